@@ -1,0 +1,38 @@
+import type { Spectrum } from '../spectrum/Spectrum.js';
+
+/**
+ * What the library and matching need from the Siamese engine, whatever backend runs it. Implemented in
+ * src-core/node/engine (tfjs). Embeddings are only comparable under the same `key` (model id + pipeline hash).
+ */
+export interface ModelManifest {
+  id: string;
+  /** Human version string, e.g. '2026.11-a'. */
+  version: string;
+  /** Input axis in cm⁻¹ the network expects (spectra are preprocessed then resampled onto it). */
+  axis: { from: number; to: number; points: number };
+  /** The preprocessing pipeline (canonical JSON object) and its hash. */
+  pipeline: unknown;
+  pipelineHash: string;
+  embeddingSize: number;
+  /** Free-form description of the training data, metrics and tfjs version. */
+  training: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  tfjsVersion: string;
+  /** Calibration of the similarity into verdicts (thresholds on the score). */
+  calibration?: { match: number; ambiguousGap: number; noMatch: number };
+}
+
+export interface EmbeddingModel {
+  readonly manifest: ModelManifest;
+  /** `${manifest.id}:${manifest.pipelineHash}`: the key stored embeddings are filed under. */
+  readonly key: string;
+  /** Backend that runs it ('tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'). */
+  readonly backend: string;
+  /** Embed raw spectra (the model applies its own pipeline and axis). Returns one vector per spectrum. */
+  embed(spectra: readonly Spectrum[]): Promise<Float32Array[]>;
+  /** Similarity in [0, 1] of two embeddings (the Siamese head: sigmoid(wᵀ|a − b| + b₀), or its calibrated form). */
+  similarity(a: Float32Array, b: Float32Array): number;
+  /** Similarity of one query embedding against many (fast path for search). */
+  similarityMany(query: Float32Array, refs: readonly Float32Array[]): Float32Array;
+  dispose(): void;
+}

@@ -1,0 +1,4 @@
+import type { FormatReader } from '../FormatReader.js';
+
+/** Binary formats with a public layout or an MIT reader: Galactic SPC, Renishaw WDF/WXD, Andor SIF, Princeton SPE. */
+export const binaryReaders: FormatReader[] = [];

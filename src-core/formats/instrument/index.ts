@@ -1,0 +1,4 @@
+import type { FormatReader } from '../FormatReader.js';
+
+/** Vendor formats without an npm reader: Bruker OPUS, Thermo OMNIC SPA/SPG, PerkinElmer SP, Horiba JobinYvon XML, TriVista. */
+export const instrumentReaders: FormatReader[] = [];

@@ -1,0 +1,5 @@
+import type { FormatReader } from '../FormatReader.js';
+import { rruffTxt } from './rruffTxt.js';
+
+/** Text formats (RRUFF, CSV/TXT/ASC exports, JCAMP-DX, ASP, ROD, vendor text exports). Most specific first. */
+export const textReaders: FormatReader[] = [rruffTxt];

@@ -1,0 +1,39 @@
+/** Shared test helpers: the ../shared/data location, skips with a visible reason, near-equality checks. */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect } from 'vitest';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** ../shared/data beside the checkout (CI has it; users do not). Override with SPECMATCH_SHARED_DATA. */
+export const SHARED_DATA = process.env['SPECMATCH_SHARED_DATA'] ?? resolve(REPO_ROOT, '../shared/data');
+export const HAS_SHARED_DATA = existsSync(join(SHARED_DATA, 'SOURCES.md'));
+export const FIXTURES = join(REPO_ROOT, 'test/fixtures');
+
+export function sharedPath(...parts: string[]): string {
+  return join(SHARED_DATA, ...parts);
+}
+
+/**
+ * describe() for suites that need ../shared/data. Without it the suite is skipped and says why on stderr, so a
+ * user's run shows the skip and its reason instead of silently passing.
+ */
+export function describeShared(name: string, fn: () => void): void {
+  if (!HAS_SHARED_DATA) {
+    process.stderr.write(`[skip] ${name}: needs ../shared/data (not found at ${SHARED_DATA})\n`);
+  }
+  describe.skipIf(!HAS_SHARED_DATA)(`${name} [needs ../shared/data]`, fn);
+}
+
+/** Every element of `actual` within `tol` (absolute + relative) of `expected`. */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-9, rel = 0): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    const lim = tol + rel * Math.abs(e);
+    if (!(Math.abs(a - e) <= lim)) {
+      throw new Error(`element ${i}: ${a} differs from ${e} by ${Math.abs(a - e)} (> ${lim})`);
+    }
+  }
+}
