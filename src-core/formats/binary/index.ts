@@ -1,4 +1,5 @@
 import type { FormatReader } from '../FormatReader.js';
+import { wdf } from '../wdf/wdf.js';
 
 /** Binary formats with a public layout or an MIT reader: Galactic SPC, Renishaw WDF/WXD, Andor SIF, Princeton SPE. */
-export const binaryReaders: FormatReader[] = [];
+export const binaryReaders: FormatReader[] = [wdf];
