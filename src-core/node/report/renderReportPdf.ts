@@ -1,0 +1,353 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import PDFDocument from 'pdfkit';
+import type { ReportEntry, ReportInput } from '../../report/ReportInput.js';
+import { chemistryToUnicode, formatDateTime, formatParam, percent, VERDICT_LABEL } from '../../report/formatting.js';
+import { overlayGeometry } from '../../report/plotGeometry.js';
+
+/**
+ * The one PDF report renderer (CLI `specmatch report` and the app's Export report… both call it). A4 portrait,
+ * DejaVu Sans embedded (subset) so mineral names and chemistry (accents, Greek, sub/superscripts) print as they
+ * are stored; the overlay plot is drawn as vector paths, crisp at any print resolution.
+ */
+const require = createRequire(import.meta.url);
+const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+
+const PAGE = { width: 595.28, height: 841.89, margin: 48 };
+const CONTENT_W = PAGE.width - 2 * PAGE.margin;
+const COLORS = { text: '#1d2430', muted: '#5b6675', rule: '#c9d0da', band: '#eef2f7', query: '#111827', traces: ['#d62728', '#1f77b4', '#2ca02c'] };
+const VERDICT_COLOR: Record<string, string> = { match: '#1b7f3b', ambiguous: '#b26b00', 'no-match': '#b3261e' };
+
+type Doc = PDFKit.PDFDocument;
+
+function rule(doc: Doc, y: number): void {
+  doc.save().moveTo(PAGE.margin, y).lineTo(PAGE.width - PAGE.margin, y).lineWidth(0.5).strokeColor(COLORS.rule).stroke().restore();
+}
+
+function sectionTitle(doc: Doc, title: string, y: number): number {
+  doc.font('Bold').fontSize(10.5).fillColor(COLORS.text).text(title, PAGE.margin, y, { lineBreak: false });
+  rule(doc, y + 15);
+  return y + 21;
+}
+
+/** Make room for `needed` points; start a new page when the rest of this one is too short. */
+function ensureSpace(doc: Doc, y: number, needed: number): number {
+  if (y + needed <= PAGE.height - PAGE.margin - 24) return y;
+  doc.addPage();
+  return PAGE.margin;
+}
+
+/** A text that must stay on one line (the query file name): shrink the font until it fits, down to 5.5 pt. */
+function oneLine(doc: Doc, text: string, x: number, y: number, width: number, size: number, font = 'Sans'): void {
+  let s = size;
+  doc.font(font);
+  while (s > 5.5 && doc.fontSize(s).widthOfString(text) > width) s -= 0.25;
+  doc.fontSize(s).text(text, x, y, { width, lineBreak: false, ellipsis: true });
+}
+
+function keyValues(doc: Doc, rows: Array<[string, string]>, y: number, keyW = 112): number {
+  for (const [k, v] of rows) {
+    y = ensureSpace(doc, y, 14);
+    doc.font('Sans').fontSize(8.5).fillColor(COLORS.muted).text(k, PAGE.margin, y, { width: keyW - 6, lineBreak: false });
+    doc.fillColor(COLORS.text);
+    if (k === 'File') oneLine(doc, v, PAGE.margin + keyW, y, CONTENT_W - keyW, 8.5);
+    else doc.font('Sans').fontSize(8.5).text(v, PAGE.margin + keyW, y, { width: CONTENT_W - keyW });
+    y = Math.max(y + 12.5, doc.y + 1.5);
+  }
+  return y;
+}
+
+function header(doc: Doc, input: ReportInput): number {
+  const y = PAGE.margin;
+  doc.font('Bold').fontSize(16).fillColor(COLORS.text).text(input.title, PAGE.margin, y, { width: CONTENT_W * 0.6 });
+  doc.font('Sans').fontSize(8.5).fillColor(COLORS.muted);
+  const right = [input.lab ? `Lab: ${input.lab}` : 'Lab: —', input.analyst ? `Analyst: ${input.analyst}` : 'Analyst: —', formatDateTime(input.generatedAt, input.timeZone), `Specmatch ${input.appVersion}`];
+  right.forEach((line, i) => doc.text(line, PAGE.margin + CONTENT_W * 0.45, y + i * 11, { width: CONTENT_W * 0.55, align: 'right', lineBreak: false }));
+  const bottom = y + right.length * 11 + 6;
+  doc.save().rect(PAGE.margin, bottom, CONTENT_W, 2).fill('#2f5d8a').restore();
+  return bottom + 12;
+}
+
+function verdictBox(doc: Doc, entry: ReportEntry, y: number): number {
+  const h = 40;
+  y = ensureSpace(doc, y, h + 8);
+  const verdict = entry.error ? 'error' : (entry.result?.verdict ?? 'no-match');
+  const color = VERDICT_COLOR[verdict] ?? '#b3261e';
+  doc.save().roundedRect(PAGE.margin, y, CONTENT_W, h, 4).fill(COLORS.band).restore();
+  doc.save().roundedRect(PAGE.margin, y, 6, h, 2).fill(color).restore();
+  const top = entry.result?.matches[0];
+  const label = entry.error ? 'Not matched' : (VERDICT_LABEL[verdict] ?? verdict);
+  doc.font('Bold').fontSize(13).fillColor(color).text(label, PAGE.margin + 16, y + 7, { lineBreak: false });
+  doc.font('Sans').fontSize(9).fillColor(COLORS.text);
+  const detail = entry.error
+    ? `${entry.error.code}: ${entry.error.message}`
+    : top
+      ? `Best: ${chemistryToUnicode(top.substance)}: score ${percent(top.score)}, gap to next ${percent(top.gap)}`
+      : 'The library returned no candidates.';
+  doc.text(detail, PAGE.margin + 16, y + 24, { width: CONTENT_W - 24, lineBreak: false, ellipsis: true });
+  return y + h + 12;
+}
+
+function overlayPlot(doc: Doc, entry: ReportEntry, y: number): number {
+  const plotH = 210;
+  const left = PAGE.margin + 34;
+  const w = CONTENT_W - 34 - 4;
+  y = ensureSpace(doc, y, plotH + 56);
+  const traces = [{ label: `Query: ${entry.query.fileName.split(/[\\/]/).pop() ?? ''}`, spectrum: entry.query.spectrum }, ...entry.overlays.slice(0, 3).map((o) => ({ label: `#${o.rank} ${chemistryToUnicode(o.substance)}`, spectrum: o.spectrum }))];
+  const g = overlayGeometry(traces, w, plotH);
+  // frame and grid
+  doc.save().lineWidth(0.4).strokeColor('#e3e7ee');
+  for (const t of g.xTicks) doc.moveTo(left + t.pos, y).lineTo(left + t.pos, y + plotH).stroke();
+  for (const t of g.yTicks) doc.moveTo(left, y + t.pos).lineTo(left + w, y + t.pos).stroke();
+  doc.restore();
+  doc.save().lineWidth(0.7).strokeColor('#7a8494').rect(left, y, w, plotH).stroke().restore();
+  doc.font('Sans').fontSize(7).fillColor(COLORS.muted);
+  for (const t of g.xTicks) doc.text(String(t.value), left + t.pos - 20, y + plotH + 3, { width: 40, align: 'center', lineBreak: false });
+  for (const t of g.yTicks) doc.text(t.value.toFixed(2), left - 30, y + t.pos - 3.5, { width: 26, align: 'right', lineBreak: false });
+  const unit = entry.query.spectrum.meta.xKind === 'wavelength' ? 'Wavelength / nm' : entry.query.spectrum.meta.xKind === 'wavenumber' ? 'Wavenumber / cm⁻¹' : 'Raman shift / cm⁻¹';
+  doc.fontSize(8).fillColor(COLORS.text).text(unit, left, y + plotH + 13, { width: w, align: 'center', lineBreak: false });
+  doc.save().rotate(-90, { origin: [PAGE.margin + 2, y + plotH / 2] });
+  doc.text('Normalised intensity', PAGE.margin + 2 - 60, y + plotH / 2 - 4, { width: 120, align: 'center', lineBreak: false });
+  doc.restore();
+  // traces: references first (thin, coloured), query last on top (dark)
+  const order = [...g.traces.keys()].slice(1).concat([0]);
+  for (const i of order) {
+    const t = g.traces[i]!;
+    if (t.points.length < 2) continue;
+    doc.save().rect(left, y, w, plotH).clip();
+    doc.lineWidth(i === 0 ? 0.9 : 0.7).strokeColor(i === 0 ? COLORS.query : COLORS.traces[(i - 1) % 3]!).lineJoin('round');
+    const [p0, ...rest] = t.points;
+    doc.moveTo(left + p0![0], y + p0![1]);
+    for (const p of rest) doc.lineTo(left + p[0], y + p[1]);
+    doc.stroke().restore();
+  }
+  // legend
+  let lx = left;
+  const ly = y + plotH + 27;
+  g.traces.forEach((t, i) => {
+    const color = i === 0 ? COLORS.query : COLORS.traces[(i - 1) % 3]!;
+    doc.save().lineWidth(2).strokeColor(color).moveTo(lx, ly + 4).lineTo(lx + 14, ly + 4).stroke().restore();
+    doc.font('Sans').fontSize(7.5).fillColor(COLORS.text);
+    const label = t.label.length > 48 ? `${t.label.slice(0, 47)}…` : t.label;
+    doc.text(label, lx + 18, ly, { lineBreak: false });
+    lx += 18 + doc.widthOfString(label) + 14;
+  });
+  return ly + 18;
+}
+
+function resultsTable(doc: Doc, entry: ReportEntry, topN: number, y: number): number {
+  const matches = entry.result?.matches.slice(0, topN) ?? [];
+  const cols: Array<{ title: string; w: number; align: 'left' | 'right' }> = [
+    { title: 'Rank', w: 36, align: 'right' },
+    { title: 'Substance', w: 150, align: 'left' },
+    { title: 'Score', w: 52, align: 'right' },
+    { title: 'Gap', w: 48, align: 'right' },
+    { title: 'Corr. HQI', w: 56, align: 'right' },
+    { title: 'Deriv. HQI', w: 60, align: 'right' },
+    { title: 'Cosine', w: 48, align: 'right' },
+    { title: 'Euclid.', w: 0, align: 'right' },
+  ];
+  cols[cols.length - 1]!.w = CONTENT_W - cols.reduce((a, c) => a + c.w, 0);
+  const rowH = 14;
+  y = ensureSpace(doc, y, rowH * (Math.min(matches.length, 5) + 1) + 4);
+  const drawHead = (yy: number): void => {
+    doc.save().rect(PAGE.margin, yy, CONTENT_W, rowH).fill('#dfe6ef').restore();
+    let x = PAGE.margin;
+    doc.font('Bold').fontSize(7.5).fillColor(COLORS.text);
+    for (const c of cols) {
+      doc.text(c.title, x + 3, yy + 3.5, { width: c.w - 6, align: c.align, lineBreak: false, height: rowH - 4 });
+      x += c.w;
+    }
+  };
+  drawHead(y);
+  y += rowH;
+  if (matches.length === 0) {
+    doc.font('Sans').fontSize(8.5).fillColor(COLORS.muted).text(entry.error ? 'No results: the query could not be read.' : 'No candidates.', PAGE.margin + 4, y + 3);
+    return y + rowH + 6;
+  }
+  matches.forEach((m, i) => {
+    if (y + rowH > PAGE.height - PAGE.margin - 24) {
+      doc.addPage();
+      y = PAGE.margin;
+      drawHead(y);
+      y += rowH;
+    }
+    if (i % 2 === 1) doc.save().rect(PAGE.margin, y, CONTENT_W, rowH).fill('#f6f8fb').restore();
+    const cells = [String(m.rank), chemistryToUnicode(m.substance), percent(m.score), percent(m.gap), m.hqi.correlation.toFixed(3), m.hqi.derivative.toFixed(3), m.hqi.cosine.toFixed(3), m.hqi.euclidean.toFixed(3)];
+    let x = PAGE.margin;
+    doc.font(i === 0 ? 'Bold' : 'Sans').fontSize(8).fillColor(COLORS.text);
+    cells.forEach((cell, j) => {
+      const c = cols[j]!;
+      doc.text(cell, x + 4, y + 3.5, { width: c.w - 8, align: c.align, lineBreak: false, ellipsis: true });
+      x += c.w;
+    });
+    y += rowH;
+  });
+  return y + 6;
+}
+
+function legend(doc: Doc, input: ReportInput, y: number): number {
+  y = ensureSpace(doc, y, 60);
+  const cal = input.entries.find((e) => e.result)?.result;
+  const text =
+    `Score: similarity of the query to the best reference spectrum of each substance under the method below, from 0 to 100 % (higher is more similar); ` +
+    `for the Siamese method it is the network's calibrated probability that both spectra are of the same substance. Gap: the score's lead over the next substance. ` +
+    `Corr. HQI: squared Pearson correlation of the preprocessed spectra; Deriv. HQI: the same on their first derivatives; Cosine: cosine similarity; ` +
+    `Euclid.: 1 / (1 + distance) of the L2-normalised spectra (all 0 to 1). Verdict: "Match" when the top score and its gap clear the calibrated thresholds, ` +
+    `"Ambiguous" when the top candidates are too close to call, "No match" when no reference is similar enough — a candidate list is always shown.` +
+    (cal?.modelId ? '' : '');
+  doc.font('Sans').fontSize(7.5).fillColor(COLORS.muted).text(text, PAGE.margin, y, { width: CONTENT_W, align: 'justify' });
+  return doc.y + 8;
+}
+
+function methodSection(doc: Doc, input: ReportInput, y: number): number {
+  const m = input.method;
+  y = ensureSpace(doc, y, 120);
+  y = sectionTitle(doc, 'Method', y);
+  const steps = m.pipeline.steps.length
+    ? m.pipeline.steps.map((s, i) => `${i + 1}. ${s.kind}(${Object.entries(s.params).map(([k, v]) => `${k}=${formatParam(v)}`).join(', ')})`).join('\n')
+    : 'none (raw spectra)';
+  const rows: Array<[string, string]> = [
+    ['Matching method', m.methodLabel],
+    ['Preprocessing', `${m.pipeline.name ? `${m.pipeline.name}, ` : ''}hash ${m.pipeline.hash.slice(0, 16)}…`],
+    ['Pipeline steps', steps],
+  ];
+  if (m.model) rows.push(['Model', `${m.model.id} (version ${m.model.version}${m.model.backend ? `, ${m.model.backend} backend` : ''})`], ['Model manifest', `SHA-256 ${m.model.manifestHash}`]);
+  rows.push(['Library', `${m.library.name}${m.library.version ? ` (${m.library.version})` : ''}: ${m.library.substances} substances, ${m.library.spectra} spectra`]);
+  return keyValues(doc, rows, y) + 6;
+}
+
+function notesAndSignatures(doc: Doc, input: ReportInput, y: number): number {
+  y = ensureSpace(doc, y, 110);
+  y = sectionTitle(doc, 'Notes', y);
+  doc.font('Sans').fontSize(8.5).fillColor(input.notes ? COLORS.text : COLORS.muted).text(input.notes?.trim() || '—', PAGE.margin, y, { width: CONTENT_W });
+  y = doc.y + 22;
+  y = ensureSpace(doc, y, 44);
+  const colW = (CONTENT_W - 30) / 2;
+  for (const [i, who] of ['Analyst', 'Reviewer'].entries()) {
+    const x = PAGE.margin + i * (colW + 30);
+    doc.save().moveTo(x, y + 18).lineTo(x + colW, y + 18).lineWidth(0.6).strokeColor('#6b7480').stroke().restore();
+    const name = who === 'Analyst' && input.analyst ? ` (${input.analyst})` : '';
+    doc.font('Sans').fontSize(8).fillColor(COLORS.muted).text(`${who}${name}: signature and date`, x, y + 22, { width: colW, lineBreak: false });
+  }
+  return y + 40;
+}
+
+function queryPage(doc: Doc, input: ReportInput, entry: ReportEntry, first: boolean): void {
+  if (!first) doc.addPage();
+  let y = header(doc, input);
+  y = sectionTitle(doc, entry.query.count > 1 ? `Query: spectrum ${entry.query.index + 1} of ${entry.query.count}` : 'Query', y);
+  const meta = entry.query.spectrum.meta;
+  const rows: Array<[string, string]> = [
+    ['File', entry.query.fileName],
+    ['SHA-256', entry.query.sha256],
+    ['Format', entry.query.format],
+  ];
+  if (entry.query.count > 1) rows.push(['Spectrum in file', `${entry.query.index + 1} of ${entry.query.count}${meta.position.label ? ` (${meta.position.label})` : ''}`]);
+  if (meta.substance) rows.push(['Name in file', chemistryToUnicode(meta.substance)]);
+  if (meta.sampleId) rows.push(['Sample', meta.sampleId]);
+  if (meta.instrument) rows.push(['Instrument', meta.instrument]);
+  rows.push(['Laser', meta.laserNm ? `${meta.laserNm} nm` : 'not stated in the file']);
+  if (meta.date) rows.push(['Acquired', meta.date]);
+  const n = entry.query.spectrum.x.length;
+  if (n > 0) rows.push(['Points', `${n}, ${entry.query.spectrum.x[0]!.toFixed(1)} to ${entry.query.spectrum.x[n - 1]!.toFixed(1)} ${meta.xKind === 'wavelength' ? 'nm' : 'cm⁻¹'}`]);
+  y = keyValues(doc, rows, y) + 6;
+  y = verdictBox(doc, entry, y);
+  if (!entry.error) y = overlayPlot(doc, entry, y);
+  y = sectionTitle(doc, `Ranked matches (top ${input.topN})`, ensureSpace(doc, y, 80));
+  y = resultsTable(doc, entry, input.topN, y);
+  y = legend(doc, input, y);
+  y = methodSection(doc, input, y);
+  notesAndSignatures(doc, input, y);
+}
+
+function summaryPage(doc: Doc, input: ReportInput): void {
+  let y = header(doc, input);
+  y = sectionTitle(doc, `Summary of ${input.entries.length} queries`, y);
+  const cols = [
+    { t: '#', w: 24 },
+    { t: 'Query file', w: 190 },
+    { t: 'Spectrum', w: 48 },
+    { t: 'Verdict', w: 62 },
+    { t: 'Top substance', w: 120 },
+    { t: 'Score', w: 0 },
+  ];
+  cols[cols.length - 1]!.w = CONTENT_W - cols.reduce((a, c) => a + c.w, 0);
+  const rowH = 14;
+  const head = (yy: number): void => {
+    doc.save().rect(PAGE.margin, yy, CONTENT_W, rowH).fill('#dfe6ef').restore();
+    let x = PAGE.margin;
+    doc.font('Bold').fontSize(8).fillColor(COLORS.text);
+    for (const c of cols) {
+      doc.text(c.t, x + 4, yy + 3.5, { width: c.w - 8, lineBreak: false });
+      x += c.w;
+    }
+  };
+  head(y);
+  y += rowH;
+  input.entries.forEach((e, i) => {
+    if (y + rowH > PAGE.height - PAGE.margin - 24) {
+      doc.addPage();
+      y = PAGE.margin;
+      head(y);
+      y += rowH;
+    }
+    if (i % 2 === 1) doc.save().rect(PAGE.margin, y, CONTENT_W, rowH).fill('#f6f8fb').restore();
+    const top = e.result?.matches[0];
+    const verdict = e.error ? 'error' : (e.result?.verdict ?? '');
+    const cells = [String(i + 1), e.query.fileName.split(/[\\/]/).pop() ?? e.query.fileName, `${e.query.index + 1}/${e.query.count}`, e.error ? 'Error' : (VERDICT_LABEL[verdict] ?? verdict), e.error ? e.error.code : top ? chemistryToUnicode(top.substance) : '—', top && !e.error ? percent(top.score) : ''];
+    let x = PAGE.margin;
+    cells.forEach((cell, j) => {
+      const c = cols[j]!;
+      doc.font('Sans').fontSize(8).fillColor(j === 3 ? (VERDICT_COLOR[verdict] ?? COLORS.text) : COLORS.text);
+      doc.text(cell, x + 4, y + 3.5, { width: c.w - 8, lineBreak: false, ellipsis: true });
+      x += c.w;
+    });
+    y += rowH;
+  });
+  y = methodSection(doc, input, y + 12);
+}
+
+/** Render the report to PDF bytes. */
+export async function renderReportPdf(input: ReportInput): Promise<Uint8Array> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: PAGE.margin, bottom: PAGE.margin, left: PAGE.margin, right: PAGE.margin },
+    bufferPages: true,
+    autoFirstPage: true,
+    pdfVersion: '1.7',
+    info: { Title: input.title, Author: input.analyst ?? '', Subject: 'Raman spectrum identification', Creator: `Specmatch ${input.appVersion}`, Producer: 'Specmatch (PDFKit)', CreationDate: input.generatedAt },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve());
+    doc.on('error', reject);
+  });
+  doc.registerFont('Sans', join(FONT_DIR, 'DejaVuSans.ttf'));
+  doc.registerFont('Bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
+  doc.font('Sans');
+  const batch = input.entries.length > 1;
+  if (batch) summaryPage(doc, input);
+  input.entries.forEach((e, i) => queryPage(doc, input, e, !batch && i === 0));
+  if (input.entries.length === 0) {
+    header(doc, input);
+    doc.font('Sans').fontSize(10).text('No queries.', PAGE.margin, 140);
+  }
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    // The footer sits in the bottom margin: lift the margin while drawing it so PDFKit does not start a new page.
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const fy = PAGE.height - PAGE.margin + 14;
+    doc.font('Sans').fontSize(7).fillColor(COLORS.muted);
+    doc.text(`${input.title}: ${formatDateTime(input.generatedAt, input.timeZone)}`, PAGE.margin, fy, { width: CONTENT_W * 0.7, lineBreak: false, height: 10 });
+    doc.text(`Page ${i - range.start + 1} of ${range.count}`, PAGE.margin + CONTENT_W * 0.7, fy, { width: CONTENT_W * 0.3, align: 'right', lineBreak: false, height: 10 });
+    doc.page.margins.bottom = bottom;
+  }
+  doc.end();
+  await done;
+  const buf = Buffer.concat(chunks);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}

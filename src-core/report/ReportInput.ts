@@ -1,0 +1,62 @@
+import type { MatchResult } from '../matching/types.js';
+import type { Spectrum } from '../spectrum/Spectrum.js';
+
+/**
+ * Everything a match report shows, gathered once (src-core/node/report/createReport.ts) and rendered by every
+ * output: PDF (renderReportPdf), CSV and JSON (reportToCsv / reportToJson). The app and the CLI build it the same way.
+ */
+export interface ReportQuery {
+  /** File name as the user chose it (full name, shown on one line). */
+  fileName: string;
+  /** SHA-256 (hex) of the file's bytes. */
+  sha256: string;
+  format: string;
+  /** Which spectrum of the file (0-based) and how many it holds. */
+  index: number;
+  count: number;
+  spectrum: Spectrum;
+}
+
+export interface ReportOverlay {
+  rank: number;
+  substance: string;
+  spectrum: Spectrum;
+}
+
+export interface ReportEntry {
+  query: ReportQuery;
+  /** Set when the query could not be matched (e.g. unreadable file); then result is absent. */
+  error?: { code: string; message: string };
+  result?: MatchResult;
+  /** Reference spectra of the top matches, for the overlay plot (at most 3). */
+  overlays: ReportOverlay[];
+}
+
+export interface ReportPipelineStep {
+  kind: string;
+  params: Record<string, unknown>;
+}
+
+export interface ReportMethod {
+  /** Matching method id (siamese, hqi-correlation, …) and a readable label. */
+  method: string;
+  methodLabel: string;
+  pipeline: { name?: string; hash: string; steps: ReportPipelineStep[] };
+  model?: { id: string; version: string; manifestHash: string; backend?: string };
+  library: { name: string; path?: string; version?: string; substances: number; spectra: number };
+}
+
+export interface ReportInput {
+  title: string;
+  lab?: string;
+  analyst?: string;
+  notes?: string;
+  /** When the report was generated. */
+  generatedAt: Date;
+  /** IANA time zone the date is shown in (e.g. 'Europe/Berlin'). */
+  timeZone: string;
+  appVersion: string;
+  topN: number;
+  method: ReportMethod;
+  entries: ReportEntry[];
+}
