@@ -29,7 +29,7 @@ export function niceStep(span: number, target: number): number {
 
 export function overlayGeometry(traces: Array<{ label: string; spectrum: Spectrum }>, width: number, height: number, columnsPerPoint = 2): PlotGeometry {
   const first = traces[0]?.spectrum;
-  let xMin = first && first.x.length ? first.x[0]! : 0;
+  const xMin = first && first.x.length ? first.x[0]! : 0;
   let xMax = first && first.x.length ? first.x[first.x.length - 1]! : 1;
   if (!(xMax > xMin)) xMax = xMin + 1;
   const columns = Math.max(10, Math.round(width * columnsPerPoint));

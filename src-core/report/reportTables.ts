@@ -8,7 +8,7 @@ const CSV_COLUMNS = ['query', 'index', 'sha256', 'format', 'verdict', 'rank', 's
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  const s = typeof v === 'number' ? String(+v.toPrecision(8)) : String(v);
+  const s = typeof v === 'number' ? String(+v.toPrecision(8)) : typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
