@@ -1,4 +1,5 @@
 import type { FormatReader } from '../FormatReader.js';
+import { brukerOpus } from '../opus/brukerOpus.js';
 
 /** Vendor formats without an npm reader: Bruker OPUS, Thermo OMNIC SPA/SPG, PerkinElmer SP, Horiba JobinYvon XML, TriVista. */
-export const instrumentReaders: FormatReader[] = [];
+export const instrumentReaders: FormatReader[] = [brukerOpus];
