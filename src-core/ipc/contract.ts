@@ -1,0 +1,267 @@
+/**
+ * The IPC contract (HOUSE_STYLE.md §2), declared once. Electron's preload, the main process, the web server and
+ * the renderer's HTTP client all derive their types from `ApiContract` and `ApiEvents`; nothing else names a
+ * channel.
+ *
+ * Channels are `noun:verb`. Every response travels as an `ApiResult` because an Error thrown in a handler does not
+ * survive `ipcRenderer.invoke` (nor HTTP) with its code intact. Payloads are plain data: typed arrays are fine
+ * (structured clone keeps them; the web transport tags them, see wire.ts), class instances are not.
+ */
+import type { ErrorInfo } from '../errors.js';
+import type { MatchMethod, MatchResult } from '../matching/types.js';
+import type { ModelManifest } from '../engine/EmbeddingModel.js';
+import type { Spectrum } from '../spectrum/Spectrum.js';
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** A preprocessing pipeline as data (HOUSE_STYLE.md §3); validated by the preprocess registry on the way in. */
+export interface PipelineSpec {
+  schemaVersion: number;
+  steps: Array<{ kind: string; params: Record<string, unknown> }>;
+}
+
+export interface AppInfo {
+  appVersion: string;
+  /** Where it runs: 'electron' or 'web'. */
+  shell: 'electron' | 'web';
+  /** Node / Electron / Chromium versions, when known. */
+  runtime: Record<string, string>;
+  model: { id: string; version: string; backend: string } | null;
+  library: LibraryInfo | null;
+}
+
+export interface EmbeddingStatus {
+  /** Model key (`id:pipelineHash`) the library is compared under, or null when no model is loaded. */
+  modelKey: string | null;
+  /** Reference spectra whose embedding under modelKey is stored. */
+  upToDate: number;
+  /** Reference spectra without an embedding under modelKey (need re-embedding). */
+  stale: number;
+}
+
+export interface LibraryInfo {
+  /** File name shown to the user (base name only: the web mode never reveals server paths). */
+  name: string;
+  substances: number;
+  spectra: number;
+  embeddings: EmbeddingStatus;
+}
+
+export interface SubstanceSummary {
+  id: number;
+  /** Verbatim as stored. */
+  name: string;
+  aliases: string[];
+  formula: string | null;
+  tags: string[];
+  spectrumCount: number;
+  /** A small preview of the first reference: max-normalised y on an even grid (for list thumbnails). */
+  thumbnail: number[];
+}
+
+export interface ReferenceSpectrumInfo {
+  id: number;
+  sourceFile: string;
+  sampleId: string | null;
+  laserNm: number | null;
+  format: string;
+  points: number;
+  xFrom: number;
+  xTo: number;
+}
+
+export interface SubstanceDetail extends SubstanceSummary {
+  cas: string | null;
+  notes: string | null;
+  spectra: ReferenceSpectrumInfo[];
+}
+
+export interface SubstancePatch {
+  name?: string;
+  aliases?: string[];
+  formula?: string | null;
+  cas?: string | null;
+  tags?: string[];
+  notes?: string | null;
+}
+
+/** A file as its bytes (never a server path). */
+export interface FilePayload {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export type JobKind = 'import' | 'embed' | 'train';
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface TrainEpoch {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export interface ImportFileError {
+  file: string;
+  code: string;
+  message: string;
+}
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  state: JobState;
+  /** Short human label, e.g. 'Importing 12 files'. */
+  title: string;
+  done: number;
+  total: number;
+  /** What it is doing now ('parsing', 'embedding', 'epoch 3/10', the current file …). */
+  phase: string;
+  /** Per-file failures of an import so far (the batch never stops for them). */
+  fileErrors: ImportFileError[];
+  /** Training history so far. */
+  epochs: TrainEpoch[];
+  /** Summary when done (e.g. '41 spectra imported, 2 skipped as duplicates'). */
+  summary?: string;
+  error?: ErrorInfo;
+}
+
+export interface ModelSummary {
+  id: string;
+  version: string;
+  /** Where it comes from: bundled with the app or trained by the user. */
+  origin: 'bundled' | 'user';
+}
+
+export interface ModelInfo {
+  manifest: ModelManifest | null;
+  backend: string | null;
+  available: ModelSummary[];
+  /** Why no model is loaded, when none is. */
+  unavailableReason?: string;
+}
+
+export interface MatchRequest {
+  spectrum: Spectrum;
+  method?: MatchMethod;
+  topK?: number;
+  exclude?: Array<[number, number]>;
+  /** Query preprocessing for the classic methods; the Siamese method always uses its model's own pipeline. */
+  pipeline?: PipelineSpec;
+}
+
+export interface ReadSpectraResult {
+  format: string;
+  spectra: Spectrum[];
+  warnings: string[];
+}
+
+export interface TrainRequest {
+  /** Start from the current model's weights (fine-tune) instead of from scratch. */
+  fineTune: boolean;
+  epochs: number;
+}
+
+export interface ReportRequest {
+  spectrum: Spectrum;
+  match: MatchResult;
+  pipeline?: PipelineSpec;
+  lab?: string;
+  analyst?: string;
+  notes?: string;
+}
+
+/** Channel → request and response. Requests are always objects (`{}` when empty) so validation is uniform. */
+export interface ApiContract {
+  'app:info': { req: Record<string, never>; res: AppInfo };
+  'spectrum:read': { req: FilePayload; res: ReadSpectraResult };
+  'match:run': { req: MatchRequest; res: MatchResult };
+  'library:info': { req: Record<string, never>; res: LibraryInfo };
+  'library:list': { req: { query?: string }; res: SubstanceSummary[] };
+  'library:get': { req: { substanceId: number }; res: SubstanceDetail };
+  'library:spectrum': { req: { spectrumId: number }; res: Spectrum };
+  'library:add': { req: { spectrum: Spectrum; name: string; sourceBytes?: Uint8Array }; res: { substanceId: number; spectrumId: number } };
+  'library:edit': { req: { substanceId: number; patch: SubstancePatch }; res: SubstanceDetail };
+  'library:remove': { req: { substanceId: number }; res: { undoToken: string; name: string } };
+  'library:undoRemove': { req: { undoToken: string }; res: { substanceId: number } };
+  'library:import': { req: { files: FilePayload[] }; res: JobInfo };
+  'library:reembed': { req: Record<string, never>; res: JobInfo };
+  'model:info': { req: Record<string, never>; res: ModelInfo };
+  'model:select': { req: { modelId: string }; res: { model: ModelInfo; job: JobInfo | null } };
+  'model:train': { req: TrainRequest; res: JobInfo };
+  'job:get': { req: { jobId: string }; res: JobInfo };
+  'job:list': { req: Record<string, never>; res: JobInfo[] };
+  'job:cancel': { req: { jobId: string }; res: JobInfo };
+  'report:render': { req: ReportRequest; res: { fileName: string; bytes: Uint8Array } };
+}
+
+export type Channel = keyof ApiContract;
+export type Req<C extends Channel> = ApiContract[C]['req'];
+export type Res<C extends Channel> = ApiContract[C]['res'];
+
+/** Push events (main → renderer). `on…` names in the API object. */
+export interface ApiEvents {
+  'job:progress': JobInfo;
+  'library:changed': LibraryInfo;
+  'model:changed': ModelInfo;
+}
+export type EventName = keyof ApiEvents;
+
+/** Every channel, in a fixed order (preload, server routes and the HTTP client iterate this list). */
+export const CHANNELS = [
+  'app:info',
+  'spectrum:read',
+  'match:run',
+  'library:info',
+  'library:list',
+  'library:get',
+  'library:spectrum',
+  'library:add',
+  'library:edit',
+  'library:remove',
+  'library:undoRemove',
+  'library:import',
+  'library:reembed',
+  'model:info',
+  'model:select',
+  'model:train',
+  'job:get',
+  'job:list',
+  'job:cancel',
+  'report:render',
+] as const satisfies readonly Channel[];
+
+export const EVENTS = ['job:progress', 'library:changed', 'model:changed'] as const satisfies readonly EventName[];
+
+// Compile-time check that CHANNELS lists every channel of ApiContract (and EVENTS every event).
+type Missing<All, Listed> = Exclude<All, Listed>;
+const _allChannels: Missing<Channel, (typeof CHANNELS)[number]> extends never ? true : never = true;
+const _allEvents: Missing<EventName, (typeof EVENTS)[number]> extends never ? true : never = true;
+void _allChannels;
+void _allEvents;
+
+/** 'library:undoRemove' → 'libraryUndoRemove' (the preload's method name for a channel). */
+export type MethodName<C extends string> = C extends `${infer N}:${infer V}` ? `${N}${Capitalize<V>}` : never;
+/** 'job:progress' → 'onJobProgress'. */
+export type ListenerName<E extends string> = E extends `${infer N}:${infer V}` ? `on${Capitalize<N>}${Capitalize<V>}` : never;
+
+export function methodName<C extends Channel>(channel: C): MethodName<C> {
+  const [noun, verb] = channel.split(':') as [string, string];
+  return `${noun}${verb.charAt(0).toUpperCase()}${verb.slice(1)}` as MethodName<C>;
+}
+
+export function listenerName<E extends EventName>(event: E): ListenerName<E> {
+  const [noun, verb] = event.split(':') as [string, string];
+  return `on${noun.charAt(0).toUpperCase()}${noun.slice(1)}${verb.charAt(0).toUpperCase()}${verb.slice(1)}` as ListenerName<E>;
+}
+
+/**
+ * What `window.api` is: one method per channel, one subscription per event (returning an unsubscribe function).
+ * Implemented by electron/preload.ts and renderer/src/api/httpApi.ts.
+ */
+export type SpecmatchApi = {
+  [C in Channel as MethodName<C>]: (req: Req<C>) => Promise<ApiResult<Res<C>>>;
+} & {
+  [E in EventName as ListenerName<E>]: (listener: (payload: ApiEvents[E]) => void) => () => void;
+};

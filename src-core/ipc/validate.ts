@@ -1,0 +1,239 @@
+/**
+ * Payload validators, one per channel. Main (IPC) and the web server run them on every request before any core
+ * code sees it: a compromised or buggy renderer can send anything, so shapes, types, lengths and ranges are
+ * checked here and a bad payload becomes an E_PARAM error naming the field.
+ */
+import { SpecmatchError } from '../errors.js';
+import type { MatchMethod } from '../matching/types.js';
+import type { Spectrum, SpectrumMeta, XKind } from '../spectrum/Spectrum.js';
+import type { Channel, FilePayload, PipelineSpec, Req, SubstancePatch } from './contract.js';
+
+const METHODS: readonly MatchMethod[] = ['siamese', 'fused', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
+const X_KINDS: readonly XKind[] = ['raman-shift', 'wavelength', 'wavenumber', 'other'];
+/** Upper bound on points per spectrum crossing the boundary (a map pixel has ~1–10 k; 1 M is far beyond any). */
+const MAX_POINTS = 1_000_000;
+/** Files per import request; more should be sent as a zip. */
+const MAX_FILES = 20_000;
+
+function fail(path: string, why: string): never {
+  throw new SpecmatchError('E_PARAM', `invalid request: ${path} ${why}`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+}
+
+export function obj(v: unknown, path: string): Record<string, unknown> {
+  if (!isRecord(v)) fail(path, 'must be an object');
+  return v;
+}
+
+export function str(v: unknown, path: string, opts: { min?: number; max?: number } = {}): string {
+  if (typeof v !== 'string') fail(path, 'must be a string');
+  const min = opts.min ?? 0;
+  const max = opts.max ?? 10_000;
+  if (v.length < min) fail(path, min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
+  if (v.length > max) fail(path, `must have at most ${max} characters`);
+  return v;
+}
+
+export function optStr(v: unknown, path: string, max = 10_000): string | undefined {
+  return v === undefined ? undefined : str(v, path, { max });
+}
+
+export function nullableStr(v: unknown, path: string, max = 10_000): string | null {
+  return v === null ? null : str(v, path, { max });
+}
+
+export function int(v: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, 'must be an integer');
+  if (v < min || v > max) fail(path, `must be between ${min} and ${max}`);
+  return v;
+}
+
+export function num(v: unknown, path: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'must be a finite number');
+  return v;
+}
+
+export function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') fail(path, 'must be true or false');
+  return v;
+}
+
+function strArray(v: unknown, path: string, maxItems = 1000): string[] {
+  if (!Array.isArray(v)) fail(path, 'must be an array of strings');
+  if (v.length > maxItems) fail(path, `must have at most ${maxItems} items`);
+  return v.map((s, i) => str(s, `${path}[${i}]`, { max: 1000 }));
+}
+
+export function bytes(v: unknown, path: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) fail(path, 'must be bytes (Uint8Array)');
+  return v;
+}
+
+function f64(v: unknown, path: string): Float64Array {
+  if (!(v instanceof Float64Array)) fail(path, 'must be a Float64Array');
+  if (v.length > MAX_POINTS) fail(path, `must have at most ${MAX_POINTS} points`);
+  return v;
+}
+
+function none(v: unknown, path: string): Record<string, never> {
+  const o = v === undefined || v === null ? {} : obj(v, path);
+  if (Object.keys(o).length > 0) fail(path, 'takes no fields');
+  return {};
+}
+
+export function spectrum(v: unknown, path: string): Spectrum {
+  const o = obj(v, path);
+  const x = f64(o['x'], `${path}.x`);
+  const y = f64(o['y'], `${path}.y`);
+  if (x.length !== y.length) fail(path, `has ${x.length} x values and ${y.length} y values`);
+  if (x.length < 2) fail(path, 'must have at least 2 points');
+  const m = obj(o['meta'], `${path}.meta`);
+  const xKind = str(m['xKind'], `${path}.meta.xKind`);
+  if (!X_KINDS.includes(xKind as XKind)) fail(`${path}.meta.xKind`, `must be one of ${X_KINDS.join(', ')}`);
+  const pos = obj(m['position'], `${path}.meta.position`);
+  const fieldsRaw = m['fields'] === undefined ? {} : obj(m['fields'], `${path}.meta.fields`);
+  const fields: Record<string, string> = {};
+  for (const [k, val] of Object.entries(fieldsRaw)) fields[k] = str(val, `${path}.meta.fields.${k}`, { max: 100_000 });
+  const meta: SpectrumMeta = {
+    sourceFile: str(m['sourceFile'], `${path}.meta.sourceFile`, { max: 4096 }),
+    format: str(m['format'], `${path}.meta.format`, { max: 100 }),
+    xKind: xKind as XKind,
+    originalXUnit: str(m['originalXUnit'] ?? '', `${path}.meta.originalXUnit`, { max: 100 }),
+    position: { index: int(pos['index'], `${path}.meta.position.index`), count: int(pos['count'], `${path}.meta.position.count`, 1) },
+    fields,
+    warnings: m['warnings'] === undefined ? [] : strArray(m['warnings'], `${path}.meta.warnings`),
+  };
+  // Optional descriptive fields are copied only when well-typed.
+  for (const key of ['substance', 'sampleId', 'instrument', 'date', 'yUnit'] as const) {
+    const val = optStr(m[key], `${path}.meta.${key}`, 4096);
+    if (val !== undefined) meta[key] = val;
+  }
+  if (m['laserNm'] !== undefined) meta.laserNm = num(m['laserNm'], `${path}.meta.laserNm`);
+  for (const key of ['xUm', 'yUm', 'zUm'] as const) if (pos[key] !== undefined) meta.position[key] = num(pos[key], `${path}.meta.position.${key}`);
+  for (const key of ['column', 'row'] as const) if (pos[key] !== undefined) meta.position[key] = int(pos[key], `${path}.meta.position.${key}`);
+  if (pos['label'] !== undefined) meta.position.label = str(pos['label'], `${path}.meta.position.label`, { max: 1000 });
+  return { x, y, meta };
+}
+
+export function pipelineSpec(v: unknown, path: string): PipelineSpec {
+  const o = obj(v, path);
+  const schemaVersion = int(o['schemaVersion'], `${path}.schemaVersion`, 1, 1000);
+  if (!Array.isArray(o['steps'])) fail(`${path}.steps`, 'must be an array');
+  if (o['steps'].length > 100) fail(`${path}.steps`, 'must have at most 100 steps');
+  const steps = (o['steps'] as unknown[]).map((s, i) => {
+    const so = obj(s, `${path}.steps[${i}]`);
+    return { kind: str(so['kind'], `${path}.steps[${i}].kind`, { min: 1, max: 100 }), params: obj(so['params'] ?? {}, `${path}.steps[${i}].params`) };
+  });
+  return { schemaVersion, steps };
+}
+
+function filePayload(v: unknown, path: string): FilePayload {
+  const o = obj(v, path);
+  return { name: str(o['name'], `${path}.name`, { min: 1, max: 4096 }), bytes: bytes(o['bytes'], `${path}.bytes`) };
+}
+
+function exclude(v: unknown, path: string): Array<[number, number]> {
+  if (!Array.isArray(v)) fail(path, 'must be an array of [from, to] ranges');
+  if (v.length > 100) fail(path, 'must have at most 100 ranges');
+  return v.map((r, i) => {
+    if (!Array.isArray(r) || r.length !== 2) fail(`${path}[${i}]`, 'must be [from, to]');
+    const a = num(r[0], `${path}[${i}][0]`);
+    const b = num(r[1], `${path}[${i}][1]`);
+    if (!(a < b)) fail(`${path}[${i}]`, 'must have from < to');
+    return [a, b] as [number, number];
+  });
+}
+
+function patch(v: unknown, path: string): SubstancePatch {
+  const o = obj(v, path);
+  const out: SubstancePatch = {};
+  for (const key of Object.keys(o)) {
+    if (!['name', 'aliases', 'formula', 'cas', 'tags', 'notes'].includes(key)) fail(`${path}.${key}`, 'is not an editable field');
+  }
+  if (o['name'] !== undefined) out.name = str(o['name'], `${path}.name`, { min: 1, max: 500 }).trim() || fail(`${path}.name`, 'must not be blank');
+  if (o['aliases'] !== undefined) out.aliases = strArray(o['aliases'], `${path}.aliases`);
+  if (o['tags'] !== undefined) out.tags = strArray(o['tags'], `${path}.tags`);
+  if (o['formula'] !== undefined) out.formula = nullableStr(o['formula'], `${path}.formula`, 1000);
+  if (o['cas'] !== undefined) out.cas = nullableStr(o['cas'], `${path}.cas`, 100);
+  if (o['notes'] !== undefined) out.notes = nullableStr(o['notes'], `${path}.notes`, 100_000);
+  return out;
+}
+
+type Validators = { [C in Channel]: (raw: unknown) => Req<C> };
+
+/** One validator per channel; each returns a fresh, well-typed request or throws E_PARAM. */
+export const validators: Validators = {
+  'app:info': (r) => none(r, 'request'),
+  'spectrum:read': (r) => filePayload(r, 'request'),
+  'match:run': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'match:run'> = { spectrum: spectrum(o['spectrum'], 'spectrum') };
+    if (o['method'] !== undefined) {
+      const m = str(o['method'], 'method');
+      if (!METHODS.includes(m as MatchMethod)) fail('method', `must be one of ${METHODS.join(', ')}`);
+      req.method = m as MatchMethod;
+    }
+    if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 10_000);
+    if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');
+    if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    return req;
+  },
+  'library:info': (r) => none(r, 'request'),
+  'library:list': (r) => {
+    const o = r === undefined ? {} : obj(r, 'request');
+    const q = optStr(o['query'], 'query', 500);
+    return q === undefined ? {} : { query: q };
+  },
+  'library:get': (r) => ({ substanceId: int(obj(r, 'request')['substanceId'], 'substanceId', 1) }),
+  'library:spectrum': (r) => ({ spectrumId: int(obj(r, 'request')['spectrumId'], 'spectrumId', 1) }),
+  'library:add': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'library:add'> = { spectrum: spectrum(o['spectrum'], 'spectrum'), name: str(o['name'], 'name', { min: 1, max: 500 }) };
+    if (req.name.trim() === '') fail('name', 'must not be blank');
+    if (o['sourceBytes'] !== undefined) req.sourceBytes = bytes(o['sourceBytes'], 'sourceBytes');
+    return req;
+  },
+  'library:edit': (r) => {
+    const o = obj(r, 'request');
+    return { substanceId: int(o['substanceId'], 'substanceId', 1), patch: patch(o['patch'], 'patch') };
+  },
+  'library:remove': (r) => ({ substanceId: int(obj(r, 'request')['substanceId'], 'substanceId', 1) }),
+  'library:undoRemove': (r) => ({ undoToken: str(obj(r, 'request')['undoToken'], 'undoToken', { min: 1, max: 200 }) }),
+  'library:import': (r) => {
+    const o = obj(r, 'request');
+    if (!Array.isArray(o['files'])) fail('files', 'must be an array');
+    if (o['files'].length === 0) fail('files', 'must not be empty');
+    if (o['files'].length > MAX_FILES) fail('files', `must have at most ${MAX_FILES} files (send a zip)`);
+    return { files: (o['files'] as unknown[]).map((f, i) => filePayload(f, `files[${i}]`)) };
+  },
+  'library:reembed': (r) => none(r, 'request'),
+  'model:info': (r) => none(r, 'request'),
+  'model:select': (r) => ({ modelId: str(obj(r, 'request')['modelId'], 'modelId', { min: 1, max: 200 }) }),
+  'model:train': (r) => {
+    const o = obj(r, 'request');
+    return { fineTune: bool(o['fineTune'], 'fineTune'), epochs: int(o['epochs'], 'epochs', 1, 1000) };
+  },
+  'job:get': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
+  'job:list': (r) => none(r, 'request'),
+  'job:cancel': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
+  'report:render': (r) => {
+    const o = obj(r, 'request');
+    const m = obj(o['match'], 'match');
+    if (!Array.isArray(m['matches'])) fail('match.matches', 'must be an array');
+    const req: Req<'report:render'> = { spectrum: spectrum(o['spectrum'], 'spectrum'), match: m as unknown as Req<'report:render'>['match'] };
+    if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    for (const key of ['lab', 'analyst', 'notes'] as const) {
+      const val = optStr(o[key], key, 10_000);
+      if (val !== undefined) req[key] = val;
+    }
+    return req;
+  },
+};
+
+/** Validate a request for a channel whose name arrived as data (server route, IPC channel). */
+export function validateRequest<C extends Channel>(channel: C, raw: unknown): Req<C> {
+  return validators[channel](raw);
+}

@@ -1,0 +1,32 @@
+import type { ApiEvents, EventName, JobInfo, LibraryInfo, MatchRequest, ModelInfo, ReportRequest, SubstanceDetail, SubstancePatch, SubstanceSummary, TrainRequest, FilePayload } from '../../ipc/contract.js';
+import type { MatchResult } from '../../matching/types.js';
+import type { Spectrum } from '../../spectrum/Spectrum.js';
+
+/** Push-event sink: Electron sends to the window, the web server to its SSE clients. */
+export type EventSink = <E extends EventName>(event: E, payload: ApiEvents[E]) => void;
+
+/**
+ * What the handler table needs from the library, the matcher and the engine, in the contract's terms. One
+ * implementation (`LibraryBackend`) delegates to src-core/node/library, matching and engine; the handler table is
+ * the only caller, so Electron IPC and the web server share every line below it.
+ */
+export interface AppBackend {
+  libraryInfo(): LibraryInfo;
+  listSubstances(query: string | undefined): SubstanceSummary[];
+  getSubstance(id: number): SubstanceDetail;
+  getSpectrum(id: number): Spectrum;
+  addSubstance(spectrum: Spectrum, name: string, sourceBytes: Uint8Array | undefined): Promise<{ substanceId: number; spectrumId: number }>;
+  editSubstance(id: number, patch: SubstancePatch): SubstanceDetail;
+  removeSubstance(id: number): { undoToken: string; name: string };
+  undoRemove(token: string): { substanceId: number };
+  match(req: MatchRequest): Promise<MatchResult>;
+  importFiles(files: FilePayload[]): JobInfo;
+  reembed(): JobInfo;
+  modelInfo(): ModelInfo;
+  selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }>;
+  train(req: TrainRequest): JobInfo;
+  renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }>;
+  /** Versions for Help ▸ About. */
+  versions(): { model: { id: string; version: string; backend: string } | null };
+  close(): Promise<void>;
+}
