@@ -1,7 +1,8 @@
 import type { FormatReader } from '../FormatReader.js';
+import { jobinYvonXml } from '../jobinyvon/jobinYvonXml.js';
 import { omnicSpa } from '../omnic/omnicSpa.js';
 import { omnicSpg } from '../omnic/omnicSpg.js';
 import { brukerOpus } from '../opus/brukerOpus.js';
 
 /** Vendor formats without an npm reader: Bruker OPUS, Thermo OMNIC SPA/SPG, PerkinElmer SP, Horiba JobinYvon XML, TriVista. */
-export const instrumentReaders: FormatReader[] = [brukerOpus, omnicSpa, omnicSpg];
+export const instrumentReaders: FormatReader[] = [brukerOpus, omnicSpa, omnicSpg, jobinYvonXml];
