@@ -1,5 +1,6 @@
 import type { FormatReader } from '../FormatReader.js';
+import { delimitedText } from './delimitedText.js';
 import { rruffTxt } from './rruffTxt.js';
 
 /** Text formats (RRUFF, CSV/TXT/ASC exports, JCAMP-DX, ASP, ROD, vendor text exports). Most specific first. */
-export const textReaders: FormatReader[] = [rruffTxt];
+export const textReaders: FormatReader[] = [rruffTxt, delimitedText];
