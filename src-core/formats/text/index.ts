@@ -1,6 +1,7 @@
 import type { FormatReader } from '../FormatReader.js';
 import { delimitedText } from './delimitedText.js';
 import { rruffTxt } from './rruffTxt.js';
+import { jcampDx } from '../jcamp/jcampDx.js';
 
 /** Text formats (RRUFF, CSV/TXT/ASC exports, JCAMP-DX, ASP, ROD, vendor text exports). Most specific first. */
-export const textReaders: FormatReader[] = [rruffTxt, delimitedText];
+export const textReaders: FormatReader[] = [rruffTxt, jcampDx, delimitedText];
