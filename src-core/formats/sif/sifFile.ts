@@ -191,9 +191,9 @@ function imageStructureAt(bytes: Uint8Array, start: number, fail: (r: string) =>
     if (e < 0) fail('subimage description is truncated');
     const t = numericTokens(latin1(bytes.subarray(p, e)));
     if (!t || t.length < 7) fail(`subimage ${i + 1} description is malformed`);
-    const [, x0, y1, x1, y0, ybin, xbin] = t!;
+    const [, x0, y1, x1, y0, ybin, xbin] = t;
     if (![x0, y1, x1, y0, ybin, xbin].every((v) => Number.isInteger(v)) || xbin! < 1 || ybin! < 1 || x1! < x0! || y1! < y0!) {
-      fail(`subimage ${i + 1} has an impossible area ${t!.slice(1, 7).join(' ')}`);
+      fail(`subimage ${i + 1} has an impossible area ${t.slice(1, 7).join(' ')}`);
     }
     const width = Math.floor((1 + x1! - x0!) / xbin!);
     const height = Math.floor((1 + y1! - y0!) / ybin!);
