@@ -118,6 +118,10 @@ export function readOmnic(bytes: Uint8Array, fileName: string, formatId: string,
     const p = DIR_START + i * ENTRY_BYTES;
     const entry: Entry = { key: bytes[p]!, offset: dv.getUint32(p + 2, true), size: dv.getUint32(p + 6, true) };
     if (entry.key === 0) continue;
+    // Every declared block must lie inside the file: a short file is truncated even when the spectrum itself fits.
+    if (entry.offset > bytes.length || entry.offset + entry.size > bytes.length) {
+      throw parseError('E_CORRUPT', fileName, label, `directory entry ${i} (key ${entry.key}, ${entry.size} bytes at ${entry.offset}) runs past the end of the ${bytes.length}-byte file (truncated?)`);
+    }
     if (entry.key === 2) {
       groups.push({ header: entry });
       continue;
