@@ -61,8 +61,98 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   }
 }
 
+/**
+ * Input gradient of a stride-1 convolution as a forward convolution: dx[i] = Σ_a dy[i + top − a] · W[a], i.e. dy
+ * zero-padded by (f − 1 − top) before and enough after, convolved ('valid') with the filter reversed in space and
+ * with its in/out channels swapped. The wasm backend's own Conv2DBackpropInput is a plain loop, about 10× slower
+ * than its XNNPACK forward convolution; strided convolutions keep the original kernel.
+ */
+function conv2DBackpropInputViaConv(
+  original: tf.KernelFunc,
+): (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[] {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as WasmBackend;
+    const dy = inputs['dy']!;
+    const filter = inputs['filter']!;
+    const a = attrs as unknown as {
+      strides: [number, number] | number;
+      pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+      dataFormat: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+      inputShape: [number, number, number, number];
+    };
+    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode);
+    if (a.dataFormat === 'NCHW' || info.strideHeight !== 1 || info.strideWidth !== 1) return original({ inputs, backend, attrs: attrs ?? {} });
+    const { filterHeight: fh, filterWidth: fw, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+    const top = fh - 1 - info.padInfo.top;
+    const left = fw - 1 - info.padInfo.left;
+    const bottom = h + fh - 1 - oh - top;
+    const right = w + fw - 1 - ow - left;
+    if (top < 0 || left < 0 || bottom < 0 || right < 0) return original({ inputs, backend, attrs: attrs ?? {} });
+    const temps: tf.TensorInfo[] = [];
+    const keep = (t: tf.TensorInfo): tf.TensorInfo => (temps.push(t), t);
+    try {
+      const padded = keep(runKernel('PadV2', b, { x: dy }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 } as unknown as tf.NamedAttrMap));
+      const swapped = keep(runKernel('Transpose', b, { x: filter }, { perm: [0, 1, 3, 2] }));
+      const flipped = keep(runKernel('Reverse', b, { x: swapped }, { dims: [0, 1] }));
+      return runKernel('Conv2D', b, { x: padded, filter: flipped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap);
+    } finally {
+      for (const t of temps) b.disposeData(t.dataId);
+    }
+  };
+}
+
+/**
+ * Gradient of a 1 × 2, stride 1 × 2, 'valid' max pool (what MaxPooling1D(2) becomes) by element-wise kernels: the
+ * gradient goes to the first maximum of each pair, as in tfjs' reference kernel (ties go left). Any other pool keeps
+ * the original (loop) kernel.
+ */
+function maxPoolGradPairs(
+  original: tf.KernelFunc,
+): (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[] {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as WasmBackend;
+    const dy = inputs['dy']!;
+    const x = inputs['input']!;
+    const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: unknown };
+    const fs = Array.isArray(a.filterSize) ? a.filterSize : [a.filterSize, a.filterSize];
+    const st = Array.isArray(a.strides) ? a.strides : [a.strides, a.strides];
+    const [n, hh, ww, c] = x.shape as [number, number, number, number];
+    if (fs[0] !== 1 || fs[1] !== 2 || st[0] !== 1 || st[1] !== 2 || a.pad !== 'valid' || ww % 2 !== 0 || x.dtype !== 'float32') {
+      return original({ inputs, backend, attrs: attrs ?? {} });
+    }
+    const half = ww / 2;
+    const temps: tf.TensorInfo[] = [];
+    const keep = (t: tf.TensorInfo): tf.TensorInfo => (temps.push(t), t);
+    try {
+      const pairs = keep(runKernel('Reshape', b, { x }, { shape: [n * hh * half, 2, c] }));
+      const left = keep(runKernel('Slice', b, { x: pairs }, { begin: [0, 0, 0], size: [n * hh * half, 1, c] }));
+      const right = keep(runKernel('Slice', b, { x: pairs }, { begin: [0, 1, 0], size: [n * hh * half, 1, c] }));
+      const leftWins = keep(runKernel('GreaterEqual', b, { a: left, b: right }, {}));
+      const g = keep(runKernel('Reshape', b, { x: dy }, { shape: [n * hh * half, 1, c] }));
+      const zeros = keep(runKernel('ZerosLike', b, { x: g }, {}));
+      const gl = keep(runKernel('Select', b, { condition: leftWins, t: g, e: zeros }, {}));
+      const gr = keep(runKernel('Select', b, { condition: leftWins, t: zeros, e: g }, {}));
+      const both = keep(runKernel('Concat', b, [gl, gr] as unknown as tf.NamedTensorInfoMap, { axis: 1 }));
+      return runKernel('Reshape', b, { x: both }, { shape: [n, hh, ww, c] });
+    } finally {
+      for (const t of temps) b.disposeData(t.dataId);
+    }
+  };
+}
+
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
+  const originalPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
+  if (originalPoolGrad) {
+    tf.unregisterKernel('MaxPoolGrad', 'wasm');
+    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradPairs(originalPoolGrad.kernelFunc) as tf.KernelFunc });
+  }
+  const originalInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (originalInput) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInputViaConv(originalInput.kernelFunc) as tf.KernelFunc });
+  }
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as tf.KernelFunc });
   }

@@ -5,11 +5,12 @@ import { chooseBackend } from '../backend.js';
 /**
  * The registered wasm training kernels must give the same gradients as the reference `cpu` backend (which has a
  * native JavaScript Conv2DBackpropFilter). Checked on Conv1D (tfjs runs it as a 2-D convolution) with 'same' and
- * 'valid' padding and strides 1 and 2, and on batch normalisation (whose gradient uses Tile).
+ * 'valid' padding and strides 1 and 2, on batch normalisation (whose gradient uses Tile) and on a 1 × 2 max pool.
  */
 function lossGrads(seed: number, stride: number, pad: 'same' | 'valid'): { values: Float32Array[]; shapes: number[][] } {
   return tf.tidy(() => {
-    const x = tf.randomNormal([3, 37, 4], 0, 1, 'float32', seed);
+    // A flat stretch (as edge-held inputs have) makes max-pool ties, whose gradient must go to the left element.
+    const x = tf.concat([tf.fill([3, 10, 4], 0.5), tf.randomNormal([3, 30, 4], 0, 1, 'float32', seed)], 1);
     const w = tf.randomNormal([5, 4, 6], 0, 1, 'float32', seed + 1);
     const gamma = tf.randomNormal([6], 1, 0.1, 'float32', seed + 2);
     const beta = tf.randomNormal([6], 0, 0.1, 'float32', seed + 3);
@@ -17,7 +18,9 @@ function lossGrads(seed: number, stride: number, pad: 'same' | 'valid'): { value
       const y = tf.conv1d(xi as tf.Tensor3D, wi as tf.Tensor3D, stride, pad);
       const { mean, variance } = tf.moments(y, [0, 1]);
       const n = tf.batchNorm(y, mean, variance, bt as tf.Tensor1D, g as tf.Tensor1D, 1e-3);
-      return tf.sum(tf.mul(tf.leakyRelu(n, 0.2), tf.sin(tf.range(0, n.size).reshape(n.shape))));
+      const a = tf.leakyRelu(n, 0.2);
+      const p = tf.maxPool(a.reshape([a.shape[0], 1, a.shape[1], a.shape[2]]) as tf.Tensor4D, [1, 2], [1, 2], 'valid');
+      return tf.sum(tf.mul(p, tf.sin(tf.range(0, p.size).reshape(p.shape))));
     };
     const grads = tf.grads(f)([x, w, gamma, beta]);
     return { values: grads.map((g) => g.dataSync() as Float32Array), shapes: grads.map((g) => g.shape) };
