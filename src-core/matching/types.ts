@@ -21,7 +21,7 @@ export interface MatchRow {
   substanceId: number;
   /** Score of the chosen method in [0, 1], higher is more similar. */
   score: number;
-  /** score − score of the next row (0 for the last row). */
+  /** score − score of the next-ranked substance (also beyond topK for the last row); 0 when none follows. */
   gap: number;
   /** Best-scoring reference spectrum of this substance. */
   spectrumId: number;
@@ -38,6 +38,12 @@ export interface MatchResult {
   modelId?: string;
   /** Hash of the preprocessing pipeline the scores were computed under. */
   pipelineHash?: string;
+  /** Reference spectra searched (those with a vector under the method's key). */
+  references?: number;
+  /** Reference spectra left out because they have no embedding under the current model key yet (recompute them). */
+  missingEmbeddings?: number;
+  /** The thresholds the verdict came from. */
+  calibration?: { match: number; gap: number; noMatch: number; source: string };
 }
 
 export interface MatchOptions {

@@ -1,0 +1,1054 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { basename } from 'node:path';
+import Database from 'better-sqlite3';
+import { zipSync } from 'fflate';
+import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
+import { SpecmatchError, toSpecmatchError } from '../../errors.js';
+import { readSpectra } from '../../formats/readSpectra.js';
+import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicVector } from '../../matching/classicAxis.js';
+import { parseElements } from '../../matching/elements.js';
+import type {
+  EmbeddingStatus,
+  ImportFileResult,
+  ImportReport,
+  LibraryInfo,
+  LibraryModelKey,
+  MergeFromReport,
+  SpectrumInfo,
+  SubstanceDetail,
+  SubstancePage,
+  SubstancePatch,
+  SubstanceQuery,
+  SubstanceSummary,
+  UndoToken,
+} from '../../matching/libraryTypes.js';
+import type { Spectrum, SpectrumMeta } from '../../spectrum/Spectrum.js';
+import { blobFloat64, blobFloats, floatBlob } from './blobs.js';
+import { expandImportPaths, readLeaves } from './importSources.js';
+import type { ImportLeaf } from './importSources.js';
+import { jcampDx } from './jcampDx.js';
+import { networkFilesystemOf } from './networkShare.js';
+import { decodePack } from './pack.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, createSchema } from './schema.js';
+
+export type {
+  EmbeddingStatus,
+  ImportReport,
+  LibraryInfo,
+  MergeFromReport,
+  SpectrumInfo,
+  SubstanceDetail,
+  SubstancePage,
+  SubstancePatch,
+  SubstanceQuery,
+  SubstanceSummary,
+  UndoToken,
+} from '../../matching/libraryTypes.js';
+
+export interface LibraryOpenOptions {
+  /** Create the file when it does not exist. @default false */
+  create?: boolean;
+  /** User name written to the audit log. @default the OS user name */
+  user?: string;
+  /** Library name stored in a new file. @default the file's base name */
+  name?: string;
+  /** Open read-only (no migration, no writes). @default false */
+  readonly?: boolean;
+}
+
+export interface ImportOptions {
+  /** Substance name for every imported spectrum (else each file's own, e.g. RRUFF ##NAMES=). */
+  name?: string;
+  onProgress?(done: number, total: number, file: string): void;
+  /** Called after each committed batch with the running totals (what a crash would keep). */
+  onBatchCommitted?(files: number, added: number): void;
+  signal?: AbortSignal;
+  /** Embed every new spectrum with this model (stored under model.key). */
+  model?: EmbeddingModel | null;
+  /** Files per transaction. @default 200 */
+  batchFiles?: number;
+}
+
+export interface AddSpectrumOptions {
+  /** Name of the substance: an existing one (exact name) gets the spectrum, else a new substance is created. */
+  substance: string;
+  formula?: string;
+  cas?: string;
+  tags?: string[];
+  notes?: string;
+  /** Identity of the source: SHA-256 of the file's bytes and the spectrum's index; default: hash of x and y. */
+  fileSha256?: string;
+  fileIndex?: number;
+  model?: EmbeddingModel | null;
+}
+
+interface SubstanceRow {
+  id: number;
+  name: string;
+  aliases: string;
+  formula: string | null;
+  cas: string | null;
+  tags: string;
+  notes: string;
+  elements: string;
+  created_at: string;
+  updated_at: string;
+  removed_at: string | null;
+}
+
+interface SpectrumRow {
+  id: number;
+  substance_id: number;
+  file_sha256: string;
+  file_index: number;
+  source_file: string;
+  format: string;
+  laser_nm: number | null;
+  instrument: string | null;
+  sample_id: string | null;
+  points: number;
+  x_min: number;
+  x_max: number;
+  added_at: string;
+}
+
+/** A spectrum ready to insert: what the import computed outside the transaction. */
+interface PendingSpectrum {
+  spectrum: Spectrum;
+  sha: string;
+  index: number;
+  substance: string;
+  formula: string | null;
+  classic: Float32Array;
+  embedding?: Float32Array;
+  result: ImportFileResult;
+}
+
+/** Vectors of one key as loaded for search (see matchLibrary.ts). */
+export interface ReferenceVectors {
+  modelId: string;
+  pipelineHash: string;
+  dim: number;
+  count: number;
+  /** count × dim, row-major. */
+  data: Float32Array;
+  spectrumIds: Int32Array;
+  /** Dense substance index per row. */
+  refSubstance: Int32Array;
+  substanceIds: number[];
+  substanceNames: string[];
+  sampleIds: Array<string | null>;
+}
+
+const SUBSTANCE_COLUMNS = 'id, name, aliases, formula, cas, tags, notes, elements, created_at, updated_at, removed_at';
+const SPECTRUM_INFO_COLUMNS = 'id, substance_id, file_sha256, file_index, source_file, format, laser_nm, instrument, sample_id, points, x_min, x_max, added_at';
+/** Soft-deleted substances older than this are purged when a library is opened. */
+const PURGE_AFTER_MS = 24 * 3600 * 1000;
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function jsonArray(text: string): string[] {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function cleanList(list: readonly string[] | undefined, what: string): string[] {
+  if (list === undefined) return [];
+  const items: unknown[] = Array.isArray(list) ? (list as unknown[]) : [];
+  if (!Array.isArray(list) || items.some((s) => typeof s !== 'string')) throw new SpecmatchError('E_PARAM', `${what} must be a list of strings`);
+  return [...new Set((items as string[]).map((s) => s.trim()).filter((s) => s !== ''))];
+}
+
+function cleanName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new SpecmatchError('E_PARAM', 'a substance name must not be empty');
+  return name.trim();
+}
+
+function elementText(formula: string | null): string {
+  const el = parseElements(formula);
+  return el.length ? ` ${el.join(' ')} ` : '';
+}
+
+function userName(given: string | undefined): string {
+  if (given) return given;
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
+  }
+}
+
+function isSqliteFile(path: string): boolean {
+  const st = statSync(path);
+  if (st.size === 0) return true; // an empty file is a fresh database
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    readSync(fd, head, 0, 16, 0);
+    return head.toString('latin1') === 'SQLite format 3\0';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A reference library: one SQLite file (better-sqlite3) holding substances, their raw reference spectra, vectors
+ * for matching (embeddings of the Siamese model and the classic methods' resampled spectra) and an audit log.
+ *
+ * Safety: WAL journal (rollback journal on a network share, with a warning), foreign keys on, every multi-row change
+ * in one transaction, imports committed in batches, so a killed process leaves a valid file holding every batch
+ * committed before the kill; identities (SHA-256 of the file's bytes + index in the file) make re-imports skip what
+ * is already there.
+ */
+export class Library {
+  readonly path: string;
+  readonly warnings: string[] = [];
+  private readonly db: Database.Database;
+  private readonly user: string;
+  /** Bumped on every local change; with PRAGMA data_version it invalidates cached search vectors. */
+  private generation = 0;
+  private readonly vectorCache = new Map<string, { stamp: string; vectors: ReferenceVectors }>();
+  private closed = false;
+
+  private constructor(path: string, db: Database.Database, user: string) {
+    this.path = path;
+    this.db = db;
+    this.user = user;
+  }
+
+  static open(path: string, opts: LibraryOpenOptions = {}): Library {
+    const exists = existsSync(path);
+    if (!exists && !opts.create) throw new SpecmatchError('E_LIBRARY', `${path}: no such library (create it with an import)`, { file: path });
+    if (exists) {
+      let ok: boolean;
+      try {
+        ok = statSync(path).isFile() && isSqliteFile(path);
+      } catch (err) {
+        throw new SpecmatchError('E_LIBRARY', `${path}: cannot open library: ${(err as Error).message}`, { file: path, cause: err });
+      }
+      if (!ok) throw new SpecmatchError('E_LIBRARY', `${path}: not a Specmatch library (not an SQLite file)`, { file: path });
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: opts.readonly === true, fileMustExist: !opts.create });
+    } catch (err) {
+      throw new SpecmatchError('E_LIBRARY', `${path}: cannot open library: ${(err as Error).message}`, { file: path, cause: err });
+    }
+    const lib = new Library(path, db, userName(opts.user));
+    try {
+      lib.init(opts);
+    } catch (err) {
+      db.close();
+      if (err instanceof SpecmatchError) throw err;
+      throw new SpecmatchError('E_LIBRARY', `${path}: cannot open library: ${(err as Error).message}`, { file: path, cause: err });
+    }
+    return lib;
+  }
+
+  private init(opts: LibraryOpenOptions): void {
+    const db = this.db;
+    db.pragma('busy_timeout = 5000');
+    const share = networkFilesystemOf(this.path);
+    if (!opts.readonly) {
+      if (share) {
+        db.pragma('journal_mode = DELETE');
+        this.warnings.push(`${this.path} is on a network file system (${share}): SQLite's WAL mode is unsafe there, so the library uses a rollback journal; do not open it from two computers at once`);
+      } else {
+        db.pragma('journal_mode = WAL');
+      }
+      // NORMAL is safe in WAL mode: a crash cannot corrupt the file, a power cut may lose the last commits.
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    if (version === 0 && appId === 0 && tables === 0) {
+      if (opts.readonly) throw new SpecmatchError('E_LIBRARY', `${this.path}: the library is empty and opened read-only`, { file: this.path });
+      db.transaction(() => {
+        createSchema(db);
+        const ins = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+        ins.run('name', opts.name ?? basename(this.path).replace(/\.[^.]+$/, ''));
+        ins.run('created', now());
+        this.audit('create', { schemaVersion: SCHEMA_VERSION });
+      })();
+      return;
+    }
+    if (appId !== APPLICATION_ID) throw new SpecmatchError('E_LIBRARY', `${this.path}: not a Specmatch library (SQLite file of another application)`, { file: this.path });
+    if (version > SCHEMA_VERSION) {
+      throw new SpecmatchError('E_LIBRARY', `${this.path}: library schema version ${version} is newer than this Specmatch understands (${SCHEMA_VERSION}); update Specmatch`, { file: this.path });
+    }
+    if (version < SCHEMA_VERSION) {
+      if (opts.readonly) throw new SpecmatchError('E_LIBRARY', `${this.path}: library schema version ${version} needs migrating to ${SCHEMA_VERSION}; open it writable once`, { file: this.path });
+      db.transaction(() => {
+        for (let v = version; v < SCHEMA_VERSION; v++) {
+          const step = MIGRATIONS[v];
+          if (!step) throw new SpecmatchError('E_LIBRARY', `${this.path}: no migration from schema version ${v}`, { file: this.path });
+          step(db);
+          db.pragma(`user_version = ${v + 1}`);
+        }
+        this.audit('migrate', { from: version, to: SCHEMA_VERSION });
+      })();
+    }
+    if (!opts.readonly) this.purgeRemoved(PURGE_AFTER_MS);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.vectorCache.clear();
+    this.db.close();
+  }
+
+  /** The database handle, for the store's own modules (matching, tests). Not part of the app's API. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  private audit(action: string, detail: unknown): void {
+    this.db.prepare('INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)').run(now(), this.user, action, JSON.stringify(detail));
+  }
+
+  private changed(): void {
+    this.generation++;
+  }
+
+  info(): LibraryInfo {
+    const db = this.db;
+    const name = (db.prepare("SELECT value FROM meta WHERE key = 'name'").get() as { value: string } | undefined)?.value ?? basename(this.path);
+    const substances = (db.prepare('SELECT count(*) AS n FROM substances WHERE removed_at IS NULL').get() as { n: number }).n;
+    const spectra = (db.prepare('SELECT count(*) AS n FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL').get() as { n: number }).n;
+    const keys = db
+      .prepare('SELECT model_id AS modelId, pipeline_hash AS pipelineHash, count(*) AS spectra FROM embeddings GROUP BY model_id, pipeline_hash ORDER BY model_id, pipeline_hash')
+      .all() as Array<Omit<LibraryModelKey, 'key'>>;
+    return {
+      path: this.path,
+      name,
+      schemaVersion: db.pragma('user_version', { simple: true }) as number,
+      substances,
+      spectra,
+      modelKeys: keys.map((k) => ({ key: `${k.modelId}:${k.pipelineHash}`, ...k })),
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      warnings: [...this.warnings],
+    };
+  }
+
+  /** The last audit entries, newest first. */
+  auditLog(limit = 100): Array<{ at: string; user: string; action: string; detail: unknown }> {
+    const rows = this.db.prepare('SELECT at, user, action, detail FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: string; user: string; action: string; detail: string }>;
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
+  }
+
+  // ----- import ---------------------------------------------------------------------------------------------
+
+  /**
+   * Imports files, folders and .zip archives. Every file is read and parsed outside the transaction; each batch of
+   * files is then inserted in one transaction. A file that cannot be read is listed in `errors` and the batch goes
+   * on. Spectra already present (same file bytes and index) are counted as duplicates and skipped.
+   */
+  async importPaths(paths: readonly string[], opts: ImportOptions = {}): Promise<ImportReport> {
+    const started = performance.now();
+    const nameOverride = opts.name === undefined ? undefined : cleanName(opts.name);
+    const { leaves, errors: listErrors } = await expandImportPaths(paths);
+    const report: ImportReport = { files: 0, spectra: 0, added: 0, duplicates: 0, substancesCreated: 0, errors: [...listErrors], results: [], cancelled: false, embedded: 0, elapsedMs: 0 };
+    for (const e of listErrors) report.results.push({ file: e.file, spectra: 0, added: 0, duplicates: 0, error: { code: e.code, message: e.message } });
+    const batchFiles = Math.max(1, opts.batchFiles ?? 200);
+    const total = leaves.length;
+    const zipCache = new Map<string, Uint8Array>();
+    let done = 0;
+    for (let start = 0; start < leaves.length; start += batchFiles) {
+      if (opts.signal?.aborted) {
+        report.cancelled = true;
+        break;
+      }
+      const batch = leaves.slice(start, start + batchFiles);
+      const contents = await readLeaves(batch, zipCache);
+      const pending: PendingSpectrum[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const leaf = batch[i]!;
+        const content = contents[i]!;
+        const result = this.parseLeaf(leaf, content, nameOverride, pending);
+        report.results.push(result);
+        report.files++;
+        if (result.error) report.errors.push({ file: result.file, code: result.error.code, message: result.error.message });
+        done++;
+        opts.onProgress?.(done, total, leaf.label);
+      }
+      if (opts.model && pending.length > 0) {
+        try {
+          const vectors = await opts.model.embed(pending.map((p) => p.spectrum));
+          pending.forEach((p, i) => (p.embedding = vectors[i]));
+        } catch (err) {
+          throw toSpecmatchError(err, { code: 'E_MODEL' });
+        }
+      }
+      const created = this.insertPending(pending, opts.model ?? null);
+      report.substancesCreated += created;
+      for (const p of pending) {
+        report.spectra++;
+        if (p.embedding && p.result.added > 0) report.embedded++;
+      }
+      report.added = report.results.reduce((s, r) => s + r.added, 0);
+      report.duplicates = report.results.reduce((s, r) => s + r.duplicates, 0);
+      opts.onBatchCommitted?.(report.files, report.added);
+    }
+    zipCache.clear();
+    report.elapsedMs = performance.now() - started;
+    if (report.added > 0 || report.errors.length > 0) {
+      this.db.transaction(() =>
+        this.audit('import', { paths, files: report.files, added: report.added, duplicates: report.duplicates, errors: report.errors.length, cancelled: report.cancelled }),
+      )();
+    }
+    return report;
+  }
+
+  private parseLeaf(leaf: ImportLeaf, content: Uint8Array | SpecmatchError, nameOverride: string | undefined, pending: PendingSpectrum[]): ImportFileResult {
+    const result: ImportFileResult = { file: leaf.label, spectra: 0, added: 0, duplicates: 0 };
+    if (content instanceof SpecmatchError) {
+      result.error = content.toInfo();
+      return result;
+    }
+    try {
+      const read = readSpectra(content, leaf.name);
+      const sha = sha256(content);
+      result.format = read.format;
+      result.spectra = read.spectra.length;
+      for (const s of read.spectra) {
+        if (s.meta.xKind !== 'raman-shift') {
+          throw new SpecmatchError('E_UNSUPPORTED', `${leaf.label}: spectrum ${s.meta.position.index} has x in ${s.meta.xKind} (${s.meta.originalXUnit}), not Raman shift: not a Raman reference`, { file: leaf.label });
+        }
+      }
+      for (const s of read.spectra) {
+        const substance = nameOverride ?? (s.meta.substance?.trim() || basename(leaf.name).replace(/\.[^.]+$/, ''));
+        const formula = s.meta.fields['IDEAL CHEMISTRY'] ?? null;
+        pending.push({ spectrum: s, sha, index: s.meta.position.index, substance, formula, classic: classicVector(s.x, s.y), result });
+      }
+    } catch (err) {
+      // Messages of readers name the file by its base name; for zip members say which archive.
+      const e = toSpecmatchError(err, { file: leaf.label });
+      result.error = { code: e.code, message: e.message.startsWith(leaf.label) ? e.message : `${leaf.label}: ${e.message}` };
+      result.spectra = 0;
+    }
+    return result;
+  }
+
+  /** Inserts a batch in one transaction. Returns the number of substances created. */
+  private insertPending(pending: PendingSpectrum[], model: EmbeddingModel | null): number {
+    if (pending.length === 0) return 0;
+    const db = this.db;
+    let created = 0;
+    const findSubstance = db.prepare('SELECT id FROM substances WHERE name = ? AND removed_at IS NULL ORDER BY id LIMIT 1');
+    const insSubstance = db.prepare('INSERT INTO substances (name, formula, elements, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+    const existing = db.prepare('SELECT s.id, b.removed_at FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.file_sha256 = ? AND s.file_index = ?');
+    const delSpectrum = db.prepare('DELETE FROM spectra WHERE id = ?');
+    const insSpectrum = this.insertSpectrumStatement();
+    const insVector = db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+    const ids = new Map<string, number>();
+    db.transaction(() => {
+      const t = now();
+      for (const p of pending) {
+        const prior = existing.get(p.sha, p.index) as { id: number; removed_at: string | null } | undefined;
+        if (prior) {
+          if (prior.removed_at === null) {
+            p.result.duplicates++;
+            continue;
+          }
+          delSpectrum.run(prior.id); // its substance was removed: the file comes back as new
+        }
+        let sid = ids.get(p.substance);
+        if (sid === undefined) {
+          const row = findSubstance.get(p.substance) as { id: number } | undefined;
+          if (row) sid = row.id;
+          else {
+            sid = Number(insSubstance.run(p.substance, p.formula, elementText(p.formula), t, t).lastInsertRowid);
+            created++;
+          }
+          ids.set(p.substance, sid);
+        }
+        const spectrumId = this.runInsertSpectrum(insSpectrum, sid, p.spectrum, p.sha, p.index, t);
+        insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
+        if (model && p.embedding) insVector.run(spectrumId, model.manifest.id, model.manifest.pipelineHash, floatBlob(p.embedding));
+        p.result.added++;
+      }
+    })();
+    this.changed();
+    return created;
+  }
+
+  private insertSpectrumStatement(): Database.Statement {
+    return this.db.prepare(
+      `INSERT INTO spectra (substance_id, file_sha256, file_index, source_file, format, laser_nm, instrument, sample_id, x_kind, points, x_min, x_max, x, y, meta, added_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  private runInsertSpectrum(stmt: Database.Statement, substanceId: number, s: Spectrum, sha: string, index: number, at: string): number {
+    const n = s.x.length;
+    const info = stmt.run(
+      substanceId,
+      sha,
+      index,
+      s.meta.sourceFile,
+      s.meta.format,
+      s.meta.laserNm ?? null,
+      s.meta.instrument ?? null,
+      s.meta.sampleId ?? null,
+      s.meta.xKind,
+      n,
+      n ? s.x[0]! : 0,
+      n ? s.x[n - 1]! : 0,
+      floatBlob(s.x),
+      floatBlob(s.y),
+      JSON.stringify(s.meta),
+      at,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
+  /**
+   * Adds one spectrum as a reference of `opts.substance` (created when no substance has that exact name). It is
+   * matchable at once: its classic vector and, with a model, its embedding are stored in the same transaction.
+   */
+  async addSpectrum(spectrum: Spectrum, opts: AddSpectrumOptions): Promise<{ substanceId: number; spectrumId: number; createdSubstance: boolean }> {
+    const name = cleanName(opts.substance);
+    if (spectrum.x.length < 3 || spectrum.x.length !== spectrum.y.length) throw new SpecmatchError('E_PARAM', `the spectrum must hold at least 3 points with as many x as y values`);
+    if (spectrum.meta.xKind !== 'raman-shift') throw new SpecmatchError('E_PARAM', `the spectrum's x axis is ${spectrum.meta.xKind}, not Raman shift`);
+    const sha = opts.fileSha256 ?? createHash('sha256').update(floatBlob(spectrum.x)).update(floatBlob(spectrum.y)).digest('hex');
+    const index = opts.fileIndex ?? spectrum.meta.position.index;
+    const embedding = opts.model ? (await opts.model.embed([spectrum]))[0] : undefined;
+    const classic = classicVector(spectrum.x, spectrum.y);
+    const db = this.db;
+    const tags = cleanList(opts.tags, 'tags');
+    let result: { substanceId: number; spectrumId: number; createdSubstance: boolean } | undefined;
+    db.transaction(() => {
+      const t = now();
+      const prior = db.prepare('SELECT s.id, b.removed_at, b.name FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.file_sha256 = ? AND s.file_index = ?').get(sha, index) as
+        | { id: number; removed_at: string | null; name: string }
+        | undefined;
+      if (prior && prior.removed_at === null) throw new SpecmatchError('E_PARAM', `this spectrum is already in the library (reference of '${prior.name}')`);
+      if (prior) db.prepare('DELETE FROM spectra WHERE id = ?').run(prior.id);
+      const row = db.prepare('SELECT id FROM substances WHERE name = ? AND removed_at IS NULL ORDER BY id LIMIT 1').get(name) as { id: number } | undefined;
+      let substanceId: number;
+      const createdSubstance = !row;
+      if (row) substanceId = row.id;
+      else {
+        const formula = opts.formula ?? spectrum.meta.fields['IDEAL CHEMISTRY'] ?? null;
+        substanceId = Number(
+          db
+            .prepare('INSERT INTO substances (name, formula, cas, tags, notes, elements, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+            .run(name, formula, opts.cas ?? null, JSON.stringify(tags), opts.notes ?? '', elementText(formula), t, t).lastInsertRowid,
+        );
+      }
+      const spectrumId = this.runInsertSpectrum(this.insertSpectrumStatement(), substanceId, spectrum, sha, index, t);
+      const insVector = db.prepare('INSERT INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+      insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classic));
+      if (opts.model && embedding) insVector.run(spectrumId, opts.model.manifest.id, opts.model.manifest.pipelineHash, floatBlob(embedding));
+      this.audit('add-spectrum', { substance: name, substanceId, spectrumId, createdSubstance, sourceFile: spectrum.meta.sourceFile });
+      result = { substanceId, spectrumId, createdSubstance };
+    })();
+    this.changed();
+    return result!;
+  }
+
+  /**
+   * Adds the spectra of a bundled pack (see pack.ts) in one transaction, skipping those already present.
+   * Returns the number added.
+   */
+  importPack(packPath: string): { added: number; duplicates: number } {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(packPath);
+    } catch (err) {
+      throw new SpecmatchError('E_LIBRARY', `${packPath}: cannot read the reference pack: ${(err as Error).message}`, { file: packPath, cause: err });
+    }
+    const { header, spectra } = decodePack(bytes, packPath);
+    const pending: PendingSpectrum[] = spectra.map((s) => {
+      const sub = header.substances[s.s]!;
+      return {
+        spectrum: { x: s.x, y: s.y, meta: s.meta },
+        sha: s.sha,
+        index: s.index,
+        substance: sub.name,
+        formula: sub.formula,
+        classic: classicVector(s.x, s.y),
+        result: { file: s.meta.sourceFile, spectra: 1, added: 0, duplicates: 0 },
+      };
+    });
+    this.insertPending(pending, null);
+    const added = pending.reduce((n, p) => n + p.result.added, 0);
+    this.db.transaction(() => this.audit('import-pack', { pack: basename(packPath), name: header.name, added }))();
+    return { added, duplicates: pending.length - added };
+  }
+
+  // ----- read -----------------------------------------------------------------------------------------------
+
+  private summary(row: SubstanceRow, count: number): SubstanceSummary {
+    return {
+      id: row.id,
+      name: row.name,
+      aliases: jsonArray(row.aliases),
+      formula: row.formula,
+      cas: row.cas,
+      tags: jsonArray(row.tags),
+      elements: row.elements.trim() === '' ? [] : row.elements.trim().split(' '),
+      spectra: count,
+    };
+  }
+
+  listSubstances(q: SubstanceQuery = {}): SubstancePage {
+    const where = ['b.removed_at IS NULL'];
+    const args: Array<string | number> = [];
+    if (q.query !== undefined && q.query.trim() !== '') {
+      const like = `%${q.query.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push("(b.name LIKE ? ESCAPE '\\' OR b.aliases LIKE ? ESCAPE '\\' OR b.tags LIKE ? ESCAPE '\\' OR b.formula LIKE ? ESCAPE '\\')");
+      args.push(like, like, like, like);
+    }
+    const elements = q.element === undefined ? [] : Array.isArray(q.element) ? q.element : [q.element];
+    for (const raw of elements) {
+      const el = raw.trim();
+      if (!/^[A-Z][a-z]?$/.test(el)) throw new SpecmatchError('E_PARAM', `'${raw}' is not an element symbol (e.g. Cu, S, Fe)`);
+      where.push('b.elements LIKE ?');
+      args.push(`% ${el} %`);
+    }
+    if (q.tag !== undefined && q.tag.trim() !== '') {
+      where.push('EXISTS (SELECT 1 FROM json_each(b.tags) WHERE lower(json_each.value) = lower(?))');
+      args.push(q.tag.trim());
+    }
+    const limit = Math.max(0, Math.min(q.limit ?? 200, 100_000));
+    const offset = Math.max(0, q.offset ?? 0);
+    const w = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM substances b WHERE ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT ${SUBSTANCE_COLUMNS.split(', ').map((c) => `b.${c}`).join(', ')}, (SELECT count(*) FROM spectra s WHERE s.substance_id = b.id) AS n
+         FROM substances b WHERE ${w} ORDER BY b.name COLLATE NOCASE, b.id LIMIT ? OFFSET ?`,
+      )
+      .all(...args, limit, offset) as Array<SubstanceRow & { n: number }>;
+    return { total, items: rows.map((r) => this.summary(r, r.n)) };
+  }
+
+  private substanceRow(id: number): SubstanceRow {
+    const row = this.db.prepare(`SELECT ${SUBSTANCE_COLUMNS} FROM substances WHERE id = ? AND removed_at IS NULL`).get(id) as SubstanceRow | undefined;
+    if (!row) throw new SpecmatchError('E_NOT_FOUND', `no substance with id ${id} in ${this.path}`);
+    return row;
+  }
+
+  private spectrumInfo(r: SpectrumRow): SpectrumInfo {
+    return {
+      id: r.id,
+      substanceId: r.substance_id,
+      sourceFile: r.source_file,
+      format: r.format,
+      fileSha256: r.file_sha256,
+      fileIndex: r.file_index,
+      laserNm: r.laser_nm,
+      instrument: r.instrument,
+      sampleId: r.sample_id,
+      points: r.points,
+      xMin: r.x_min,
+      xMax: r.x_max,
+      addedAt: r.added_at,
+    };
+  }
+
+  getSubstance(id: number): SubstanceDetail {
+    const row = this.substanceRow(id);
+    const spectra = this.db.prepare(`SELECT ${SPECTRUM_INFO_COLUMNS} FROM spectra WHERE substance_id = ? ORDER BY id`).all(id) as SpectrumRow[];
+    return { ...this.summary(row, spectra.length), notes: row.notes, createdAt: row.created_at, updatedAt: row.updated_at, spectraList: spectra.map((r) => this.spectrumInfo(r)) };
+  }
+
+  /** Finds substances by exact name (case-sensitive, verbatim), oldest first. */
+  findSubstancesByName(name: string): number[] {
+    return (this.db.prepare('SELECT id FROM substances WHERE name = ? AND removed_at IS NULL ORDER BY id').all(name) as Array<{ id: number }>).map((r) => r.id);
+  }
+
+  /** A reference spectrum with its raw x/y (float32 precision) and the metadata of the file it came from. */
+  getSpectrum(id: number): Spectrum {
+    const row = this.db.prepare('SELECT s.x, s.y, s.meta FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.id = ? AND b.removed_at IS NULL').get(id) as
+      | { x: Buffer; y: Buffer; meta: string }
+      | undefined;
+    if (!row) throw new SpecmatchError('E_NOT_FOUND', `no spectrum with id ${id} in ${this.path}`);
+    return { x: blobFloat64(row.x), y: blobFloat64(row.y), meta: JSON.parse(row.meta) as SpectrumMeta };
+  }
+
+  getSpectrumInfo(id: number): SpectrumInfo {
+    const row = this.db.prepare(`SELECT ${SPECTRUM_INFO_COLUMNS} FROM spectra WHERE id = ?`).get(id) as SpectrumRow | undefined;
+    if (!row) throw new SpecmatchError('E_NOT_FOUND', `no spectrum with id ${id} in ${this.path}`);
+    return this.spectrumInfo(row);
+  }
+
+  // ----- edit -----------------------------------------------------------------------------------------------
+
+  /** Removes a substance and its spectra. Undoable with the token (until purged, at the earliest a day later). */
+  removeSubstance(id: number, opts: { purge?: boolean } = {}): UndoToken {
+    const row = this.substanceRow(id);
+    const t = now();
+    this.db.transaction(() => {
+      if (opts.purge) this.db.prepare('DELETE FROM substances WHERE id = ?').run(id);
+      else this.db.prepare('UPDATE substances SET removed_at = ? WHERE id = ?').run(t, id);
+      this.audit('remove', { substanceId: id, name: row.name, purged: opts.purge === true });
+    })();
+    this.changed();
+    return `${id}@${t}`;
+  }
+
+  undoRemove(token: UndoToken): void {
+    const m = /^(\d+)@(.+)$/.exec(token);
+    if (!m) throw new SpecmatchError('E_PARAM', `'${token}' is not an undo token`);
+    const id = Number(m[1]);
+    this.db.transaction(() => {
+      const info = this.db.prepare('UPDATE substances SET removed_at = NULL WHERE id = ? AND removed_at = ?').run(id, m[2]);
+      if (info.changes === 0) throw new SpecmatchError('E_NOT_FOUND', `cannot undo: substance ${id} is no longer in the removed items (purged or already restored)`);
+      this.audit('undo-remove', { substanceId: id });
+    })();
+    this.changed();
+  }
+
+  /** Deletes soft-removed substances removed more than `olderThanMs` ago (0: all). Returns how many. */
+  purgeRemoved(olderThanMs = 0): number {
+    const cutoff = new Date(Date.now() - olderThanMs).toISOString();
+    const n = this.db.prepare('DELETE FROM substances WHERE removed_at IS NOT NULL AND removed_at <= ?').run(cutoff).changes;
+    if (n > 0) this.changed();
+    return n;
+  }
+
+  renameSubstance(id: number, name: string): void {
+    this.editSubstance(id, { name });
+  }
+
+  editSubstance(id: number, patch: SubstancePatch): SubstanceDetail {
+    const row = this.substanceRow(id);
+    const sets: string[] = [];
+    const args: Array<string | null> = [];
+    if (patch.name !== undefined) {
+      sets.push('name = ?');
+      args.push(cleanName(patch.name));
+    }
+    if (patch.aliases !== undefined) {
+      sets.push('aliases = ?');
+      args.push(JSON.stringify(cleanList(patch.aliases, 'aliases')));
+    }
+    if (patch.tags !== undefined) {
+      sets.push('tags = ?');
+      args.push(JSON.stringify(cleanList(patch.tags, 'tags')));
+    }
+    if (patch.formula !== undefined) {
+      const f = patch.formula === null || patch.formula.trim() === '' ? null : patch.formula.trim();
+      sets.push('formula = ?', 'elements = ?');
+      args.push(f, elementText(f));
+    }
+    if (patch.cas !== undefined) {
+      const c = patch.cas === null || patch.cas.trim() === '' ? null : patch.cas.trim();
+      if (c !== null && !/^\d{2,7}-\d{2}-\d$/.test(c)) throw new SpecmatchError('E_PARAM', `'${c}' is not a CAS registry number (e.g. 471-34-1)`);
+      sets.push('cas = ?');
+      args.push(c);
+    }
+    if (patch.notes !== undefined) {
+      if (typeof patch.notes !== 'string') throw new SpecmatchError('E_PARAM', 'notes must be text');
+      sets.push('notes = ?');
+      args.push(patch.notes);
+    }
+    if (sets.length > 0) {
+      this.db.transaction(() => {
+        this.db.prepare(`UPDATE substances SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...args, now(), id);
+        this.audit(patch.name !== undefined && sets.length === 1 ? 'rename' : 'edit', { substanceId: id, before: row.name, patch });
+      })();
+      this.changed();
+    }
+    return this.getSubstance(id);
+  }
+
+  /**
+   * Merges duplicates into one substance: the spectra of `fromIds` move to `intoId`, their names become aliases,
+   * tags and aliases are united, and the merged substances are deleted. One transaction.
+   */
+  mergeSubstances(intoId: number, fromIds: readonly number[]): SubstanceDetail {
+    const into = this.substanceRow(intoId);
+    const from = [...new Set(fromIds)].filter((id) => id !== intoId).map((id) => this.substanceRow(id));
+    if (from.length === 0) throw new SpecmatchError('E_PARAM', 'merge needs at least one other substance');
+    this.db.transaction(() => {
+      const aliases = new Set(jsonArray(into.aliases));
+      const tags = new Set(jsonArray(into.tags));
+      let formula = into.formula;
+      let cas = into.cas;
+      for (const f of from) {
+        if (f.name !== into.name) aliases.add(f.name);
+        jsonArray(f.aliases).forEach((a) => aliases.add(a));
+        jsonArray(f.tags).forEach((t) => tags.add(t));
+        formula ??= f.formula;
+        cas ??= f.cas;
+        this.db.prepare('UPDATE spectra SET substance_id = ? WHERE substance_id = ?').run(intoId, f.id);
+        this.db.prepare('DELETE FROM substances WHERE id = ?').run(f.id);
+      }
+      aliases.delete(into.name);
+      this.db
+        .prepare('UPDATE substances SET aliases = ?, tags = ?, formula = ?, elements = ?, cas = ?, updated_at = ? WHERE id = ?')
+        .run(JSON.stringify([...aliases]), JSON.stringify([...tags]), formula, elementText(formula), cas, now(), intoId);
+      this.audit('merge', { intoId, into: into.name, from: from.map((f) => ({ id: f.id, name: f.name })) });
+    })();
+    this.changed();
+    return this.getSubstance(intoId);
+  }
+
+  // ----- export / merge -------------------------------------------------------------------------------------
+
+  /** Writes a compact copy of the library (VACUUM INTO) without removed substances. Refuses to overwrite. */
+  exportLibrary(destFile: string): void {
+    if (existsSync(destFile)) throw new SpecmatchError('E_OUTPUT', `${destFile}: already exists; choose a new file name`, { file: destFile });
+    try {
+      this.db.prepare('VACUUM INTO ?').run(destFile);
+    } catch (err) {
+      throw new SpecmatchError('E_OUTPUT', `${destFile}: cannot write: ${(err as Error).message}`, { file: destFile, cause: err });
+    }
+    const copy = new Database(destFile);
+    try {
+      copy.pragma('foreign_keys = ON');
+      copy.prepare('DELETE FROM substances WHERE removed_at IS NOT NULL').run();
+      copy.exec('VACUUM');
+    } finally {
+      copy.close();
+    }
+  }
+
+  /** Writes every reference spectrum as JCAMP-DX 5.01 (one .jdx per spectrum) into a zip. Returns the count. */
+  exportJcampZip(destZip: string): number {
+    if (existsSync(destZip)) throw new SpecmatchError('E_OUTPUT', `${destZip}: already exists; choose a new file name`, { file: destZip });
+    const rows = this.db
+      .prepare('SELECT s.id, s.x, s.y, s.meta, s.sample_id, b.name, b.formula, b.cas FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL ORDER BY b.name, s.id')
+      .all() as Array<{ id: number; x: Buffer; y: Buffer; meta: string; sample_id: string | null; name: string; formula: string | null; cas: string | null }>;
+    const files: Record<string, Uint8Array> = {};
+    const enc = new TextEncoder();
+    for (const r of rows) {
+      const meta = JSON.parse(r.meta) as SpectrumMeta;
+      const safe = r.name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 80) || 'substance';
+      files[`${safe}__${r.id}.jdx`] = enc.encode(jcampDx({ title: r.name, x: blobFloats(r.x), y: blobFloats(r.y), meta, formula: r.formula, cas: r.cas, sampleId: r.sample_id, spectrumId: r.id }));
+    }
+    try {
+      writeFileSync(destZip, zipSync(files, { level: 6 }));
+    } catch (err) {
+      throw new SpecmatchError('E_OUTPUT', `${destZip}: cannot write: ${(err as Error).message}`, { file: destZip, cause: err });
+    }
+    return rows.length;
+  }
+
+  /**
+   * Merges another library into this one: substances matched by exact name (new ones created with their metadata),
+   * spectra added unless already present (same identity), with their stored vectors. One transaction.
+   */
+  mergeFrom(otherLibraryPath: string): MergeFromReport {
+    if (!existsSync(otherLibraryPath)) throw new SpecmatchError('E_LIBRARY', `${otherLibraryPath}: no such library`, { file: otherLibraryPath });
+    const other = Library.open(otherLibraryPath, { readonly: true });
+    const report: MergeFromReport = { substancesAdded: 0, substancesMatched: 0, spectraAdded: 0, duplicates: 0 };
+    try {
+      if (other.info().schemaVersion !== SCHEMA_VERSION) throw new SpecmatchError('E_LIBRARY', `${otherLibraryPath}: schema version differs; open it once with this Specmatch to migrate it`);
+      const odb = other.db;
+      const subs = odb.prepare(`SELECT ${SUBSTANCE_COLUMNS} FROM substances WHERE removed_at IS NULL ORDER BY id`).all() as SubstanceRow[];
+      const spectraOf = odb.prepare('SELECT * FROM spectra WHERE substance_id = ? ORDER BY id');
+      const vectorsOf = odb.prepare('SELECT model_id, pipeline_hash, vector FROM embeddings WHERE spectrum_id = ?');
+      const db = this.db;
+      const find = db.prepare('SELECT id FROM substances WHERE name = ? AND removed_at IS NULL ORDER BY id LIMIT 1');
+      const existing = db.prepare('SELECT s.id, b.removed_at FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.file_sha256 = ? AND s.file_index = ?');
+      const insSub = db.prepare('INSERT INTO substances (name, aliases, formula, cas, tags, notes, elements, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const insSpec = db.prepare(
+        `INSERT INTO spectra (substance_id, file_sha256, file_index, source_file, format, laser_nm, instrument, sample_id, x_kind, points, x_min, x_max, x, y, meta, added_at)
+         VALUES (@substance_id, @file_sha256, @file_index, @source_file, @format, @laser_nm, @instrument, @sample_id, @x_kind, @points, @x_min, @x_max, @x, @y, @meta, @added_at)`,
+      );
+      const insVec = db.prepare('INSERT OR IGNORE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+      db.transaction(() => {
+        const t = now();
+        for (const s of subs) {
+          let targetId: number | undefined;
+          const rows = spectraOf.all(s.id) as Array<Record<string, unknown> & { id: number; file_sha256: string; file_index: number }>;
+          for (const r of rows) {
+            const prior = existing.get(r.file_sha256, r.file_index) as { id: number; removed_at: string | null } | undefined;
+            if (prior && prior.removed_at === null) {
+              report.duplicates++;
+              continue;
+            }
+            if (prior) db.prepare('DELETE FROM spectra WHERE id = ?').run(prior.id);
+            if (targetId === undefined) {
+              const found = find.get(s.name) as { id: number } | undefined;
+              if (found) {
+                targetId = found.id;
+                report.substancesMatched++;
+              } else {
+                targetId = Number(insSub.run(s.name, s.aliases, s.formula, s.cas, s.tags, s.notes, s.elements, t, t).lastInsertRowid);
+                report.substancesAdded++;
+              }
+            }
+            const { id: oldId, ...rest } = r;
+            const newId = Number(insSpec.run({ ...rest, substance_id: targetId, added_at: t }).lastInsertRowid);
+            for (const v of vectorsOf.all(oldId) as Array<{ model_id: string; pipeline_hash: string; vector: Buffer }>) insVec.run(newId, v.model_id, v.pipeline_hash, v.vector);
+            report.spectraAdded++;
+          }
+        }
+        this.audit('merge-from', { path: otherLibraryPath, ...report });
+      })();
+    } finally {
+      other.close();
+    }
+    this.changed();
+    return report;
+  }
+
+  // ----- vectors --------------------------------------------------------------------------------------------
+
+  /** How many spectra have an embedding under `modelKey` (`${modelId}:${pipelineHash}`). */
+  embeddingStatus(modelKey: string): EmbeddingStatus {
+    const cut = modelKey.lastIndexOf(':');
+    if (cut <= 0) throw new SpecmatchError('E_PARAM', `'${modelKey}' is not a model key (modelId:pipelineHash)`);
+    const total = (this.db.prepare('SELECT count(*) AS n FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL').get() as { n: number }).n;
+    const current = (
+      this.db
+        .prepare('SELECT count(*) AS n FROM embeddings e JOIN spectra s ON s.id = e.spectrum_id JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL AND e.model_id = ? AND e.pipeline_hash = ?')
+        .get(modelKey.slice(0, cut), modelKey.slice(cut + 1)) as { n: number }
+    ).n;
+    return { key: modelKey, total, current, missing: total - current };
+  }
+
+  private missingIds(modelId: string, pipelineHash: string): number[] {
+    return (
+      this.db
+        .prepare('SELECT s.id FROM spectra s WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.spectrum_id = s.id AND e.model_id = ? AND e.pipeline_hash = ?) ORDER BY s.id')
+        .all(modelId, pipelineHash) as Array<{ id: number }>
+    ).map((r) => r.id);
+  }
+
+  /**
+   * Computes the embeddings missing under the model's key (after a model change, or for spectra imported without a
+   * model), in batches, each committed on its own so a cancelled or killed run keeps its progress.
+   */
+  async recomputeEmbeddings(
+    model: EmbeddingModel,
+    opts: { onProgress?(done: number, total: number): void; signal?: AbortSignal; batchSize?: number } = {},
+  ): Promise<{ computed: number; cancelled: boolean }> {
+    const ids = this.missingIds(model.manifest.id, model.manifest.pipelineHash);
+    const batch = Math.max(1, opts.batchSize ?? 64);
+    const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+    const load = this.db.prepare('SELECT x, y, meta FROM spectra WHERE id = ?');
+    let computed = 0;
+    opts.onProgress?.(0, ids.length);
+    for (let i = 0; i < ids.length; i += batch) {
+      if (opts.signal?.aborted) return { computed, cancelled: true };
+      const chunk = ids.slice(i, i + batch);
+      const spectra = chunk.map((id) => {
+        const r = load.get(id) as { x: Buffer; y: Buffer; meta: string };
+        return { x: blobFloat64(r.x), y: blobFloat64(r.y), meta: JSON.parse(r.meta) as SpectrumMeta };
+      });
+      const vectors = await model.embed(spectra);
+      this.db.transaction(() => {
+        chunk.forEach((id, j) => ins.run(id, model.manifest.id, model.manifest.pipelineHash, floatBlob(vectors[j]!)));
+      })();
+      computed += chunk.length;
+      this.changed();
+      opts.onProgress?.(computed, ids.length);
+    }
+    if (computed > 0) this.db.transaction(() => this.audit('recompute-embeddings', { key: model.key, computed }))();
+    return { computed, cancelled: false };
+  }
+
+  /** Computes missing classic vectors (after a classic pipeline change or a migration). Synchronous and fast. */
+  ensureClassicVectors(): number {
+    const ids = this.missingIds(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+    if (ids.length === 0) return 0;
+    const load = this.db.prepare('SELECT x, y FROM spectra WHERE id = ?');
+    const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const r = load.get(id) as { x: Buffer; y: Buffer };
+        ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classicVector(blobFloats(r.x), blobFloats(r.y))));
+      }
+    })();
+    this.changed();
+    return ids.length;
+  }
+
+  /**
+   * Every stored vector under (modelId, pipelineHash) of non-removed spectra, as one contiguous matrix, cached
+   * until the library changes (here or in another process: PRAGMA data_version).
+   */
+  referenceVectors(modelId: string, pipelineHash: string): ReferenceVectors {
+    const stamp = `${this.generation}/${String(this.db.pragma('data_version', { simple: true }))}`;
+    const key = `${modelId}\u0000${pipelineHash}`;
+    const hit = this.vectorCache.get(key);
+    if (hit && hit.stamp === stamp) return hit.vectors;
+    const rows = this.db
+      .prepare(
+        `SELECT e.spectrum_id, s.substance_id, s.sample_id, b.name, e.vector FROM embeddings e
+         JOIN spectra s ON s.id = e.spectrum_id JOIN substances b ON b.id = s.substance_id
+         WHERE b.removed_at IS NULL AND e.model_id = ? AND e.pipeline_hash = ? ORDER BY e.spectrum_id`,
+      )
+      .raw()
+      .iterate(modelId, pipelineHash) as IterableIterator<[number, number, string | null, string, Buffer]>;
+    let dim = -1;
+    let data = new Float32Array(0);
+    let bytes = new Uint8Array(0);
+    const spectrumIds: number[] = [];
+    const refSubstance: number[] = [];
+    const sampleIds: Array<string | null> = [];
+    const substanceIndex = new Map<number, number>();
+    const substanceIds: number[] = [];
+    const substanceNames: string[] = [];
+    let count = 0;
+    for (const [spectrumId, substanceId, sampleId, name, vector] of rows) {
+      const d = vector.byteLength >>> 2;
+      if (dim < 0) {
+        dim = d;
+        data = new Float32Array(dim * 1024);
+        bytes = new Uint8Array(data.buffer);
+      }
+      if (d !== dim) throw new SpecmatchError('E_LIBRARY', `${this.path}: vectors of ${modelId}:${pipelineHash} have mixed sizes (${dim} and ${d})`);
+      if ((count + 1) * dim > data.length) {
+        const grown = new Float32Array(data.length * 2);
+        grown.set(data);
+        data = grown;
+        bytes = new Uint8Array(data.buffer);
+      }
+      bytes.set(vector, count * dim * 4);
+      let si = substanceIndex.get(substanceId);
+      if (si === undefined) {
+        si = substanceIds.length;
+        substanceIndex.set(substanceId, si);
+        substanceIds.push(substanceId);
+        substanceNames.push(name);
+      }
+      spectrumIds.push(spectrumId);
+      refSubstance.push(si);
+      sampleIds.push(sampleId);
+      count++;
+    }
+    const vectors: ReferenceVectors = {
+      modelId,
+      pipelineHash,
+      dim: Math.max(0, dim),
+      count,
+      data: data.subarray(0, count * Math.max(0, dim)),
+      spectrumIds: Int32Array.from(spectrumIds),
+      refSubstance: Int32Array.from(refSubstance),
+      substanceIds,
+      substanceNames,
+      sampleIds,
+    };
+    this.vectorCache.clear(); // one key at a time: a 100,000-reference matrix is large
+    this.vectorCache.set(key, { stamp, vectors });
+    return vectors;
+  }
+
+  /** The stored vector of one spectrum under a key, or undefined. */
+  vectorOf(spectrumId: number, modelId: string, pipelineHash: string): Float32Array | undefined {
+    const r = this.db.prepare('SELECT vector FROM embeddings WHERE spectrum_id = ? AND model_id = ? AND pipeline_hash = ?').get(spectrumId, modelId, pipelineHash) as { vector: Buffer } | undefined;
+    return r ? blobFloats(r.vector) : undefined;
+  }
+}

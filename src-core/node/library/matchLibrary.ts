@@ -1,0 +1,178 @@
+import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
+import { SpecmatchError, toSpecmatchError } from '../../errors.js';
+import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicAxisValues, classicVector } from '../../matching/classicAxis.js';
+import { excludeMask } from '../../matching/excludeMask.js';
+import { rankSubstances } from '../../matching/rankSubstances.js';
+import { prepareVector, preparedLength, scoreAll } from '../../matching/search.js';
+import type { ReferenceMatrix } from '../../matching/search.js';
+import { classicMethods } from '../../matching/similarity.js';
+import type { ClassicMethod } from '../../matching/similarity.js';
+import type { HqiValues, MatchMethod, MatchOptions, MatchResult, MatchRow } from '../../matching/types.js';
+import { DEFAULT_CALIBRATION, verdictFor } from '../../matching/verdict.js';
+import type { VerdictCalibration } from '../../matching/verdict.js';
+import type { Spectrum } from '../../spectrum/Spectrum.js';
+import type { Library, ReferenceVectors } from './Library.js';
+
+export interface LibraryMatchOptions extends MatchOptions {
+  /** The Siamese model; `siamese` is the default method when one is given. */
+  model?: EmbeddingModel | null;
+}
+
+/** The classic method used when no model is available: first-derivative correlation, the strongest classic
+ * measure on raw RRUFF spectra (it ignores smooth baselines; see docs/notes/library.md for the comparison). */
+export const DEFAULT_CLASSIC_METHOD: ClassicMethod = 'hqi-derivative';
+export const DEFAULT_TOP_K = 10;
+export const MATCH_METHODS: readonly MatchMethod[] = ['siamese', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
+
+const CLASSIC: ReadonlySet<string> = new Set(['hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean']);
+
+/**
+ * Used when a model's manifest carries no calibration: the verdict then only separates clear from unclear, with
+ * thresholds chosen for a sigmoid head (0.5 = undecided). Replace by measured ones in the manifest.
+ */
+const UNCALIBRATED_MODEL: VerdictCalibration = { match: 0.9, gap: 0.05, noMatch: 0.5, source: 'model manifest has no calibration: sigmoid defaults' };
+
+/** Prepared matrices per method, kept as long as the library's vector cache keeps their source. */
+const prepared = new WeakMap<ReferenceVectors, Map<ClassicMethod, ReferenceMatrix>>();
+const views = new WeakMap<ReferenceVectors, Float32Array[]>();
+
+function preparedMatrix(refs: ReferenceVectors, method: ClassicMethod): ReferenceMatrix {
+  let byMethod = prepared.get(refs);
+  if (!byMethod) {
+    byMethod = new Map();
+    prepared.set(refs, byMethod);
+  }
+  const hit = byMethod.get(method);
+  if (hit) return hit;
+  const dim = preparedLength(method, refs.dim);
+  const data = new Float32Array(refs.count * dim);
+  for (let r = 0; r < refs.count; r++) data.set(prepareVector(method, refs.data.subarray(r * refs.dim, (r + 1) * refs.dim)), r * dim);
+  const m: ReferenceMatrix = { dim, count: refs.count, data };
+  byMethod.set(method, m);
+  return m;
+}
+
+function rowViews(refs: ReferenceVectors): Float32Array[] {
+  let v = views.get(refs);
+  if (!v) {
+    v = [];
+    for (let r = 0; r < refs.count; r++) v.push(refs.data.subarray(r * refs.dim, (r + 1) * refs.dim));
+    views.set(refs, v);
+  }
+  return v;
+}
+
+/**
+ * Replaces the query's points inside excluded ranges by a straight line between the range's edges, so the network
+ * does not see a masked band (it cannot take a mask). The classic HQIs use the exact mask instead.
+ */
+function bridgeExcluded(q: Spectrum, ranges: ReadonlyArray<readonly [number, number]>): Spectrum {
+  const y = Float64Array.from(q.y);
+  for (const [a, b] of ranges) {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    let i0 = -1;
+    let i1 = -1;
+    for (let i = 0; i < q.x.length; i++) {
+      if (q.x[i]! >= lo && q.x[i]! <= hi) {
+        if (i0 < 0) i0 = i;
+        i1 = i;
+      }
+    }
+    if (i0 < 0) continue;
+    const left = i0 > 0 ? i0 - 1 : i1 + 1 < q.x.length ? i1 + 1 : i0;
+    const right = i1 + 1 < q.x.length ? i1 + 1 : left;
+    const xl = q.x[left]!;
+    const xr = q.x[right]!;
+    for (let i = i0; i <= i1; i++) y[i] = xr === xl ? y[left]! : y[left]! + ((q.x[i]! - xl) * (y[right]! - y[left]!)) / (xr - xl);
+  }
+  return { ...q, y };
+}
+
+function checkOptions(opts: LibraryMatchOptions): { method: MatchMethod; topK: number } {
+  const method = opts.method ?? (opts.model ? 'siamese' : DEFAULT_CLASSIC_METHOD);
+  if (method === 'fused') throw new SpecmatchError('E_PARAM', "method 'fused' is not available: the engine's evaluation has not shown it better (see docs/notes/library.md)");
+  if (!MATCH_METHODS.includes(method)) throw new SpecmatchError('E_PARAM', `unknown method '${String(method)}' (use one of ${MATCH_METHODS.join(', ')})`);
+  if (method === 'siamese' && !opts.model) throw new SpecmatchError('E_MODEL', "method 'siamese' needs a model and none is loaded");
+  const topK = opts.topK ?? DEFAULT_TOP_K;
+  if (!Number.isInteger(topK) || topK < 1) throw new SpecmatchError('E_PARAM', `topK must be a whole number ≥ 1, got ${topK}`);
+  return { method, topK };
+}
+
+/**
+ * Ranks the library's substances against one query spectrum. Every substance gets the score of its best reference
+ * spectrum; each row also carries every classic HQI of that best pair (on the classic axis, with the exclusion
+ * mask). The verdict comes from the method's calibration (src-core/matching/verdict.ts, or the model manifest's).
+ */
+export async function matchSpectrum(library: Library, query: Spectrum, opts: LibraryMatchOptions = {}): Promise<MatchResult> {
+  const { method, topK } = checkOptions(opts);
+  if (query.meta.xKind !== 'raman-shift') {
+    throw new SpecmatchError('E_PARAM', `${query.meta.sourceFile}: the query's x axis is ${query.meta.xKind} (${query.meta.originalXUnit}), not Raman shift${query.meta.xKind === 'wavelength' ? ': the laser wavelength is needed to convert it' : ''}`);
+  }
+  if (query.x.length < 3) throw new SpecmatchError('E_EMPTY', `${query.meta.sourceFile}: the query holds ${query.x.length} points`);
+  library.ensureClassicVectors();
+  const axis = classicAxisValues();
+  const mask = excludeMask(axis, opts.exclude);
+  const qClassic = classicVector(query.x, query.y);
+
+  let refs: ReferenceVectors;
+  let scores: ArrayLike<number>;
+  let calibration: VerdictCalibration;
+  const extra: Partial<MatchResult> = {};
+  if (CLASSIC.has(method)) {
+    const m = method as ClassicMethod;
+    refs = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+    scores = refs.count === 0 ? new Float32Array(0) : scoreAll(m, preparedMatrix(refs, m), prepareVector(m, qClassic), mask);
+    calibration = DEFAULT_CALIBRATION[m];
+    extra.pipelineHash = CLASSIC_PIPELINE_HASH;
+  } else {
+    const model = opts.model!;
+    refs = library.referenceVectors(model.manifest.id, model.manifest.pipelineHash);
+    const q = opts.exclude && opts.exclude.length > 0 ? bridgeExcluded(query, opts.exclude) : query;
+    let embedding: Float32Array;
+    try {
+      embedding = (await model.embed([q]))[0]!;
+    } catch (err) {
+      throw toSpecmatchError(err, { code: 'E_MODEL' });
+    }
+    scores = refs.count === 0 ? new Float32Array(0) : model.similarityMany(embedding, rowViews(refs));
+    const c = model.manifest.calibration;
+    calibration = c ? { match: c.match, gap: c.ambiguousGap, noMatch: c.noMatch, source: `model ${model.manifest.id} manifest` } : UNCALIBRATED_MODEL;
+    extra.modelId = model.manifest.id;
+    extra.pipelineHash = model.manifest.pipelineHash;
+    extra.missingEmbeddings = library.embeddingStatus(model.key).missing;
+  }
+
+  const ranked = rankSubstances(scores, refs.refSubstance, refs.substanceIds.length, topK);
+  const matches: MatchRow[] = ranked.map((r, i) => {
+    const spectrumId = refs.spectrumIds[r.ref]!;
+    const ref = library.vectorOf(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+    const hqi: HqiValues = ref
+      ? {
+          correlation: classicMethods['hqi-correlation'](qClassic, ref, mask),
+          derivative: classicMethods['hqi-derivative'](qClassic, ref, mask),
+          cosine: classicMethods.cosine(qClassic, ref, mask),
+          euclidean: classicMethods.euclidean(qClassic, ref, mask),
+        }
+      : { correlation: 0, derivative: 0, cosine: 0, euclidean: 0 };
+    return {
+      rank: i + 1,
+      substance: refs.substanceNames[r.substance]!,
+      substanceId: refs.substanceIds[r.substance]!,
+      score: r.score,
+      gap: r.gap,
+      spectrumId,
+      sampleId: refs.sampleIds[r.ref] ?? null,
+      hqi,
+    };
+  });
+  const best = matches[0];
+  return {
+    method,
+    verdict: verdictFor(best?.score, best?.gap ?? 0, calibration),
+    matches,
+    references: refs.count,
+    calibration: { match: calibration.match, gap: calibration.gap, noMatch: calibration.noMatch, source: calibration.source },
+    ...extra,
+  };
+}
