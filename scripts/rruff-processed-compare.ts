@@ -108,7 +108,7 @@ export interface PairScore {
 export function scorePair(pair: RruffPair, pipeline: Pipeline): PairScore {
   const raw = readOne(pair.raw);
   const reference = readOne(pair.processed);
-  let processed = NaN;
+  let processed: number;
   try {
     processed = correlationOnReferenceAxis(runPipeline(raw, pipeline).result, reference);
   } catch {
@@ -138,7 +138,7 @@ function tuneCandidates(): Array<{ label: string; pipeline: Pipeline }> {
   return out;
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const { values } = parseArgs({
     options: {
       quality: { type: 'string', default: 'excellent_unoriented' },
@@ -186,5 +186,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  await main();
+  main();
 }

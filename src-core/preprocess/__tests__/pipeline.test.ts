@@ -80,7 +80,7 @@ describe('canonical JSON and hash', () => {
     const base = getPreset('classic-search').pipeline;
     const h = pipelineHash(base);
     const changed = structuredClone(base);
-    (changed.steps[2]!.params as Record<string, unknown>)['lambda'] = 1e6;
+    changed.steps[2]!.params['lambda'] = 1e6;
     expect(pipelineHash(changed)).not.toBe(h);
     expect(pipelineHash({ schemaVersion: 1, steps: [...base.steps].reverse() })).not.toBe(h);
     expect(pipelineHash({ schemaVersion: 1, steps: base.steps.slice(1) })).not.toBe(h);
