@@ -312,6 +312,25 @@ function pairSeries(xs: number[], ys: number[], label: string | undefined, label
   return { x, y, noX, labelIsName, ...(label === undefined ? {} : { label }) };
 }
 
+/**
+ * Drop runs of exact 0 intensities at either end of a spectrum (at least 2 points, and only when other points are
+ * non-zero). Zolix exports pad the pixels outside the calibrated range with 0.0; a real detector never reads exactly
+ * zero several pixels in a row, so such runs carry no measurement. Returns how many points were dropped.
+ */
+function trimZeroPadding(s: Series): number {
+  let a = 0;
+  while (a < s.y.length && s.y[a] === 0) a++;
+  let b = s.y.length;
+  while (b > a && s.y[b - 1] === 0) b--;
+  if (a === s.y.length) return 0;
+  const lead = a >= 2 ? a : 0;
+  const trail = s.y.length - b >= 2 ? s.y.length - b : 0;
+  if (lead + trail === 0) return 0;
+  s.x = s.x.slice(lead, s.x.length - trail);
+  s.y = s.y.slice(lead, s.y.length - trail);
+  return lead + trail;
+}
+
 /** How the x column was chosen and what it holds. */
 interface Layout {
   series: Series[];
@@ -515,6 +534,8 @@ export const delimitedText: FormatReader = {
     return layout.series.map((s, index): Spectrum => {
       const w = [...warnings];
       if (s.noX > 0) w.push(`skipped ${s.noX} row${s.noX === 1 ? '' : 's'} without an x value`);
+      const padded = trimZeroPadding(s);
+      if (padded > 0) w.push(`dropped ${padded} zero-padded point${padded === 1 ? '' : 's'} at the ends of the spectrum`);
       const substance = s.labelIsName && s.label !== undefined && s.label.trim() !== '' && !GENERIC_Y.test(s.label.trim()) ? s.label.trim() : undefined;
       return makeSpectrum({
         x: s.x,

@@ -19,20 +19,33 @@ function laserFromFileName(fileName: string): number | undefined {
 }
 
 /**
+ * The `.rruf` file RRUFF downloads sometimes sit beside (ramanchada2 keeps one): a few bytes holding only the name of
+ * the `.txt` that has the data. Returns that name, or undefined when the bytes are anything else.
+ */
+function pointerTarget(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0 || bytes.length > 1024 || !looksLikeText(bytes)) return undefined;
+  const t = new TextDecoder('latin1').decode(bytes).trim();
+  return /^[^\r\n]{1,1000}\.txt$/i.test(t) && !t.includes('##') ? t : undefined;
+}
+
+/**
  * RRUFF text files (both the numeric-suffix and the 2025 hash-suffix naming schemes): `##KEY=value` header lines
  * (HTML entities decoded), then `x, y` pairs, `##END=` last. Broken pairs (`800, -`) are skipped with a warning.
  */
 export const rruffTxt: FormatReader = {
   id: ID,
   label: 'RRUFF text',
-  extensions: ['txt'],
+  extensions: ['txt', 'rruf'],
   sniff(bytes) {
     if (!looksLikeText(bytes)) return 0;
+    if (pointerTarget(bytes) !== undefined) return 2;
     const head = new TextDecoder('latin1').decode(bytes.subarray(0, 2048));
     return /^(\uFEFF)?##NAMES=/m.test(head) && /##RRUFFID=|##END=/m.test(head + '##END=') ? 3 : 0;
   },
   read(bytes, fileName) {
     if (bytes.length === 0) throw parseError('E_EMPTY', fileName, 'RRUFF text', 'the file is empty');
+    const target = pointerTarget(bytes);
+    if (target !== undefined) throw parseError('E_UNSUPPORTED', fileName, 'RRUFF text', `a pointer to ${target}, not data (open that file instead)`);
     const lines = splitLines(decodeText(bytes));
     const fields: Record<string, string> = {};
     const x: number[] = [];
