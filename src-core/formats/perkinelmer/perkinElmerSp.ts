@@ -104,8 +104,14 @@ function parse(bytes: Uint8Array, fileName: string): Spectrum[] {
   };
   const num = (m: Member): number => {
     const t = typeOf(m);
-    if (t === TYPE.DOUBLE || t === TYPE.DOUBLE2) return need(m, 10, 'number'), view.getFloat64(m.start + 2, true);
-    if (t === TYPE.LONG || t === TYPE.INT) return need(m, 6, 'number'), view.getInt32(m.start + 2, true);
+    if (t === TYPE.DOUBLE || t === TYPE.DOUBLE2) {
+      need(m, 10, 'number');
+      return view.getFloat64(m.start + 2, true);
+    }
+    if (t === TYPE.LONG || t === TYPE.INT) {
+      need(m, 6, 'number');
+      return view.getInt32(m.start + 2, true);
+    }
     return fail(`member ${m.id} has type ${t}, not a number`);
   };
   const range = (m: Member): [number, number] => {
