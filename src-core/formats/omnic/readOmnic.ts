@@ -47,10 +47,21 @@ interface Group {
   title?: Entry;
 }
 
-export function hasOmnicMagic(bytes: Uint8Array): boolean {
-  if (bytes.length < OMNIC_MAGIC.length) return false;
-  for (let i = 0; i < OMNIC_MAGIC.length; i++) if (bytes[i] !== OMNIC_MAGIC.charCodeAt(i)) return false;
+/** OMNIC series files (`.srs`, rapid-scan and time series) start with this instead. */
+export const OMNIC_SERIES_MAGIC = 'Spectral Exte File';
+
+function startsWith(bytes: Uint8Array, magic: string): boolean {
+  if (bytes.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic.charCodeAt(i)) return false;
   return true;
+}
+
+export function hasOmnicMagic(bytes: Uint8Array): boolean {
+  return startsWith(bytes, OMNIC_MAGIC);
+}
+
+export function hasOmnicSeriesMagic(bytes: Uint8Array): boolean {
+  return startsWith(bytes, OMNIC_SERIES_MAGIC);
 }
 
 /** Number of key-2 (spectrum header) entries: 1 for `.spa`, one per spectrum for `.spg`. Never throws. */
@@ -104,6 +115,9 @@ function xAxis(code: number): { xUnit: RawSpectrumInput['xUnit']; unit: string; 
 
 /** Reads every spectrum of an OMNIC `.spa` / `.spg` file. Throws SpecmatchError only. */
 export function readOmnic(bytes: Uint8Array, fileName: string, formatId: string, label: string): Spectrum[] {
+  if (hasOmnicSeriesMagic(bytes)) {
+    throw parseError('E_UNSUPPORTED', fileName, label, 'this is an OMNIC series (.srs), whose layout is not published: save the spectra as .spa or .spg from OMNIC');
+  }
   if (!hasOmnicMagic(bytes)) {
     throw parseError('E_FORMAT_MISMATCH', fileName, label, `the file does not start with '${OMNIC_MAGIC}'`);
   }

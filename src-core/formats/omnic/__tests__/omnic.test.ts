@@ -47,6 +47,12 @@ describe('OMNIC SPA reader (fixture: OpenSpecy Parafilm %R spectrum)', () => {
     expect(rejected).toBeGreaterThan(150);
   });
 
+  it('refuses an OMNIC series (.srs) with E_UNSUPPORTED', () => {
+    const srs = Uint8Array.from(bytes);
+    srs.set(new TextEncoder().encode('Spectral Exte File'));
+    expect(() => readSpectra(srs, 'series.srs')).toThrow(/OMNIC series \(\.srs\)/);
+  });
+
   it('reports a point count that disagrees with the intensity block', () => {
     const copy = Uint8Array.from(bytes);
     const dv = new DataView(copy.buffer);
