@@ -1,0 +1,433 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { ArchitectureSpec } from '../../engine/architecture.js';
+import { augmentInput, type AugmentOptions } from '../../engine/augment.js';
+import { chooseNegatives, planEpoch, positivePairs, type Pair } from '../../engine/pairSampling.js';
+import { indicesByClass } from '../../engine/protocols.js';
+import { makeRng, randomInt } from '../../engine/random.js';
+import { headLogit, sigmoid, type SiameseHead } from '../../engine/siameseHead.js';
+import { SpecmatchError } from '../../errors.js';
+import { loadNetwork, replaceFolder, saveNetwork } from './modelStore.js';
+import { buildNetwork, disposeNetwork, embedInputs, pairLogits, type SiameseNetwork } from './siameseNetwork.js';
+
+/**
+ * The Siamese training loop (Liu et al. 2017's recipe, then the improvements measured in docs/notes/engine.md):
+ * binary cross-entropy on positive / negative pairs, Adam, learning rate halved every `halveEvery` epochs, Glorot
+ * initialisation, bootstrap pair sampling per epoch (pairSampling.ts), early stopping on validation pairs with the
+ * best epoch's weights kept. Checkpoints every epoch (`last/`, `best/` in `checkpointDir`) so `resume` continues
+ * after an interruption, and an aborted `signal` stops after the current step leaving the last finished epoch usable.
+ */
+export interface LabelledInputs {
+  inputs: readonly Float32Array[];
+  labels: readonly number[];
+}
+
+export interface SiameseTrainOptions {
+  spec: ArchitectureSpec;
+  /** @default 1 */
+  seed?: number;
+  /** Upper bound on epochs (early stopping usually ends sooner). @default 60 */
+  maxEpochs?: number;
+  /** Positive pairs per batch P (a batch embeds ≤ 2P spectra once). @default 32 */
+  pairsPerBatch?: number;
+  /** Positive (and negative) pairs per epoch. @default S_m, the number of distinct training positive pairs */
+  pairsPerEpoch?: number;
+  /** Adam's initial learning rate. @default 1e-3 */
+  learningRate?: number;
+  /** @default 10 */
+  halveEvery?: number;
+  /** Epochs without a better validation loss before stopping. @default 6 */
+  patience?: number;
+  /** Fraction of each batch's negatives that are its hardest (highest-scoring) pairs; 0 = the paper's uniform draw. @default 0 */
+  hardNegativeFraction?: number;
+  /** Fraction of anchors that bring a look-alike spectrum of another class into the batch (see pairSampling.ts). @default 0 */
+  hardPartnerFraction?: number;
+  /** Input perturbations during training; null = none (the paper). @default null */
+  augment?: AugmentOptions | null;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  /** Folder for per-epoch checkpoints; required for `resume`. */
+  checkpointDir?: string;
+  /** Continue from `checkpointDir/last` when it exists. @default false */
+  resume?: boolean;
+}
+
+export interface TrainProgress {
+  phase: 'step' | 'epoch';
+  epoch: number;
+  maxEpochs: number;
+  step: number;
+  steps: number;
+  /** Mean training loss of the epoch so far. */
+  loss: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Validation one-shot top-1 (one reference per validation class). */
+  valOneShot?: number;
+  pairsPerSecond: number;
+  /** Estimated seconds to reach maxEpochs (early stopping may end sooner). */
+  etaSeconds: number;
+  learningRate: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  valAccuracy: number;
+  valOneShot: number;
+  learningRate: number;
+  seconds: number;
+  pairsPerSecond: number;
+}
+
+export interface TrainOutcome {
+  /** The network of the best validation epoch (caller disposes). */
+  net: SiameseNetwork;
+  history: EpochRecord[];
+  bestEpoch: number;
+  stoppedBy: 'early-stopping' | 'max-epochs' | 'cancelled';
+  wallSeconds: number;
+  /** Training pairs (positives + negatives) per second over the whole run, and spectra embedded per second. */
+  pairsPerSecond: number;
+  spectraPerSecond: number;
+  backend: string;
+}
+
+interface TrainState {
+  epoch: number;
+  history: EpochRecord[];
+  bestValLoss: number;
+  bestEpoch: number;
+  badEpochs: number;
+  learningRate: number;
+  wallSeconds: number;
+  pairs: number;
+  spectra: number;
+}
+
+/** For each spectrum, the `k` most correlated spectra of other classes (candidates for hard negatives). */
+export function lookAlikes(data: LabelledInputs, k: number): number[][] {
+  const n = data.inputs.length;
+  const centred = data.inputs.map((v) => {
+    let m = 0;
+    for (let i = 0; i < v.length; i++) m += v[i]!;
+    m /= v.length;
+    let ss = 0;
+    const c = new Float32Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      c[i] = v[i]! - m;
+      ss += c[i]! * c[i]!;
+    }
+    const s = Math.sqrt(ss) || 1;
+    for (let i = 0; i < v.length; i++) c[i] = c[i]! / s;
+    return c;
+  });
+  const out: number[][] = [];
+  const corr = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = centred[i]!;
+    for (let j = 0; j < n; j++) {
+      if (data.labels[j] === data.labels[i]) {
+        corr[j] = -Infinity;
+        continue;
+      }
+      const b = centred[j]!;
+      let s = 0;
+      for (let t = 0; t < a.length; t++) s += a[t]! * b[t]!;
+      corr[j] = s;
+    }
+    const idx = Array.from({ length: n }, (_, j) => j)
+      .filter((j) => corr[j]! > -Infinity)
+      .sort((p, q) => corr[q]! - corr[p]!)
+      .slice(0, k);
+    out.push(idx);
+  }
+  return out;
+}
+
+interface ValidationSet {
+  pairs: Pair[];
+  targets: number[];
+  refs: number[];
+  queries: number[];
+}
+
+function validationSet(val: LabelledInputs, seed: number, maxPairs = 3000): ValidationSet {
+  const rng = makeRng(seed ^ 0x5eed);
+  const pos = positivePairs(val.labels);
+  const pairs: Pair[] = [];
+  const targets: number[] = [];
+  const nPos = Math.min(maxPairs, pos.length);
+  for (let i = 0; i < nPos; i++) {
+    pairs.push(pos.length > maxPairs ? pos[randomInt(rng, pos.length)]! : pos[i]!);
+    targets.push(1);
+  }
+  const n = val.labels.length;
+  const twoClasses = new Set(val.labels).size > 1;
+  for (let i = 0; i < nPos && twoClasses; ) {
+    const a = randomInt(rng, n);
+    const b = randomInt(rng, n);
+    if (val.labels[a] === val.labels[b]) continue;
+    pairs.push([a, b]);
+    targets.push(0);
+    i++;
+  }
+  const refs: number[] = [];
+  const queries: number[] = [];
+  for (const members of indicesByClass(val.labels).values()) {
+    const r = members[randomInt(rng, members.length)]!;
+    refs.push(r);
+    for (const m of members) if (m !== r) queries.push(m);
+  }
+  return { pairs, targets, refs, queries };
+}
+
+function evaluateValidation(net: SiameseNetwork, val: LabelledInputs, set: ValidationSet): { loss: number; accuracy: number; oneShot: number } {
+  const emb = embedInputs(net.encoder, val.inputs, net.spec.inputPoints);
+  const head: SiameseHead = { w: net.headW.dataSync() as Float32Array, b: net.headB.dataSync()[0]! };
+  let loss = 0;
+  let correct = 0;
+  set.pairs.forEach(([a, b], i) => {
+    const z = headLogit(head, emb[a]!, emb[b]!);
+    const y = set.targets[i]!;
+    // BCE with logits, computed stably: softplus(z) − y·z.
+    loss += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
+    if ((sigmoid(z) >= 0.5 ? 1 : 0) === y) correct++;
+  });
+  let hits = 0;
+  for (const q of set.queries) {
+    let best = -Infinity;
+    let bestLabel = -1;
+    for (const r of set.refs) {
+      const z = headLogit(head, emb[q]!, emb[r]!);
+      if (z > best) {
+        best = z;
+        bestLabel = val.labels[r]!;
+      }
+    }
+    if (bestLabel === val.labels[q]) hits++;
+  }
+  const n = Math.max(1, set.pairs.length);
+  return { loss: loss / n, accuracy: correct / n, oneShot: set.queries.length ? hits / set.queries.length : 0 };
+}
+
+async function saveOptimizer(opt: tf.Optimizer, dir: string): Promise<void> {
+  const weights = await opt.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(weights);
+  writeFileSync(join(dir, 'optimizer.bin'), new Uint8Array(data));
+  writeFileSync(join(dir, 'optimizer.json'), JSON.stringify(specs));
+}
+
+async function loadOptimizer(opt: tf.Optimizer, dir: string): Promise<void> {
+  const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
+  const b = readFileSync(join(dir, 'optimizer.bin'));
+  const map = tf.io.decodeWeights(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), specs);
+  await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+}
+
+function setLearningRate(opt: tf.AdamOptimizer, lr: number): void {
+  // tfjs' Adam reads `learningRate` on every step; it has no public setter, and re-creating the optimizer would
+  // lose its moment estimates.
+  (opt as unknown as { learningRate: number }).learningRate = lr;
+}
+
+export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, opts: SiameseTrainOptions): Promise<TrainOutcome> {
+  const seed = opts.seed ?? 1;
+  const maxEpochs = opts.maxEpochs ?? 60;
+  const P = opts.pairsPerBatch ?? 32;
+  const lr0 = opts.learningRate ?? 1e-3;
+  const halveEvery = opts.halveEvery ?? 10;
+  const patience = opts.patience ?? 6;
+  const points = opts.spec.inputPoints;
+  const positives = positivePairs(train.labels);
+  if (positives.length === 0) throw new SpecmatchError('E_PARAM', 'training needs at least one class with two spectra');
+  if (new Set(val.labels).size < 2 || positivePairs(val.labels).length === 0) throw new SpecmatchError('E_PARAM', 'validation needs at least two classes, one of them with two spectra');
+  const perEpoch = opts.pairsPerEpoch ?? positives.length;
+  const hardPartners = (opts.hardPartnerFraction ?? 0) > 0 ? lookAlikes(train, 8) : undefined;
+  const valSet = validationSet(val, seed);
+  const backend = tf.getBackend();
+
+  let net = buildNetwork(opts.spec, seed);
+  const optimizer = tf.train.adam(lr0);
+  const state: TrainState = { epoch: 0, history: [], bestValLoss: Infinity, bestEpoch: 0, badEpochs: 0, learningRate: lr0, wallSeconds: 0, pairs: 0, spectra: 0 };
+  const ck = opts.checkpointDir;
+  if (ck) mkdirSync(ck, { recursive: true });
+  if (opts.resume && ck && existsSync(join(ck, 'last', 'state.json'))) {
+    disposeNetwork(net);
+    net = await loadNetwork(join(ck, 'last'));
+    await loadOptimizer(optimizer, join(ck, 'last'));
+    Object.assign(state, JSON.parse(readFileSync(join(ck, 'last', 'state.json'), 'utf8')) as TrainState);
+  }
+  const varList = (): tf.Variable[] => [...net.encoder.trainableWeights.map((w) => w.read() as tf.Variable), net.headW, net.headB];
+  let vars = varList();
+  const started = Date.now();
+  const wallBefore = state.wallSeconds;
+  let stoppedBy: TrainOutcome['stoppedBy'] = 'max-epochs';
+  let bestInMemory: SiameseNetwork | undefined;
+
+  while (state.epoch < maxEpochs) {
+    const epoch = state.epoch + 1;
+    state.learningRate = lr0 * Math.pow(0.5, Math.floor((epoch - 1) / halveEvery));
+    setLearningRate(optimizer, state.learningRate);
+    const rng = makeRng(seed * 1000003 + epoch);
+    const batches = planEpoch(train.labels, positives, rng, {
+      pairsPerBatch: P,
+      pairsPerEpoch: perEpoch,
+      ...(hardPartners ? { hardPartners, hardPartnerFraction: opts.hardPartnerFraction ?? 0 } : {}),
+    });
+    const t0 = Date.now();
+    let lossSum = 0;
+    let pairsDone = 0;
+    let cancelled = false;
+    for (let s = 0; s < batches.length; s++) {
+      if (opts.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const batch = batches[s]!;
+      const B = batch.items.length;
+      const flat = new Float32Array(B * points);
+      const scratch = new Float32Array(points);
+      batch.items.forEach((idx, i) => {
+        const v = train.inputs[idx]!;
+        flat.set(opts.augment ? augmentInput(v, rng, opts.augment, scratch) : v, i * points);
+      });
+      const labels = batch.items.map((i) => train.labels[i]!);
+      const xs = tf.tensor3d(flat, [B, points, 1]);
+      const cost = optimizer.minimize(
+        () => {
+          const emb = net.encoder.apply(xs, { training: true }) as tf.Tensor2D;
+          const logits = pairLogits(emb, net.headW, net.headB);
+          const z = logits.dataSync();
+          const negatives = chooseNegatives(labels, z, batch.positives.length, opts.hardNegativeFraction ?? 0, rng);
+          const wPos = new Float32Array(B * B);
+          const wNeg = new Float32Array(B * B);
+          for (const [a, b] of batch.positives) wPos[a * B + b]! += 1;
+          for (const [a, b] of negatives) wNeg[a * B + b]! += 1;
+          const total = batch.positives.length + negatives.length;
+          const lossPos = tf.sum(tf.mul(tf.tensor2d(wPos, [B, B]), tf.softplus(tf.neg(logits))));
+          const lossNeg = tf.sum(tf.mul(tf.tensor2d(wNeg, [B, B]), tf.softplus(logits)));
+          return tf.div(tf.add(lossPos, lossNeg), total) as tf.Scalar;
+        },
+        true,
+        vars,
+      );
+      xs.dispose();
+      lossSum += cost ? cost.dataSync()[0]! : 0;
+      cost?.dispose();
+      pairsDone += 2 * batch.positives.length;
+      state.pairs += 2 * batch.positives.length;
+      state.spectra += B;
+      const secs = (Date.now() - t0) / 1000;
+      const pps = pairsDone / Math.max(secs, 1e-3);
+      opts.onProgress?.({
+        phase: 'step',
+        epoch,
+        maxEpochs,
+        step: s + 1,
+        steps: batches.length,
+        loss: lossSum / (s + 1),
+        pairsPerSecond: pps,
+        etaSeconds: ((maxEpochs - epoch + 1) * 2 * perEpoch - pairsDone) / Math.max(pps, 1e-6),
+        learningRate: state.learningRate,
+      });
+    }
+    if (cancelled) {
+      stoppedBy = 'cancelled';
+      break;
+    }
+    const v = evaluateValidation(net, val, valSet);
+    const seconds = (Date.now() - t0) / 1000;
+    const record: EpochRecord = {
+      epoch,
+      loss: lossSum / Math.max(1, batches.length),
+      valLoss: v.loss,
+      valAccuracy: v.accuracy,
+      valOneShot: v.oneShot,
+      learningRate: state.learningRate,
+      seconds,
+      pairsPerSecond: pairsDone / Math.max(seconds, 1e-3),
+    };
+    state.history.push(record);
+    state.epoch = epoch;
+    const improved = v.loss < state.bestValLoss;
+    if (improved) {
+      state.bestValLoss = v.loss;
+      state.bestEpoch = epoch;
+      state.badEpochs = 0;
+    } else state.badEpochs++;
+    state.wallSeconds = wallBefore + (Date.now() - started) / 1000;
+    if (ck) {
+      const tmp = join(ck, `last.tmp-${process.pid}`);
+      rmSync(tmp, { recursive: true, force: true });
+      await saveNetwork(net, tmp);
+      await saveOptimizer(optimizer, tmp);
+      writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+      if (improved) {
+        const btmp = join(ck, `best.tmp-${process.pid}`);
+        rmSync(btmp, { recursive: true, force: true });
+        await saveNetwork(net, btmp);
+        replaceFolder(btmp, join(ck, 'best'));
+      }
+      replaceFolder(tmp, join(ck, 'last'));
+    } else if (improved) {
+      bestInMemory?.encoder.dispose();
+      bestInMemory?.headW.dispose();
+      bestInMemory?.headB.dispose();
+      bestInMemory = await cloneNetwork(net);
+    }
+    opts.onProgress?.({
+      phase: 'epoch',
+      epoch,
+      maxEpochs,
+      step: batches.length,
+      steps: batches.length,
+      loss: record.loss,
+      valLoss: v.loss,
+      valAccuracy: v.accuracy,
+      valOneShot: v.oneShot,
+      pairsPerSecond: record.pairsPerSecond,
+      etaSeconds: (maxEpochs - epoch) * seconds,
+      learningRate: state.learningRate,
+    });
+    if (state.badEpochs >= patience) {
+      stoppedBy = 'early-stopping';
+      break;
+    }
+    vars = varList();
+  }
+  optimizer.dispose();
+  let best: SiameseNetwork;
+  if (ck && existsSync(join(ck, 'best', 'head.json'))) {
+    disposeNetwork(net);
+    best = await loadNetwork(join(ck, 'best'));
+  } else if (bestInMemory) {
+    disposeNetwork(net);
+    best = bestInMemory;
+  } else best = net;
+  const wall = wallBefore + (Date.now() - started) / 1000;
+  return {
+    net: best,
+    history: state.history,
+    bestEpoch: state.bestEpoch,
+    stoppedBy,
+    wallSeconds: wall,
+    pairsPerSecond: state.pairs / Math.max(state.wallSeconds || wall, 1e-3),
+    spectraPerSecond: state.spectra / Math.max(state.wallSeconds || wall, 1e-3),
+    backend,
+  };
+}
+
+async function cloneNetwork(net: SiameseNetwork): Promise<SiameseNetwork> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await net.encoder.save(
+    tf.io.withSaveHandler((a) => {
+      artifacts = a;
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+    }),
+  );
+  const encoder = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  return { spec: net.spec, encoder, headW: tf.variable(net.headW.clone()), headB: tf.variable(net.headB.clone()) };
+}
