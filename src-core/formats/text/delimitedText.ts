@@ -34,8 +34,8 @@ const DIALECTS: readonly Dialect[] = [
 const MAX_SPECTRA = 65_536;
 /** Metadata lines kept in meta.fields (a long free-text header must not bloat every spectrum's metadata). */
 const MAX_FIELDS = 2_000;
-/** Lines sampled to detect the dialect. */
-const SAMPLE_LINES = 600;
+/** Lines sampled to detect the dialect (spread over the file). */
+const SAMPLE_LINES = 200;
 
 /** Split one line into cells; a quoted cell may hold the separator. Trailing empty cells are dropped. */
 function splitCells(line: string, delimiter: Delimiter): string[] {
@@ -90,16 +90,16 @@ function numericRow(line: string, dialect: Dialect): number[] | undefined {
 }
 
 /** Evenly spread sample of non-blank line indices (the header of a 2,000-line export must not dominate). */
-function sampleIndices(lines: readonly string[]): number[] {
-  const step = Math.max(1, Math.floor(lines.length / SAMPLE_LINES));
+function sampleIndices(lines: readonly string[], max: number): number[] {
+  const step = Math.max(1, Math.floor(lines.length / max));
   const out: number[] = [];
   for (let i = 0; i < lines.length; i += step) if (lines[i]!.trim() !== '') out.push(i);
   return out;
 }
 
 /** The dialect under which most sampled lines are data rows (undefined when none is). */
-function detectDialect(lines: readonly string[]): Dialect | undefined {
-  const sample = sampleIndices(lines);
+function detectDialect(lines: readonly string[], max = SAMPLE_LINES): Dialect | undefined {
+  const sample = sampleIndices(lines, max);
   let best: Dialect | undefined;
   let bestCount = 0;
   for (const d of DIALECTS) {
@@ -437,11 +437,13 @@ export const delimitedText: FormatReader = {
     if (/^data_\S/m.test(head) && /^loop_/m.test(head)) return 0;
     const lines = splitLines(head);
     if (!whole) lines.pop(); // the last line may be cut in the middle
-    const dialect = detectDialect(lines);
+    const dialect = detectDialect(lines, 100);
     if (!dialect) return 0;
     let rows = 0;
-    for (const l of lines) if (numericRow(l, dialect)) rows++;
-    return rows >= 2 || (whole && rows >= 1) ? 1 : 0;
+    for (const l of lines) {
+      if (numericRow(l, dialect) && ++rows >= 2) return 1;
+    }
+    return whole && rows >= 1 ? 1 : 0;
   },
   read(bytes, fileName) {
     if (bytes.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'the file is empty');

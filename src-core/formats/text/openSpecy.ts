@@ -1,4 +1,5 @@
-import { SpecmatchError, parseError } from '../../errors.js';
+import type { SpecmatchError} from '../../errors.js';
+import { parseError } from '../../errors.js';
 import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
@@ -42,8 +43,9 @@ function toNumber(v: unknown): number {
 function toText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (Array.isArray(v)) return v.map(toText).join('; ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v as Scalar);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? '';
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

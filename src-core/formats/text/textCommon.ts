@@ -3,22 +3,55 @@
  * spectroscopist cares about (laser wavelength, instrument, date), and hints taken from the file name.
  */
 
-const NUMBER_POINT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-const NUMBER_COMMA = /^[-+]?(?:\d+,?\d*|,\d+)(?:[eE][-+]?\d+)?$/;
 const NON_FINITE = /^[-+]?(?:nan|inf|infinity|1\.#inf|1\.#qnan|1\.#ind)$/i;
 
 /**
+ * Whether `s` is a plain decimal number with `dec` (46 '.' or 44 ',') as decimal separator: optional sign, digits
+ * with at most one separator, optional exponent. A hand scanner, because this runs once per table cell.
+ */
+function isDecimal(s: string, dec: number): boolean {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 43 || c === 45) i++;
+  let digits = 0;
+  while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+    i++;
+    digits++;
+  }
+  if (i < n && s.charCodeAt(i) === dec) {
+    i++;
+    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < n && ((c = s.charCodeAt(i)) === 101 || c === 69)) {
+    i++;
+    if (i < n && ((c = s.charCodeAt(i)) === 43 || c === 45)) i++;
+    let exp = 0;
+    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+      i++;
+      exp++;
+    }
+    if (exp === 0) return false;
+  }
+  return i === n;
+}
+
+/**
  * A cell as a number, or undefined when it is not one. `Number()` alone is too lenient (`''` → 0, `'0x1F'` → 31,
- * `'1e'` → NaN), so the shape is checked first. NaN/Inf spellings are numbers (NaN or ±Infinity) so a row holding
+ * `' 1 '` → 1), so the shape is checked first. NaN/Inf spellings are numbers (NaN or ±Infinity) so a row holding
  * them is still a data row; makeSpectrum later drops those points with a warning.
  */
 export function parseNumber(cell: string, decimalComma = false): number | undefined {
   let s = cell.trim();
-  if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) s = s.slice(1, -1).trim();
+  if (s.length >= 2 && s.charCodeAt(0) === 34 && s.charCodeAt(s.length - 1) === 34) s = s.slice(1, -1).trim();
   if (s === '' || s.length > 64) return undefined;
   if (decimalComma) {
-    if (NUMBER_COMMA.test(s)) return Number(s.replace(',', '.'));
-  } else if (NUMBER_POINT.test(s)) return Number(s);
+    if (isDecimal(s, 44)) return Number(s.replace(',', '.'));
+  } else if (isDecimal(s, 46)) return Number(s);
   if (NON_FINITE.test(s)) return /inf/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : NaN;
   return undefined;
 }
