@@ -27,6 +27,8 @@ export interface DecodedJcampLine {
   endsWithDif: boolean;
   /** First character that is not valid JCAMP data, with its 0-based column; undefined when the line is clean. */
   invalid?: { char: string; column: number };
+  /** True when decoding stopped because `maxValues` would have been exceeded. */
+  limitReached?: boolean;
 }
 
 export interface DecodeJcampLineOptions {
@@ -66,6 +68,7 @@ export function decodeJcampLine(line: string, options: DecodeJcampLineOptions = 
   // The last absolute value or difference, repeated by DUP.
   let last: { kind: 'abs'; value: number } | { kind: 'dif'; delta: number } | undefined;
   let invalid: DecodedJcampLine['invalid'];
+  let limitReached = false;
 
   // The token being read: its kind, its text in plain decimal form, and whether it may take an exponent.
   let kind: Kind | undefined;
@@ -90,6 +93,7 @@ export function decodeJcampLine(line: string, options: DecodeJcampLineOptions = 
         return;
       }
       if (values.length + count - 1 > maxValues) {
+        limitReached = true;
         fail(t, tokStart);
         return;
       }
@@ -107,6 +111,7 @@ export function decodeJcampLine(line: string, options: DecodeJcampLineOptions = 
       return;
     }
     if (values.length + 1 > maxValues) {
+      limitReached = true;
       fail(t, tokStart);
       return;
     }
@@ -168,7 +173,10 @@ export function decodeJcampLine(line: string, options: DecodeJcampLineOptions = 
     }
     if (c === '?') {
       flush();
-      if (values.length + 1 > maxValues) fail(c, i);
+      if (values.length + 1 > maxValues) {
+        limitReached = true;
+        fail(c, i);
+      }
       else {
         values.push(NaN);
         last = { kind: 'abs', value: NaN };
@@ -215,5 +223,6 @@ export function decodeJcampLine(line: string, options: DecodeJcampLineOptions = 
     break;
   }
   flush();
-  return invalid === undefined ? { values, endsWithDif } : { values, endsWithDif, invalid };
+  if (invalid === undefined) return { values, endsWithDif };
+  return limitReached ? { values, endsWithDif, invalid, limitReached } : { values, endsWithDif, invalid };
 }

@@ -107,7 +107,7 @@ function decodeLines(ldr: JcampLdr, ctx: Ctx): { values: number[]; endsWithDif: 
   for (const l of ldr.lines) {
     const d = decodeJcampLine(l.text, { maxValues: ctx.budget.left, allowBareExponent: !compressed });
     if (d.invalid) {
-      if (d.values.length >= ctx.budget.left) throw corrupt(ctx, `line ${l.lineNo}: DUP counts expand beyond the ${VALUES_PER_BYTE}-values-per-byte limit`);
+      if (d.limitReached) throw corrupt(ctx, `line ${l.lineNo}: DUP counts expand beyond the ${VALUES_PER_BYTE}-values-per-byte limit`);
       throw corrupt(ctx, `line ${l.lineNo}: '${d.invalid.char}' at column ${d.invalid.column + 1} is not JCAMP-DX data`);
     }
     ctx.budget.left -= d.values.length;
@@ -237,12 +237,13 @@ function laserNmOf(h: Header): number | undefined {
   return undefined;
 }
 
-/** `##LONG DATE=` or `##DATE=`/`##TIME=` as ISO 8601 when they parse, verbatim otherwise. */
+/** `##LONG DATE=` or `##DATE=`/`##TIME=` as ISO 8601 when they are year first (YY/MM/DD, YYYY/MM/DD), verbatim otherwise
+ * (`28/8/2023` could be day or month first). */
 function dateOf(h: Header): string | undefined {
   const long = h.text('LONGDATE');
   const date = long ?? h.text('DATE');
   if (date === undefined) return undefined;
-  const m = /^(\d{2}|\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(date);
+  const m = /^(\d{2}|\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?!\d)(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?/.exec(date);
   if (!m) return date;
   let year = Number(m[1]);
   if (m[1]!.length === 2) year += year >= 50 ? 1900 : 2000;
