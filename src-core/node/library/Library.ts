@@ -921,7 +921,7 @@ export class Library {
   private missingIds(modelId: string, pipelineHash: string): number[] {
     return (
       this.db
-        .prepare('SELECT s.id FROM spectra s WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.spectrum_id = s.id AND e.model_id = ? AND e.pipeline_hash = ?) ORDER BY s.id')
+        .prepare('SELECT s.id FROM spectra s INDEXED BY spectra_substance WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.spectrum_id = s.id AND e.model_id = ? AND e.pipeline_hash = ?) ORDER BY s.id')
         .all(modelId, pipelineHash) as Array<{ id: number }>
     ).map((r) => r.id);
   }
@@ -961,6 +961,10 @@ export class Library {
 
   /** Computes missing classic vectors (after a classic pipeline change or a migration). Synchronous and fast. */
   ensureClassicVectors(): number {
+    // Counting through the indexes is cheap; the anti-join below reads every spectrum row, so only run it when needed.
+    const spectra = (this.db.prepare('SELECT count(*) AS n FROM spectra INDEXED BY spectra_substance').get() as { n: number }).n;
+    const vectors = (this.db.prepare('SELECT count(*) AS n FROM embeddings WHERE model_id = ? AND pipeline_hash = ?').get(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH) as { n: number }).n;
+    if (vectors >= spectra) return 0;
     const ids = this.missingIds(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
     if (ids.length === 0) return 0;
     const load = this.db.prepare('SELECT x, y FROM spectra WHERE id = ?');
