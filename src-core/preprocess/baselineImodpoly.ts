@@ -34,22 +34,25 @@ export function baselineImodpoly(x: ArrayLike<number>, y: ArrayLike<number>, opt
   const u = new Float64Array(n);
   for (let i = 0; i < n; i++) u[i] = (x[i]! - mid) / halfRange;
 
-  let idx: number[] = Array.from({ length: n }, (_, i) => i);
-  let work = Float64Array.from(idx, (i) => y[i]!);
-  let coef = polyfit(idx.map((i) => u[i]!), work, o.polyorder);
-  let fit = Float64Array.from(idx, (i) => polyval(coef, u[i]!));
-  let dev = residualStd(work, fit);
+  // First fit on every point; its DEV decides which points are peaks.
+  let fitter = new PolyFitter(u, o.polyorder);
+  let coef = fitter.fit(y);
+  let dev = residualStd(y, u, coef);
   // First iteration: the major peaks (points above fit + DEV) leave the fit for good.
-  const kept = idx.filter((_, j) => work[j]! <= fit[j]! + dev);
-  if (kept.length >= o.polyorder + 2) {
-    idx = kept;
-    work = Float64Array.from(idx, (i) => y[i]!);
+  const keptIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (y[i]! <= polyval(coef, u[i]!) + dev) keptIdx.push(i);
+  let uk: Float64Array = u;
+  let work = Float64Array.from(y);
+  if (keptIdx.length >= o.polyorder + 2 && keptIdx.length < n) {
+    uk = Float64Array.from(keptIdx, (i) => u[i]!);
+    work = Float64Array.from(keptIdx, (i) => y[i]!);
+    // The kept points no longer change, so one QR factorisation serves every later iteration: each is O(n·degree).
+    fitter = new PolyFitter(uk, o.polyorder);
   }
   for (let it = 1; it < o.maxIterations; it++) {
-    coef = polyfit(idx.map((i) => u[i]!), work, o.polyorder);
-    fit = Float64Array.from(idx, (i) => polyval(coef, u[i]!));
-    const newDev = residualStd(work, fit);
-    for (let j = 0; j < work.length; j++) work[j] = Math.min(work[j]!, fit[j]! + newDev);
+    coef = fitter.fit(work);
+    const newDev = residualStd(work, uk, coef);
+    for (let j = 0; j < work.length; j++) work[j] = Math.min(work[j]!, polyval(coef, uk[j]!) + newDev);
     const converged = Math.abs(newDev - dev) <= o.tolerance * newDev;
     dev = newDev;
     if (converged) break;
@@ -57,13 +60,14 @@ export function baselineImodpoly(x: ArrayLike<number>, y: ArrayLike<number>, opt
   return Float64Array.from(u, (v) => polyval(coef, v));
 }
 
-function residualStd(y: Float64Array, fit: Float64Array): number {
+function residualStd(y: ArrayLike<number>, u: Float64Array, coef: Float64Array): number {
+  const n = u.length;
   let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i]! - fit[i]!;
-  mean /= y.length;
+  for (let i = 0; i < n; i++) mean += y[i]! - polyval(coef, u[i]!);
+  mean /= n;
   let ss = 0;
-  for (let i = 0; i < y.length; i++) ss += (y[i]! - fit[i]! - mean) ** 2;
-  return Math.sqrt(ss / y.length);
+  for (let i = 0; i < n; i++) ss += (y[i]! - polyval(coef, u[i]!) - mean) ** 2;
+  return Math.sqrt(ss / n);
 }
 
 function polyval(coef: Float64Array, u: number): number {
@@ -72,48 +76,78 @@ function polyval(coef: Float64Array, u: number): number {
   return s;
 }
 
-/** Least-squares polynomial (coefficients by increasing power) through (u, y) by Householder QR of the Vandermonde matrix. */
-export function polyfit(u: ArrayLike<number>, y: ArrayLike<number>, degree: number): Float64Array {
-  const n = u.length;
-  const k = degree + 1;
-  if (n < k) throw new SpecmatchError('E_PARAM', `a polynomial of degree ${degree} needs at least ${k} points, got ${n}`);
-  const a = new Float64Array(n * k); // column-major: a[j * n + i]
-  for (let i = 0; i < n; i++) {
-    let p = 1;
+/**
+ * Least-squares polynomial fits (coefficients by increasing power) at fixed abscissae u: the Vandermonde matrix is
+ * factorised once by Householder QR (stable where the normal equations are not), then each fit(y) costs O(n·k).
+ */
+export class PolyFitter {
+  private readonly n: number;
+  private readonly k: number;
+  /** Householder vectors below the diagonal and R above it, column-major (a[j * n + i]). */
+  private readonly a: Float64Array;
+  private readonly rdiag: Float64Array;
+  private readonly vnorm2: Float64Array;
+
+  constructor(u: ArrayLike<number>, degree: number) {
+    const n = u.length;
+    const k = degree + 1;
+    if (n < k) throw new SpecmatchError('E_PARAM', `a polynomial of degree ${degree} needs at least ${k} points, got ${n}`);
+    const a = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) {
+      let p = 1;
+      for (let j = 0; j < k; j++) {
+        a[j * n + i] = p;
+        p *= u[i]!;
+      }
+    }
+    const rdiag = new Float64Array(k);
+    const vnorm2 = new Float64Array(k);
     for (let j = 0; j < k; j++) {
-      a[j * n + i] = p;
-      p *= u[i]!;
+      let norm = 0;
+      for (let i = j; i < n; i++) norm += a[j * n + i]! ** 2;
+      norm = Math.sqrt(norm);
+      if (norm === 0) throw new SpecmatchError('E_PARAM', 'polynomial fit is singular (too few distinct x values)');
+      const alpha = a[j * n + j]! > 0 ? -norm : norm;
+      // v = column − alpha·e_j, kept in place; H = I − 2 v vᵀ / vᵀv.
+      a[j * n + j] = a[j * n + j]! - alpha;
+      let vv = 0;
+      for (let i = j; i < n; i++) vv += a[j * n + i]! ** 2;
+      for (let c = j + 1; c < k; c++) {
+        let s = 0;
+        for (let i = j; i < n; i++) s += a[j * n + i]! * a[c * n + i]!;
+        const f = (2 * s) / vv;
+        for (let i = j; i < n; i++) a[c * n + i] = a[c * n + i]! - f * a[j * n + i]!;
+      }
+      rdiag[j] = alpha;
+      vnorm2[j] = vv;
     }
+    this.n = n;
+    this.k = k;
+    this.a = a;
+    this.rdiag = rdiag;
+    this.vnorm2 = vnorm2;
   }
-  const b = Float64Array.from({ length: n }, (_, i) => y[i]!);
-  const rdiag = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    let norm = 0;
-    for (let i = j; i < n; i++) norm += a[j * n + i]! ** 2;
-    norm = Math.sqrt(norm);
-    if (norm === 0) throw new SpecmatchError('E_PARAM', 'polynomial fit is singular (too few distinct x values)');
-    const alpha = a[j * n + j]! > 0 ? -norm : norm;
-    // v = column − alpha e_j, stored in place; H = I − 2 v vᵀ / vᵀv.
-    a[j * n + j] = a[j * n + j]! - alpha;
-    let vv = 0;
-    for (let i = j; i < n; i++) vv += a[j * n + i]! ** 2;
-    for (let c = j + 1; c < k; c++) {
+
+  fit(y: ArrayLike<number>): Float64Array {
+    const { n, k, a, rdiag, vnorm2 } = this;
+    const b = Float64Array.from({ length: n }, (_, i) => y[i]!);
+    for (let j = 0; j < k; j++) {
       let s = 0;
-      for (let i = j; i < n; i++) s += a[j * n + i]! * a[c * n + i]!;
-      const f = (2 * s) / vv;
-      for (let i = j; i < n; i++) a[c * n + i] = a[c * n + i]! - f * a[j * n + i]!;
+      for (let i = j; i < n; i++) s += a[j * n + i]! * b[i]!;
+      const f = (2 * s) / vnorm2[j]!;
+      for (let i = j; i < n; i++) b[i] = b[i]! - f * a[j * n + i]!;
     }
-    let s = 0;
-    for (let i = j; i < n; i++) s += a[j * n + i]! * b[i]!;
-    const f = (2 * s) / vv;
-    for (let i = j; i < n; i++) b[i] = b[i]! - f * a[j * n + i]!;
-    rdiag[j] = alpha;
+    const coef = new Float64Array(k);
+    for (let j = k - 1; j >= 0; j--) {
+      let s = b[j]!;
+      for (let c = j + 1; c < k; c++) s -= a[c * n + j]! * coef[c]!;
+      coef[j] = s / rdiag[j]!;
+    }
+    return coef;
   }
-  const coef = new Float64Array(k);
-  for (let j = k - 1; j >= 0; j--) {
-    let s = b[j]!;
-    for (let c = j + 1; c < k; c++) s -= a[c * n + j]! * coef[c]!;
-    coef[j] = s / rdiag[j]!;
-  }
-  return coef;
+}
+
+/** Least-squares polynomial (coefficients by increasing power) through (u, y). */
+export function polyfit(u: ArrayLike<number>, y: ArrayLike<number>, degree: number): Float64Array {
+  return new PolyFitter(u, degree).fit(y);
 }
