@@ -10,7 +10,13 @@ import { SpecmatchError } from '../src-core/errors.js';
 import { formatReaders, readSpectra } from '../src-core/formats/readSpectra.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../test/support.js';
 
-const FOLDERS = ['vendor/opus', 'vendor/spa', 'vendor/horiba/rosettasciio_jobinyvon_xml', 'vendor/horiba/ramanchada2', 'vendor/trivista'];
+const FOLDERS = [
+  'vendor/opus',
+  'vendor/spa',
+  'vendor/horiba/rosettasciio_jobinyvon_xml',
+  'vendor/horiba/ramanchada2',
+  'vendor/trivista',
+];
 const MINE = new Set(['bruker-opus', 'omnic-spa', 'omnic-spg', 'jobinyvon-xml', 'trivista', 'labspec6']);
 
 function walk(d: string): string[] {
@@ -38,8 +44,12 @@ export async function run(): Promise<void> {
     console.log(`skipped: needs ../shared/data (not found at ${SHARED_DATA})`);
     return;
   }
-  const files = FOLDERS.flatMap((f) => (existsSync(join(SHARED_DATA, f)) ? walk(join(SHARED_DATA, f)) : [])).filter((f) => !f.endsWith('.txt'));
-  console.log('| file | reader | bytes | spectra | read ms (median of 20) | fuzz cases | read | refused (typed) | untyped |');
+  const files = FOLDERS.flatMap((f) => (existsSync(join(SHARED_DATA, f)) ? walk(join(SHARED_DATA, f)) : [])).filter(
+    (f) => !f.endsWith('.txt'),
+  );
+  console.log(
+    '| file | reader | bytes | spectra | read ms (median of 20) | fuzz cases | read | refused (typed) | untyped |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   let totalUntyped = 0;
   for (const [n, f] of files.entries()) {
@@ -53,7 +63,9 @@ export async function run(): Promise<void> {
     } catch (err) {
       format = err instanceof SpecmatchError ? `(${err.code})` : '(untyped!)';
     }
-    const reader = formatReaders.find((r) => r.id === format.replace(/[()]/g, '')) ?? formatReaders.find((r) => MINE.has(r.id) && r.sniff(bytes, f) >= 3);
+    const reader =
+      formatReaders.find((r) => r.id === format.replace(/[()]/g, '')) ??
+      formatReaders.find((r) => MINE.has(r.id) && r.sniff(bytes, f) >= 3);
     if (!reader || !MINE.has(reader.id)) continue;
     const times: number[] = [];
     for (let k = 0; k < 20; k++) {
@@ -90,7 +102,9 @@ export async function run(): Promise<void> {
       }
     }
     totalUntyped += untyped;
-    console.log(`| ${relative(resolve(SHARED_DATA), f)} | ${reader.id} | ${bytes.length} | ${spectra} | ${times[10]!.toFixed(2)} | 1000 | ${read} | ${refused} | ${untyped} |`);
+    console.log(
+      `| ${relative(resolve(SHARED_DATA), f)} | ${reader.id} | ${bytes.length} | ${spectra} | ${times[10]!.toFixed(2)} | 1000 | ${read} | ${refused} | ${untyped} |`,
+    );
   }
   console.log(`\nuntyped exceptions in all sweeps: ${totalUntyped}`);
 }

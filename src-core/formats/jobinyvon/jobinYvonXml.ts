@@ -88,7 +88,11 @@ function setCoordinate(pos: SpectrumPosition, axis: NavAxis, value: number): voi
   else if (key === 'Z') pos.zUm = value;
 }
 
-function spectralUnit(unit: string): { xUnit: RawSpectrumInput['xUnit']; isRaman: boolean; transform?: (v: number) => number } {
+function spectralUnit(unit: string): {
+  xUnit: RawSpectrumInput['xUnit'];
+  isRaman: boolean;
+  transform?: (v: number) => number;
+} {
   const u = unit.trim().toLowerCase();
   if (u === 'nm') return { xUnit: 'nm', isRaman: true };
   if (u === '1/cm' || u === 'cm-1') return { xUnit: 'cm-1', isRaman: true };
@@ -111,10 +115,12 @@ export const jobinYvonXml: FormatReader = {
     try {
       root = parseXml(decodeText(bytes));
     } catch (err) {
-      if (err instanceof XmlSyntaxError) throw parseError('E_CORRUPT', fileName, LABEL, `XML is malformed: ${err.message}`, err);
+      if (err instanceof XmlSyntaxError)
+        throw parseError('E_CORRUPT', fileName, LABEL, `XML is malformed: ${err.message}`, err);
       throw err;
     }
-    if (root.name !== 'LSX_Data') throw parseError('E_FORMAT_MISMATCH', fileName, LABEL, `root element is <${root.name}>, not <LSX_Data>`);
+    if (root.name !== 'LSX_Data')
+      throw parseError('E_FORMAT_MISMATCH', fileName, LABEL, `root element is <${root.name}>, not <LSX_Data>`);
     const tree = root.children.find((c) => c.name === 'LSX_Tree');
     const matrix = root.children.find((c) => c.name === 'LSX_Matrix');
     if (!tree || !matrix) throw parseError('E_CORRUPT', fileName, LABEL, 'no LSX_Tree or LSX_Matrix element');
@@ -123,7 +129,8 @@ export const jobinYvonXml: FormatReader = {
     const spectral = child(axisList, '0x1');
     if (!spectral) throw parseError('E_CORRUPT', fileName, LABEL, 'no spectral axis (ID 0x1)');
     const xRaw = numbers(childText(spectral, VALUES) ?? '');
-    if (xRaw.length === 0 || xRaw.some((v) => !Number.isFinite(v))) throw parseError('E_CORRUPT', fileName, LABEL, 'spectral axis values are missing or not numbers');
+    if (xRaw.length === 0 || xRaw.some((v) => !Number.isFinite(v)))
+      throw parseError('E_CORRUPT', fileName, LABEL, 'spectral axis values are missing or not numbers');
     const unitText = childText(spectral, UNIT) ?? '';
     const unit = spectralUnit(unitText);
     const x = unit.transform ? xRaw.map(unit.transform) : xRaw;
@@ -161,13 +168,19 @@ export const jobinYvonXml: FormatReader = {
     const n1 = nav1?.values.length ?? 1;
     const n2 = nav2?.values.length ?? 1;
     const gridOk = n1 * n2 === rows.length;
-    if (rows.length > 1 && !gridOk) warnings.push(`${rows.length} spectra do not fill the ${n1}×${n2} navigation grid: positions not assigned`);
+    if (rows.length > 1 && !gridOk)
+      warnings.push(`${rows.length} spectra do not fill the ${n1}×${n2} navigation grid: positions not assigned`);
 
     const base = fileName.split(/[\\/]/).pop() ?? fileName;
     return rows.map((row, index): Spectrum => {
       const y = numbers(row.text);
       if (y.length !== x.length) {
-        throw parseError('E_CORRUPT', fileName, LABEL, `row ${index} has ${y.length} values, the spectral axis ${x.length}`);
+        throw parseError(
+          'E_CORRUPT',
+          fileName,
+          LABEL,
+          `row ${index} has ${y.length} values, the spectral axis ${x.length}`,
+        );
       }
       const position: SpectrumPosition = { index, count: rows.length };
       if (rows.length > 1 && gridOk) {
@@ -179,7 +192,9 @@ export const jobinYvonXml: FormatReader = {
           position.column = i1;
           position.row = i2;
         }
-        const parts = [nav1 && `${nav1.name}=${nav1.values[i1]}`, nav2 && `${nav2.name}=${nav2.values[i2]}`].filter(Boolean);
+        const parts = [nav1 && `${nav1.name}=${nav1.values[i1]}`, nav2 && `${nav2.name}=${nav2.values[i2]}`].filter(
+          Boolean,
+        );
         position.label = parts.join(' ') + (nav1?.unit ? ` ${nav1.unit}` : '');
       }
       return makeSpectrum({
@@ -192,7 +207,9 @@ export const jobinYvonXml: FormatReader = {
           ...(fields['Sample'] ? { sampleId: fields['Sample'] } : {}),
           ...(Number.isFinite(laserNm) && laserNm > 0 ? { laserNm } : {}),
           ...(fields['Instrument'] ? { instrument: fields['Instrument'] } : {}),
-          ...(isoDate(fields['Acquired'] ?? fields['Date']) ? { date: isoDate(fields['Acquired'] ?? fields['Date'])! } : {}),
+          ...(isoDate(fields['Acquired'] ?? fields['Date'])
+            ? { date: isoDate(fields['Acquired'] ?? fields['Date'])! }
+            : {}),
           ...(yUnit || yName ? { yUnit: yUnit ?? yName! } : {}),
           sourceFile: base,
           format: ID,

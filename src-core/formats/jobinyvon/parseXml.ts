@@ -87,9 +87,11 @@ export function parseXml(text: string): XmlElement {
       const m = NAME_RE.exec(text);
       if (!m) throw new XmlSyntaxError(`bad closing tag at ${i}`);
       const top = stack.pop();
-      if (!top || top.name !== m[0]) throw new XmlSyntaxError(`closing tag </${m[0]}> at ${i} does not match <${top?.name ?? ''}>`);
+      if (!top || top.name !== m[0])
+        throw new XmlSyntaxError(`closing tag </${m[0]}> at ${i} does not match <${top?.name ?? ''}>`);
       const gt = text.indexOf('>', NAME_RE.lastIndex);
-      if (gt < 0 || text.slice(NAME_RE.lastIndex, gt).trim() !== '') throw new XmlSyntaxError(`bad closing tag at ${i}`);
+      if (gt < 0 || text.slice(NAME_RE.lastIndex, gt).trim() !== '')
+        throw new XmlSyntaxError(`bad closing tag at ${i}`);
       i = gt + 1;
     } else {
       NAME_RE.lastIndex = i + 1;
@@ -116,13 +118,15 @@ export function parseXml(text: string): XmlElement {
       else if (root) throw new XmlSyntaxError(`second root element <${el.name}> at ${i}`);
       else root = el;
       if (!selfClosing) {
-        if (stack.length >= MAX_XML_DEPTH) throw new XmlSyntaxError(`elements nested deeper than ${MAX_XML_DEPTH} at ${i}`);
+        if (stack.length >= MAX_XML_DEPTH)
+          throw new XmlSyntaxError(`elements nested deeper than ${MAX_XML_DEPTH} at ${i}`);
         stack.push(el);
       }
       i = j;
     }
   }
-  if (stack.length > 0) throw new XmlSyntaxError(`document ends inside <${stack[stack.length - 1]!.name}> (truncated?)`);
+  if (stack.length > 0)
+    throw new XmlSyntaxError(`document ends inside <${stack[stack.length - 1]!.name}> (truncated?)`);
   if (!root) throw new XmlSyntaxError('no root element');
   return root;
 }

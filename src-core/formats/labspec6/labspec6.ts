@@ -22,7 +22,8 @@ export const labspec6: FormatReader = {
     return hasMagic(bytes) ? 3 : 0;
   },
   read(bytes, fileName) {
-    if (!hasMagic(bytes)) throw parseError('E_FORMAT_MISMATCH', fileName, 'Horiba LabSpec 6', `the file does not start with '${MAGIC}'`);
+    if (!hasMagic(bytes))
+      throw parseError('E_FORMAT_MISMATCH', fileName, 'Horiba LabSpec 6', `the file does not start with '${MAGIC}'`);
     throw parseError('E_UNSUPPORTED', fileName, 'Horiba LabSpec 6', 'LabSpec 6 binary: export it as .txt from LabSpec');
   },
 };

@@ -98,7 +98,9 @@ function omnicTime(seconds: number): string | undefined {
   return Number.isFinite(d.getTime()) ? d.toISOString().replace('.000Z', 'Z') : undefined;
 }
 
-function xAxis(code: number): { xUnit: RawSpectrumInput['xUnit']; unit: string; transform?: (v: number) => number } | undefined {
+function xAxis(
+  code: number,
+): { xUnit: RawSpectrumInput['xUnit']; unit: string; transform?: (v: number) => number } | undefined {
   switch (code) {
     case 1:
       return { xUnit: 'abs-cm-1', unit: 'cm-1' };
@@ -116,16 +118,27 @@ function xAxis(code: number): { xUnit: RawSpectrumInput['xUnit']; unit: string; 
 /** Reads every spectrum of an OMNIC `.spa` / `.spg` file. Throws SpecmatchError only. */
 export function readOmnic(bytes: Uint8Array, fileName: string, formatId: string, label: string): Spectrum[] {
   if (hasOmnicSeriesMagic(bytes)) {
-    throw parseError('E_UNSUPPORTED', fileName, label, 'this is an OMNIC series (.srs), whose layout is not published: save the spectra as .spa or .spg from OMNIC');
+    throw parseError(
+      'E_UNSUPPORTED',
+      fileName,
+      label,
+      'this is an OMNIC series (.srs), whose layout is not published: save the spectra as .spa or .spg from OMNIC',
+    );
   }
   if (!hasOmnicMagic(bytes)) {
     throw parseError('E_FORMAT_MISMATCH', fileName, label, `the file does not start with '${OMNIC_MAGIC}'`);
   }
-  if (bytes.length < DIR_START) throw parseError('E_CORRUPT', fileName, label, `file is ${bytes.length} bytes, too short for the OMNIC header`);
+  if (bytes.length < DIR_START)
+    throw parseError('E_CORRUPT', fileName, label, `file is ${bytes.length} bytes, too short for the OMNIC header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = dv.getUint16(294, true);
   if (n === 0 || DIR_START + n * ENTRY_BYTES > bytes.length) {
-    throw parseError('E_CORRUPT', fileName, label, `directory of ${n} entries at byte ${DIR_START} does not fit in the ${bytes.length}-byte file`);
+    throw parseError(
+      'E_CORRUPT',
+      fileName,
+      label,
+      `directory of ${n} entries at byte ${DIR_START} does not fit in the ${bytes.length}-byte file`,
+    );
   }
   const groups: Group[] = [];
   for (let i = 0; i < n; i++) {
@@ -134,7 +147,12 @@ export function readOmnic(bytes: Uint8Array, fileName: string, formatId: string,
     if (entry.key === 0) continue;
     // Every declared block must lie inside the file: a short file is truncated even when the spectrum itself fits.
     if (entry.offset > bytes.length || entry.offset + entry.size > bytes.length) {
-      throw parseError('E_CORRUPT', fileName, label, `directory entry ${i} (key ${entry.key}, ${entry.size} bytes at ${entry.offset}) runs past the end of the ${bytes.length}-byte file (truncated?)`);
+      throw parseError(
+        'E_CORRUPT',
+        fileName,
+        label,
+        `directory entry ${i} (key ${entry.key}, ${entry.size} bytes at ${entry.offset}) runs past the end of the ${bytes.length}-byte file (truncated?)`,
+      );
     }
     if (entry.key === 2) {
       groups.push({ header: entry });
@@ -146,7 +164,8 @@ export function readOmnic(bytes: Uint8Array, fileName: string, formatId: string,
     else if (entry.key === 27 && !g.history) g.history = entry;
     else if (entry.key === 107 && !g.title) g.title = entry;
   }
-  if (groups.length === 0) throw parseError('E_CORRUPT', fileName, label, 'no spectrum header (key 2) in the directory');
+  if (groups.length === 0)
+    throw parseError('E_CORRUPT', fileName, label, 'no spectrum header (key 2) in the directory');
 
   const fileTitle = cString(bytes, 30, 256);
   const fileDate = omnicTime(dv.getUint32(296, true));
@@ -154,24 +173,46 @@ export function readOmnic(bytes: Uint8Array, fileName: string, formatId: string,
   const spectra: Spectrum[] = [];
   groups.forEach((g, index) => {
     const h = g.header.offset;
-    if (h + 56 > bytes.length) throw parseError('E_CORRUPT', fileName, label, `spectrum ${index + 1}: header at byte ${h} runs past the end of the file`);
+    if (h + 56 > bytes.length)
+      throw parseError(
+        'E_CORRUPT',
+        fileName,
+        label,
+        `spectrum ${index + 1}: header at byte ${h} runs past the end of the file`,
+      );
     const npts = dv.getUint32(h + 4, true);
     const xCode = bytes[h + 8]!;
     const yCode = bytes[h + 12]!;
     const first = dv.getFloat32(h + 16, true);
     const last = dv.getFloat32(h + 20, true);
     if (xCode === 2) {
-      throw parseError('E_UNSUPPORTED', fileName, label, 'this is an interferogram (detector volts against data points), not a spectrum: save the processed spectrum from OMNIC');
+      throw parseError(
+        'E_UNSUPPORTED',
+        fileName,
+        label,
+        'this is an interferogram (detector volts against data points), not a spectrum: save the processed spectrum from OMNIC',
+      );
     }
     const axis = xAxis(xCode);
-    if (!axis) throw parseError('E_UNSUPPORTED', fileName, label, `spectrum ${index + 1}: unknown x-axis unit code ${xCode}`);
+    if (!axis)
+      throw parseError('E_UNSUPPORTED', fileName, label, `spectrum ${index + 1}: unknown x-axis unit code ${xCode}`);
     if (!g.data) throw parseError('E_CORRUPT', fileName, label, `spectrum ${index + 1}: no intensity block (key 3)`);
     const { offset, size } = g.data;
     if (offset + size > bytes.length || size % 4 !== 0) {
-      throw parseError('E_CORRUPT', fileName, label, `spectrum ${index + 1}: intensity block of ${size} bytes at ${offset} runs past the ${bytes.length}-byte file`);
+      throw parseError(
+        'E_CORRUPT',
+        fileName,
+        label,
+        `spectrum ${index + 1}: intensity block of ${size} bytes at ${offset} runs past the ${bytes.length}-byte file`,
+      );
     }
     if (npts < 1 || npts * 4 !== size) {
-      throw parseError('E_CORRUPT', fileName, label, `spectrum ${index + 1}: header says ${npts} points but the intensity block holds ${size / 4}`);
+      throw parseError(
+        'E_CORRUPT',
+        fileName,
+        label,
+        `spectrum ${index + 1}: header says ${npts} points but the intensity block holds ${size / 4}`,
+      );
     }
     const y = new Float64Array(npts);
     for (let i = 0; i < npts; i++) y[i] = dv.getFloat32(offset + i * 4, true);
@@ -215,7 +256,11 @@ export function readOmnic(bytes: Uint8Array, fileName: string, formatId: string,
           ...(yUnit ? { yUnit } : {}),
           sourceFile: base,
           format: formatId,
-          position: { index, count: groups.length, ...(groups.length > 1 && spectrumTitle ? { label: spectrumTitle } : {}) },
+          position: {
+            index,
+            count: groups.length,
+            ...(groups.length > 1 && spectrumTitle ? { label: spectrumTitle } : {}),
+          },
           fields,
         },
       }),

@@ -59,7 +59,9 @@ interface DirEntry {
 
 type ParamValue = number | string;
 
-function decodeType(type: number): Pick<DirEntry, 'complex' | 'channel' | 'paramKind' | 'dataKind' | 'derivative' | 'extended'> {
+function decodeType(
+  type: number,
+): Pick<DirEntry, 'complex' | 'channel' | 'paramKind' | 'dataKind' | 'derivative' | 'extended'> {
   return {
     complex: type & 0x3,
     channel: (type >>> 2) & 0x3,
@@ -75,11 +77,22 @@ function isOpus(bytes: Uint8Array): boolean {
 }
 
 function readDirectory(bytes: Uint8Array, dv: DataView, fileName: string): DirEntry[] {
-  if (bytes.length < 24) throw parseError('E_CORRUPT', fileName, LABEL, `file is ${bytes.length} bytes, shorter than the 24-byte OPUS header`);
+  if (bytes.length < 24)
+    throw parseError(
+      'E_CORRUPT',
+      fileName,
+      LABEL,
+      `file is ${bytes.length} bytes, shorter than the 24-byte OPUS header`,
+    );
   const dirOffset = dv.getInt32(12, true);
   const count = dv.getInt32(20, true);
   if (dirOffset < 24 || count < 1 || dirOffset + count * 12 > bytes.length) {
-    throw parseError('E_CORRUPT', fileName, LABEL, `directory of ${count} entries at byte ${dirOffset} does not fit in the ${bytes.length}-byte file`);
+    throw parseError(
+      'E_CORRUPT',
+      fileName,
+      LABEL,
+      `directory of ${count} entries at byte ${dirOffset} does not fit in the ${bytes.length}-byte file`,
+    );
   }
   const entries: DirEntry[] = [];
   for (let i = 0; i < count; i++) {
@@ -90,7 +103,12 @@ function readDirectory(bytes: Uint8Array, dv: DataView, fileName: string): DirEn
     // A zero offset ends the used part of the directory (OPUS pre-allocates room for more entries).
     if (offset <= 0) break;
     if (words < 0 || offset + words * 4 > bytes.length) {
-      throw parseError('E_CORRUPT', fileName, LABEL, `block ${i} (${words * 4} bytes at ${offset}) runs past the end of the ${bytes.length}-byte file`);
+      throw parseError(
+        'E_CORRUPT',
+        fileName,
+        LABEL,
+        `block ${i} (${words * 4} bytes at ${offset}) runs past the end of the ${bytes.length}-byte file`,
+      );
     }
     entries.push({ type, ...decodeType(type), offset, bytes: words * 4 });
   }
@@ -108,7 +126,12 @@ function readParams(bytes: Uint8Array, dv: DataView, block: DirEntry, fileName: 
     const kind = dv.getInt16(p + 4, true);
     const size = dv.getInt16(p + 6, true) * 2;
     if (size < 0 || p + 8 + size > end) {
-      throw parseError('E_CORRUPT', fileName, LABEL, `parameter ${JSON.stringify(key)} at byte ${p} (${size} bytes) runs past its block`);
+      throw parseError(
+        'E_CORRUPT',
+        fileName,
+        LABEL,
+        `parameter ${JSON.stringify(key)} at byte ${p} (${size} bytes) runs past its block`,
+      );
     }
     let value: ParamValue;
     if (kind === 0 && size >= 4) value = dv.getInt32(p + 8, true);
@@ -144,23 +167,39 @@ export function opusDate(dat: string | undefined, tim: string | undefined): stri
   const d = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(dat.trim());
   if (!d) return tim ? `${dat} ${tim}` : dat;
   const date = `${d[3]}-${d[2]!.padStart(2, '0')}-${d[1]!.padStart(2, '0')}`;
-  const t = tim ? /^(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)\s*(?:\(GMT([+-]\d{1,2})(?::?(\d{2}))?\))?/.exec(tim.trim()) : null;
+  const t = tim
+    ? /^(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)\s*(?:\(GMT([+-]\d{1,2})(?::?(\d{2}))?\))?/.exec(tim.trim())
+    : null;
   if (!t) return date;
-  const tz = t[4] === undefined ? '' : `${t[4].startsWith('-') ? '-' : '+'}${t[4].replace(/^[+-]/, '').padStart(2, '0')}:${t[5] ?? '00'}`;
+  const tz =
+    t[4] === undefined
+      ? ''
+      : `${t[4].startsWith('-') ? '-' : '+'}${t[4].replace(/^[+-]/, '').padStart(2, '0')}:${t[5] ?? '00'}`;
   return `${date}T${t[1]!.padStart(2, '0')}:${t[2]}:${t[3]}${tz}`;
 }
 
 /** Same block family: everything but the parameter-kind bits must agree between a data block and its status block. */
 function sameFamily(a: DirEntry, b: DirEntry): boolean {
-  return a.complex === b.complex && a.channel === b.channel && a.dataKind === b.dataKind && a.derivative === b.derivative && a.extended === b.extended;
+  return (
+    a.complex === b.complex &&
+    a.channel === b.channel &&
+    a.dataKind === b.dataKind &&
+    a.derivative === b.derivative &&
+    a.extended === b.extended
+  );
 }
 
-function xUnitFor(dxu: string, isRaman: boolean): { xUnit: RawSpectrumInput['xUnit']; transform?: (v: number) => number } {
+function xUnitFor(
+  dxu: string,
+  isRaman: boolean,
+): { xUnit: RawSpectrumInput['xUnit']; transform?: (v: number) => number } {
   switch (dxu.toUpperCase()) {
     case 'WN':
       return { xUnit: isRaman ? 'cm-1' : 'abs-cm-1' };
     case 'MI': // micrometres: convert to absolute wavenumber (IR) or nm (Raman, converted with the laser)
-      return isRaman ? { xUnit: 'nm', transform: (v) => v * 1000 } : { xUnit: 'abs-cm-1', transform: (v) => (v === 0 ? NaN : 1e4 / v) };
+      return isRaman
+        ? { xUnit: 'nm', transform: (v) => v * 1000 }
+        : { xUnit: 'abs-cm-1', transform: (v) => (v === 0 ? NaN : 1e4 / v) };
     case 'LGW': // log10 of the wavenumber
       return { xUnit: isRaman ? 'cm-1' : 'abs-cm-1', transform: (v) => 10 ** v };
     default:
@@ -171,23 +210,53 @@ function xUnitFor(dxu: string, isRaman: boolean): { xUnit: RawSpectrumInput['xUn
 export const brukerOpus: FormatReader = {
   id: ID,
   label: LABEL,
-  extensions: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '0000', '0001', '0002', '0003', '0004', '0005', '0006', '0007', '0008', '0009'],
+  extensions: [
+    '0',
+    '1',
+    '2',
+    '3',
+    '4',
+    '5',
+    '6',
+    '7',
+    '8',
+    '9',
+    '0000',
+    '0001',
+    '0002',
+    '0003',
+    '0004',
+    '0005',
+    '0006',
+    '0007',
+    '0008',
+    '0009',
+  ],
   sniff(bytes) {
     return isOpus(bytes) ? 3 : 0;
   },
   read(bytes, fileName) {
-    if (!isOpus(bytes)) throw parseError('E_FORMAT_MISMATCH', fileName, LABEL, 'the file does not start with the OPUS magic bytes 0A 0A FE FE');
+    if (!isOpus(bytes))
+      throw parseError(
+        'E_FORMAT_MISMATCH',
+        fileName,
+        LABEL,
+        'the file does not start with the OPUS magic bytes 0A 0A FE FE',
+      );
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const dir = readDirectory(bytes, dv, fileName);
 
     const paramBlocks = dir.filter((b) => b.paramKind > 0 && b.extended !== 5);
     const dataBlocks = dir.filter((b) => b.paramKind === 0 && b.dataKind > 0 && b.dataKind !== 13);
-    const statusFor = (data: DirEntry): DirEntry | undefined => paramBlocks.find((s) => s.paramKind === 1 && sameFamily(s, data));
+    const statusFor = (data: DirEntry): DirEntry | undefined =>
+      paramBlocks.find((s) => s.paramKind === 1 && sameFamily(s, data));
 
     // Pick the main spectrum: first preferred kind present with a status block; never an interferogram or phase.
     let chosen: { data: DirEntry; status: DirEntry; label: string; yUnit: string } | undefined;
     for (const pref of PREFERRED_KINDS) {
-      const data = dataBlocks.find((b) => b.dataKind === pref.kind && b.channel === pref.channel && b.derivative === 0 && b.extended === 0);
+      const data = dataBlocks.find(
+        (b) => b.dataKind === pref.kind && b.channel === pref.channel && b.derivative === 0 && b.extended === 0,
+      );
       const status = data && statusFor(data);
       if (data && status) {
         chosen = { data, status, label: pref.label, yUnit: pref.yUnit };
@@ -196,7 +265,12 @@ export const brukerOpus: FormatReader = {
     }
     if (!chosen) {
       const kinds = [...new Set(dataBlocks.map((b) => b.dataKind))].join(', ') || 'none';
-      throw parseError('E_UNSUPPORTED', fileName, LABEL, `no spectrum block with a data status block (data kinds present: ${kinds}); interferogram- and phase-only files are not read`);
+      throw parseError(
+        'E_UNSUPPORTED',
+        fileName,
+        LABEL,
+        `no spectrum block with a data status block (data kinds present: ${kinds}); interferogram- and phase-only files are not read`,
+      );
     }
 
     // Metadata: every parameter of the non-status blocks (reference-channel blocks prefixed, as they repeat keys),
@@ -219,7 +293,12 @@ export const brukerOpus: FormatReader = {
     const dpf = num(status, 'DPF') ?? 1;
     const available = Math.floor(chosen.data.bytes / 4);
     if (!Number.isInteger(npt) || npt < 1 || npt > available) {
-      throw parseError('E_CORRUPT', fileName, LABEL, `NPT=${npt} but the ${chosen.label} data block holds ${available} values`);
+      throw parseError(
+        'E_CORRUPT',
+        fileName,
+        LABEL,
+        `NPT=${npt} but the ${chosen.label} data block holds ${available} values`,
+      );
     }
     const csf = num(status, 'CSF') ?? 1;
     const scale = csf === 0 ? 1 : csf;

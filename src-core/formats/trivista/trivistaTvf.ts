@@ -65,7 +65,9 @@ function xUnitOf(unit: string): { xUnit: RawSpectrumInput['xUnit']; transform?: 
 function isoDate(s: string | undefined): string | undefined {
   if (!s) return undefined;
   const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(s.trim());
-  return m ? `${m[3]}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}T${m[4]!.padStart(2, '0')}:${m[5]}:${m[6]}` : s;
+  return m
+    ? `${m[3]}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}T${m[4]!.padStart(2, '0')}:${m[5]}:${m[6]}`
+    : s;
 }
 
 export const trivistaTvf: FormatReader = {
@@ -82,24 +84,46 @@ export const trivistaTvf: FormatReader = {
     try {
       root = parseXml(decodeText(bytes));
     } catch (err) {
-      if (err instanceof XmlSyntaxError) throw parseError('E_CORRUPT', fileName, LABEL, `XML is malformed: ${err.message}`, err);
+      if (err instanceof XmlSyntaxError)
+        throw parseError('E_CORRUPT', fileName, LABEL, `XML is malformed: ${err.message}`, err);
       throw err;
     }
-    if (root.name !== 'XmlMain') throw parseError('E_FORMAT_MISMATCH', fileName, LABEL, `root element is <${root.name}>, not <XmlMain>`);
+    if (root.name !== 'XmlMain')
+      throw parseError('E_FORMAT_MISMATCH', fileName, LABEL, `root element is <${root.name}>, not <XmlMain>`);
     const documents = find(root, 'Documents')?.children.filter((d) => d.name === 'Document') ?? [];
     if (documents.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'no <Document> in <Documents>');
 
     const base = fileName.split(/[\\/]/).pop() ?? fileName;
-    const collected: { x: number[]; y: number[]; unit: string; xUnit: RawSpectrumInput['xUnit']; laserNm?: number; fields: Record<string, string>; label?: string; date?: string }[] = [];
+    const collected: {
+      x: number[];
+      y: number[];
+      unit: string;
+      xUnit: RawSpectrumInput['xUnit'];
+      laserNm?: number;
+      fields: Record<string, string>;
+      label?: string;
+      date?: string;
+    }[] = [];
     documents.forEach((doc, d) => {
       const calibration = find(find(doc, 'xDim') ?? doc, 'Calibration');
       const valueArray = calibration?.attrs['ValueArray'];
-      if (!calibration || !valueArray) throw parseError('E_CORRUPT', fileName, LABEL, `document ${d}: no xDim calibration ValueArray`);
+      if (!calibration || !valueArray)
+        throw parseError('E_CORRUPT', fileName, LABEL, `document ${d}: no xDim calibration ValueArray`);
       const parts = valueArray.split('|');
       const declared = Number(parts[0]);
       const xRaw = parts.slice(1).map(Number);
-      if (!Number.isInteger(declared) || declared !== xRaw.length || xRaw.length === 0 || xRaw.some((v) => !Number.isFinite(v))) {
-        throw parseError('E_CORRUPT', fileName, LABEL, `document ${d}: x calibration declares ${parts[0]} values and holds ${xRaw.length} numbers`);
+      if (
+        !Number.isInteger(declared) ||
+        declared !== xRaw.length ||
+        xRaw.length === 0 ||
+        xRaw.some((v) => !Number.isFinite(v))
+      ) {
+        throw parseError(
+          'E_CORRUPT',
+          fileName,
+          LABEL,
+          `document ${d}: x calibration declares ${parts[0]} values and holds ${xRaw.length} numbers`,
+        );
       }
       const unit = calibration.attrs['Unit'] ?? '';
       const { xUnit, transform } = xUnitOf(unit);
@@ -120,22 +144,48 @@ export const trivistaTvf: FormatReader = {
       const frames = find(doc, 'Data')?.children.filter((f) => f.name === 'Frame') ?? [];
       if (frames.length === 0) throw parseError('E_EMPTY', fileName, LABEL, `document ${d}: no <Frame> data`);
       // Line scans: the stage axis of InfoSerialized gives one position per frame (unit not stated in the file).
-      const axisName = Object.keys(fields).find((k) => /-Axis\.Points$/.test(k))?.replace(/\.Points$/, '');
+      const axisName = Object.keys(fields)
+        .find((k) => /-Axis\.Points$/.test(k))
+        ?.replace(/\.Points$/, '');
       const from = axisName ? Number(fields[`${axisName}.From`]) : NaN;
       const step = axisName ? Number(fields[`${axisName}.Step`]) : NaN;
       const points = axisName ? Number(fields[`${axisName}.Points`]) : NaN;
       frames.forEach((frame, f) => {
         const rowsPerFrame = Number(frame.attrs['yDim'] ?? '1');
-        if (rowsPerFrame !== 1) throw parseError('E_UNSUPPORTED', fileName, LABEL, `frame ${f} is a ${rowsPerFrame}-row detector image, not a spectrum`);
+        if (rowsPerFrame !== 1)
+          throw parseError(
+            'E_UNSUPPORTED',
+            fileName,
+            LABEL,
+            `frame ${f} is a ${rowsPerFrame}-row detector image, not a spectrum`,
+          );
         const text = frame.text.trim();
         const y = text === '' ? [] : text.split(';').map(Number);
-        if (y.length !== x.length) throw parseError('E_CORRUPT', fileName, LABEL, `frame ${f} holds ${y.length} values, the x calibration ${x.length}`);
+        if (y.length !== x.length)
+          throw parseError(
+            'E_CORRUPT',
+            fileName,
+            LABEL,
+            `frame ${f} holds ${y.length} values, the x calibration ${x.length}`,
+          );
         let label: string | undefined;
         if (frames.length > 1) {
-          label = axisName && points === frames.length && Number.isFinite(from) && Number.isFinite(step) ? `${axisName.replace(/-Axis$/, '')}=${+(from + f * step).toFixed(6)}` : `frame ${f + 1}`;
+          label =
+            axisName && points === frames.length && Number.isFinite(from) && Number.isFinite(step)
+              ? `${axisName.replace(/-Axis$/, '')}=${+(from + f * step).toFixed(6)}`
+              : `frame ${f + 1}`;
         }
         const date = isoDate(doc.attrs['RecordTime']);
-        collected.push({ x, y, unit, xUnit, ...(laserNm === undefined ? {} : { laserNm }), fields, ...(label ? { label } : {}), ...(date ? { date } : {}) });
+        collected.push({
+          x,
+          y,
+          unit,
+          xUnit,
+          ...(laserNm === undefined ? {} : { laserNm }),
+          fields,
+          ...(label ? { label } : {}),
+          ...(date ? { date } : {}),
+        });
       });
     });
 

@@ -41,7 +41,9 @@ describe('JobinYvon XML reader (synthetic map)', () => {
   it('reads every row with its grid position, the first navigation axis varying fastest', () => {
     const r = readSpectra(bytes, 'map.xml');
     expect(r.format).toBe('jobinyvon-xml');
-    expect(r.spectra.map((s) => [s.meta.position.xUm, s.meta.position.yUm, s.meta.position.column, s.meta.position.row])).toEqual([
+    expect(
+      r.spectra.map((s) => [s.meta.position.xUm, s.meta.position.yUm, s.meta.position.column, s.meta.position.row]),
+    ).toEqual([
       [0, 10, 0, 0],
       [5, 10, 1, 0],
       [0, 20, 0, 1],
@@ -50,13 +52,22 @@ describe('JobinYvon XML reader (synthetic map)', () => {
     const s = r.spectra[3]!;
     expect(Array.from(s.x)).toEqual([100, 200, 300]);
     expect(Array.from(s.y)).toEqual([12, 11, 10]);
-    expect(s.meta).toMatchObject({ laserNm: 532.1, sampleId: 'quartz', instrument: 'LabRAM', date: '2023-02-01T04:05:06', yUnit: 'Cnt', xKind: 'raman-shift' });
+    expect(s.meta).toMatchObject({
+      laserNm: 532.1,
+      sampleId: 'quartz',
+      instrument: 'LabRAM',
+      date: '2023-02-01T04:05:06',
+      yUnit: 'Cnt',
+      xKind: 'raman-shift',
+    });
     expect(s.meta.fields['Title']).toBe('synthetic & map');
     expect(s.meta.fields['Objective']).toBe('x50');
   });
 
   it('reports truncated XML and short rows as E_CORRUPT', () => {
-    expect(() => jobinYvonXml.read(bytes.subarray(0, bytes.length - 40), 'cut.xml')).toThrow(/cut\.xml: cannot read as Horiba JobinYvon XML: XML is malformed/);
+    expect(() => jobinYvonXml.read(bytes.subarray(0, bytes.length - 40), 'cut.xml')).toThrow(
+      /cut\.xml: cannot read as Horiba JobinYvon XML: XML is malformed/,
+    );
     const short = new TextEncoder().encode(SYNTHETIC_MAP.replace('>10 11 12<', '>10 11<'));
     expect(() => jobinYvonXml.read(short, 'short.xml')).toThrow(/row 3 has 2 values, the spectral axis 3/);
   });
@@ -71,7 +82,11 @@ describe('JobinYvon XML reader (synthetic map)', () => {
     expect(() => parseXml('<a><b></a>')).toThrow(XmlSyntaxError);
     expect(() => parseXml('<a/><b/>')).toThrow(/second root/);
     expect(() => parseXml('<a>'.repeat(10000))).toThrow(/deeper than/);
-    expect(parseXml('<!DOCTYPE a [<!ENTITY x "boom">]><a t=\'&#65;\'>&x;&lt;<![CDATA[<raw>]]></a>')).toMatchObject({ name: 'a', attrs: { t: 'A' }, text: '&x;<<raw>' });
+    expect(parseXml('<!DOCTYPE a [<!ENTITY x "boom">]><a t=\'&#65;\'>&x;&lt;<![CDATA[<raw>]]></a>')).toMatchObject({
+      name: 'a',
+      attrs: { t: 'A' },
+      text: '&x;<<raw>',
+    });
   });
 });
 
@@ -81,7 +96,11 @@ describeShared('JobinYvon XML reader on vendor/horiba/rosettasciio_jobinyvon_xml
   /** The axis and first row exactly as the file writes them. */
   const raw = (n: string) => {
     const t = readFileSync(path(n), 'utf8');
-    const axis = /ID="0x1" Size="\d+">\s*<LSX Format="6" ID="0x7D6CD4DB" Size="\d+">([^<]*)</.exec(t)![1]!.trim().split(/\s+/).map(Number);
+    const axis = /ID="0x1" Size="\d+">\s*<LSX Format="6" ID="0x7D6CD4DB" Size="\d+">([^<]*)</
+      .exec(t)![1]!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     const row = /<LSX_Row[^>]*>([^<]*)</.exec(t)![1]!.trim().split(/\s+/).map(Number);
     return { axis, row };
   };
@@ -95,8 +114,18 @@ describeShared('JobinYvon XML reader on vendor/horiba/rosettasciio_jobinyvon_xml
     // The file's axis is descending in nm, so the shift is descending too and the reader reverses both arrays.
     axis.forEach((nm, i) => expect(s.x[axis.length - 1 - i]).toBeCloseTo(wavelengthToShift(nm, 632.817), 9));
     expect(Array.from(s.y).reverse()).toEqual(row);
-    expect(s.meta).toMatchObject({ instrument: 'LabRAM HR Evol', date: '2022-06-27T16:26:24', sampleId: 'test', yUnit: 'Cnt/sec' });
-    expect(s.meta.fields).toMatchObject({ Objective: 'x100', 'Acq. time (s)': '1', Accumulations: '2', Grating: '1800 gr/mm' });
+    expect(s.meta).toMatchObject({
+      instrument: 'LabRAM HR Evol',
+      date: '2022-06-27T16:26:24',
+      sampleId: 'test',
+      yUnit: 'Cnt/sec',
+    });
+    expect(s.meta.fields).toMatchObject({
+      Objective: 'x100',
+      'Acq. time (s)': '1',
+      Accumulations: '2',
+      Grating: '1800 gr/mm',
+    });
   });
 
   it('gives one Raman axis for the cm-1, absolute cm-1, eV and nm exports of one acquisition', () => {
@@ -128,7 +157,14 @@ describeShared('JobinYvon XML reader on vendor/horiba/rosettasciio_jobinyvon_xml
     for (const n of ['map_x3-y2', 'map_x2-y2_rotated']) {
       const r = read(n);
       expect(r.spectra.length).toBe(6);
-      expect(r.spectra.map((s) => `${s.meta.position.xUm},${s.meta.position.yUm}`)).toEqual(['-2,-1', '0,-1', '2,-1', '-2,1', '0,1', '2,1']);
+      expect(r.spectra.map((s) => `${s.meta.position.xUm},${s.meta.position.yUm}`)).toEqual([
+        '-2,-1',
+        '0,-1',
+        '2,-1',
+        '-2,1',
+        '0,1',
+        '2,1',
+      ]);
     }
     expect(read('map_x2-y2_rotated').spectra[0]!.meta.fields['rotation angle (rad)']).toBe('-0.532322511232846');
   });

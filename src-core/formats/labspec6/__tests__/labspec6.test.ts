@@ -19,7 +19,9 @@ describe('LabSpec 6 .l6s', () => {
     const bytes = new Uint8Array(64);
     bytes.set(new TextEncoder().encode('LabSpec6'));
     expect(labspec6.sniff(bytes, 'whatever.bin')).toBe(3);
-    expect(codeOf(() => readSpectra(bytes, 'a.l6s'))).toBe('E_UNSUPPORTED: a.l6s: cannot read as Horiba LabSpec 6: LabSpec 6 binary: export it as .txt from LabSpec');
+    expect(codeOf(() => readSpectra(bytes, 'a.l6s'))).toBe(
+      'E_UNSUPPORTED: a.l6s: cannot read as Horiba LabSpec 6: LabSpec 6 binary: export it as .txt from LabSpec',
+    );
   });
 
   it('does not claim other files', () => {

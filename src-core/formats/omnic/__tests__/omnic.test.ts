@@ -59,7 +59,9 @@ describe('OMNIC SPA reader (fixture: OpenSpecy Parafilm %R spectrum)', () => {
     // The key-2 header offset is at directory entry 0 (byte 304 + 2); npts sits 4 bytes into the header.
     const header = dv.getUint32(306, true);
     dv.setUint32(header + 4, 999999, true);
-    expect(() => omnicSpa.read(copy, 'bad.spa')).toThrow(/header says 999999 points but the intensity block holds 1738/);
+    expect(() => omnicSpa.read(copy, 'bad.spa')).toThrow(
+      /header says 999999 points but the intensity block holds 1738/,
+    );
   });
 });
 
@@ -115,7 +117,8 @@ describeShared('OMNIC SPA/SPG readers on vendor/spa', () => {
   });
 
   it('reads spectrochempy not_opus.spa (kept in its OPUS folder as a negative case) as OMNIC', () => {
-    const s = readSpectra(readFileSync(sharedPath('vendor/opus/spectrochempy/not_opus.spa')), 'not_opus.spa').spectra[0]!;
+    const s = readSpectra(readFileSync(sharedPath('vendor/opus/spectrochempy/not_opus.spa')), 'not_opus.spa')
+      .spectra[0]!;
     expect(s.x.length).toBe(5549);
     expect(s.meta.sampleId).toBe('7_CZ0-100 Pd_101');
   });

@@ -20,13 +20,19 @@ export function prng(seed: number): () => number {
  * return spectra whose x/y have equal lengths and no more points than the input has bytes (no unbounded
  * allocation). Returns the number of cases run and how many were rejected.
  */
-export function fuzzReader(reader: FormatReader, bytes: Uint8Array, name: string, opts: { truncations?: number; mutations?: number; seed?: number } = {}): { cases: number; rejected: number } {
+export function fuzzReader(
+  reader: FormatReader,
+  bytes: Uint8Array,
+  name: string,
+  opts: { truncations?: number; mutations?: number; seed?: number } = {},
+): { cases: number; rejected: number } {
   const rand = prng(opts.seed ?? 1);
   // Node's Buffer.slice() is a view, not a copy: mutate a private copy so the caller's bytes stay intact.
   const original = Uint8Array.from(bytes);
   const inputs: Uint8Array[] = [];
   const truncations = opts.truncations ?? 200;
-  for (let k = 0; k < truncations; k++) inputs.push(original.subarray(0, Math.floor((original.length * k) / truncations)));
+  for (let k = 0; k < truncations; k++)
+    inputs.push(original.subarray(0, Math.floor((original.length * k) / truncations)));
   const mutations = opts.mutations ?? 300;
   for (let k = 0; k < mutations; k++) {
     const copy = Uint8Array.from(original);
@@ -47,7 +53,10 @@ export function fuzzReader(reader: FormatReader, bytes: Uint8Array, name: string
         expect(s.x.length).toBeLessThanOrEqual(input.length);
       }
     } catch (err) {
-      if (!(err instanceof SpecmatchError)) throw new Error(`${reader.id} threw an untyped ${String(err)} on a case of ${input.length} bytes`, { cause: err });
+      if (!(err instanceof SpecmatchError))
+        throw new Error(`${reader.id} threw an untyped ${String(err)} on a case of ${input.length} bytes`, {
+          cause: err,
+        });
       expect(err.message).toContain(name);
       rejected++;
     }

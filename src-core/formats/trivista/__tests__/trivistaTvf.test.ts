@@ -35,7 +35,13 @@ describe('TriVista reader (synthetic document)', () => {
     expect(r.format).toBe('trivista');
     expect(r.spectra).toHaveLength(2);
     const s = r.spectra[1]!;
-    expect(s.meta).toMatchObject({ laserNm: 532, instrument: 'TriVista SP-2-750i', date: '2022-06-14T13:34:27.453', yUnit: 'Counts', xKind: 'raman-shift' });
+    expect(s.meta).toMatchObject({
+      laserNm: 532,
+      instrument: 'TriVista SP-2-750i',
+      date: '2022-06-14T13:34:27.453',
+      yUnit: 'Counts',
+      xKind: 'raman-shift',
+    });
     expect(s.x[0]).toBeCloseTo(1e7 / 532 - 1e7 / 540, 9);
     expect(Array.from(s.y)).toEqual([4, 5, 6.5]);
     expect(s.meta.position).toMatchObject({ index: 1, count: 2, label: 'frame 2' });
@@ -57,7 +63,11 @@ describe('TriVista reader (synthetic document)', () => {
 
 describeShared('TriVista reader on vendor/trivista/rosettasciio', () => {
   const path = (n: string) => sharedPath('vendor/trivista/rosettasciio', n);
-  const firstFrame = (n: string) => /<Frame [^>]*>([^<]*)</.exec(readFileSync(path(n), 'utf8'))![1]!.split(';').map(Number);
+  const firstFrame = (n: string) =>
+    /<Frame [^>]*>([^<]*)</
+      .exec(readFileSync(path(n), 'utf8'))![1]!
+      .split(';')
+      .map(Number);
 
   it('reads the single spectrum: 1024 points as declared, nm kept (no laser in the file) with a warning', () => {
     const s = readSpectra(readFileSync(path('spec_1s_1acc_1frame_average.tvf')), 'spec.tvf').spectra[0]!;
@@ -81,7 +91,9 @@ describeShared('TriVista reader on vendor/trivista/rosettasciio', () => {
     const r = readSpectra(readFileSync(path('linescan.tvf')), 'linescan.tvf');
     expect(r.spectra).toHaveLength(21);
     expect(r.spectra[0]!.meta.fields['X-Axis.Points']).toBe('21');
-    expect(r.spectra.map((s) => s.meta.position.label)).toEqual(Array.from({ length: 21 }, (_, i) => `X=${+(-0.01 + i * 0.001).toFixed(6)}`));
+    expect(r.spectra.map((s) => s.meta.position.label)).toEqual(
+      Array.from({ length: 21 }, (_, i) => `X=${+(-0.01 + i * 0.001).toFixed(6)}`),
+    );
     for (const s of r.spectra) expect(s.x.length).toBe(97);
     expect(Array.from(r.spectra[0]!.y)).toEqual(firstFrame('linescan.tvf'));
   });
