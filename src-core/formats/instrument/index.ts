@@ -6,5 +6,5 @@ import { omnicSpg } from '../omnic/omnicSpg.js';
 import { brukerOpus } from '../opus/brukerOpus.js';
 import { trivistaTvf } from '../trivista/trivistaTvf.js';
 
-/** Vendor formats without an npm reader: Bruker OPUS, Thermo OMNIC SPA/SPG, PerkinElmer SP, Horiba JobinYvon XML, TriVista. */
+/** Vendor formats without an npm reader: Bruker OPUS, Thermo OMNIC SPA/SPG, Horiba JobinYvon XML, TriVista, and LabSpec 6 (recognised, refused). */
 export const instrumentReaders: FormatReader[] = [brukerOpus, omnicSpa, omnicSpg, jobinYvonXml, trivistaTvf, labspec6];
