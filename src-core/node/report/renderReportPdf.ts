@@ -45,6 +45,19 @@ function oneLine(doc: Doc, text: string, x: number, y: number, width: number, si
   doc.fontSize(s).text(text, x, y, { width, lineBreak: false, ellipsis: true });
 }
 
+/** Trim text with an ellipsis so it fits `width` at the current font and size (PDFKit's own ellipsis wraps first). */
+function fit(doc: Doc, text: string, width: number): string {
+  if (doc.widthOfString(text) <= width) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (doc.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${text.slice(0, lo)}…`;
+}
+
 function keyValues(doc: Doc, rows: Array<[string, string]>, y: number, keyW = 112): number {
   for (const [k, v] of rows) {
     y = ensureSpace(doc, y, 14);
@@ -84,7 +97,7 @@ function verdictBox(doc: Doc, entry: ReportEntry, y: number): number {
     : top
       ? `Best: ${chemistryToUnicode(top.substance)}: score ${percent(top.score)}, gap to next ${percent(top.gap)}`
       : 'The library returned no candidates.';
-  doc.text(detail, PAGE.margin + 16, y + 24, { width: CONTENT_W - 24, lineBreak: false, ellipsis: true });
+  doc.text(fit(doc, detail, CONTENT_W - 24), PAGE.margin + 16, y + 24, { width: CONTENT_W - 24, lineBreak: false });
   return y + h + 12;
 }
 
@@ -178,7 +191,7 @@ function resultsTable(doc: Doc, entry: ReportEntry, topN: number, y: number): nu
     doc.font(i === 0 ? 'Bold' : 'Sans').fontSize(8).fillColor(COLORS.text);
     cells.forEach((cell, j) => {
       const c = cols[j]!;
-      doc.text(cell, x + 4, y + 3.5, { width: c.w - 8, align: c.align, lineBreak: false, ellipsis: true });
+      doc.text(fit(doc, cell, c.w - 8), x + 4, y + 3.5, { width: c.w - 8, align: c.align, lineBreak: false });
       x += c.w;
     });
     y += rowH;
@@ -266,8 +279,8 @@ function summaryPage(doc: Doc, input: ReportInput): void {
   y = sectionTitle(doc, `Summary of ${input.entries.length} queries`, y);
   const cols = [
     { t: '#', w: 24 },
-    { t: 'Query file', w: 190 },
-    { t: 'Spectrum', w: 48 },
+    { t: 'Query file', w: 182 },
+    { t: 'Spectrum', w: 56 },
     { t: 'Verdict', w: 62 },
     { t: 'Top substance', w: 120 },
     { t: 'Score', w: 0 },
@@ -300,7 +313,7 @@ function summaryPage(doc: Doc, input: ReportInput): void {
     cells.forEach((cell, j) => {
       const c = cols[j]!;
       doc.font('Sans').fontSize(8).fillColor(j === 3 ? (VERDICT_COLOR[verdict] ?? COLORS.text) : COLORS.text);
-      doc.text(cell, x + 4, y + 3.5, { width: c.w - 8, lineBreak: false, ellipsis: true });
+      doc.text(fit(doc, cell, c.w - 8), x + 4, y + 3.5, { width: c.w - 8, lineBreak: false });
       x += c.w;
     });
     y += rowH;
