@@ -431,7 +431,9 @@ export const delimitedText: FormatReader = {
     const limit = 32 * 1024;
     const whole = bytes.length <= limit;
     const head = new TextDecoder('latin1').decode(bytes.subarray(0, limit));
-    const firstLine = /^[\s\uFEFF\u00EF\u00BB\u00BF]*(\S[^\r\n]*)/.exec(head)?.[1] ?? '';
+    // trimStart, not a `^\s*` regex: that backtracks quadratically on a file of blank lines.
+    const trimmed = head.replace(/^\u00EF\u00BB\u00BF/, '').trimStart();
+    const firstLine = trimmed.slice(0, trimmed.search(/[\r\n]|$/));
     // Formats with their own reader: JCAMP-DX and RRUFF (`##`), XML/HTML, JSON, YAML documents, CIF (ROD).
     if (firstLine.startsWith('##') || firstLine.startsWith('<') || firstLine.startsWith('{') || /^[A-Za-z_]\w*:\s*$/.test(firstLine)) return 0;
     if (/^data_\S/m.test(head) && /^loop_/m.test(head)) return 0;

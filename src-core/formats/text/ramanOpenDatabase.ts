@@ -99,7 +99,7 @@ export const ramanOpenDatabase: FormatReader = {
   sniff(bytes) {
     if (!looksLikeText(bytes)) return 0;
     const head = new TextDecoder('latin1').decode(bytes.subarray(0, 64 * 1024));
-    if (!/^\s*data_\S/m.test(head)) return 0;
+    if (!/^[ \t]*data_\S/m.test(head)) return 0; // [ \t], not \s: \s would span lines and backtrack quadratically
     return /_raman_spectrum\.(raman_shift|intensity)/.test(head) ? 3 : /_rod_database\.code|_raman_measurement/.test(head) ? 2 : 0;
   },
   read(bytes, fileName) {
