@@ -180,6 +180,9 @@ function spectraOf(bytes: Uint8Array, fileName: string): Spectrum[] {
   if (!text.startsWith(MAGIC)) throw parseError('E_CORRUPT', fileName, LABEL, "no '#WXD' signature");
   // The Metakit store starts with 'JL' 1A 00 and ends with a 16-byte tail: 80 00 00 00, then the store's length
   // (big-endian) counted from the 'JL'. A file cut short loses the tail.
+  const lineEnd = text.indexOf('\n');
+  if (lineEnd < 0 || bytes.length < lineEnd + 8)
+    throw parseError('E_CORRUPT', fileName, LABEL, 'the file ends inside its header (truncated file)');
   const jl = text.indexOf('JL\u001a\u0000');
   if (jl < 0)
     throw parseError(
