@@ -209,15 +209,21 @@ function readMainHeader(r: Reader): MainHeader {
   };
 }
 
-/** The log block's text (`key=value` lines), or '' when there is none or it does not fit in the file. */
-function readLog(r: Reader, h: MainHeader): string {
-  if (h.logOffset === 0 || h.logOffset + 64 > r.bytes.length) return '';
+/**
+ * The log block (64-byte header: logsizd, logsizm, logtxto, …, then binary and text parts): its `key=value` text,
+ * and a warning when the header points at a log the file does not (fully) hold.
+ */
+function readLog(r: Reader, h: MainHeader): { text: string; warning?: string } {
+  if (h.logOffset === 0) return { text: '' };
+  const lost = { text: '', warning: `the log block at byte ${h.logOffset} is missing or truncated: its metadata were not read` };
+  if (h.logOffset + 64 > r.bytes.length) return lost;
   const sizeDisk = r.u32(h.logOffset);
   const textOffset = r.u32(h.logOffset + 8);
   const start = h.logOffset + textOffset;
-  if (textOffset < 64 || start >= r.bytes.length) return '';
-  const end = Math.min(r.bytes.length, sizeDisk > textOffset ? h.logOffset + sizeDisk : r.bytes.length);
-  return r.text(start, end - start);
+  if (textOffset < 64 || start > r.bytes.length) return lost;
+  const declaredEnd = sizeDisk > textOffset ? h.logOffset + sizeDisk : r.bytes.length;
+  const text = r.text(start, Math.min(r.bytes.length, declaredEnd) - start);
+  return declaredEnd > r.bytes.length && !r.bytes.subarray(start).includes(0) ? { text, warning: lost.warning } : { text };
 }
 
 /** `key=value` pairs of the log text. */
@@ -420,7 +426,7 @@ export const galacticSpc: FormatReader = {
     const r = new Reader(bytes, version !== VERSION_NEW_MSB, fileName);
     const h = readMainHeader(r);
     const subs = readSubfiles(r, h);
-    const log = readLog(r, h);
+    const { text: log, warning: logWarning } = readLog(r, h);
     const logKv = logFields(log);
     const laserNm = laserNmOf(log) ?? laserNmOf(h.comment);
     const ramanHint = h.experiment === 11 || laserNm !== undefined || /raman/i.test(`${h.comment} ${log} ${h.method}`);
@@ -444,6 +450,7 @@ export const galacticSpc: FormatReader = {
     for (const [k, v] of Object.entries(logKv)) header[`log.${k}`] = v;
     return subs.map((sub): Spectrum => {
       const warnings: string[] = [];
+      if (logWarning) warnings.push(logWarning);
       if (unit.note) warnings.push(unit.note);
       const x = unit.convert ? sub.x.map(unit.convert) : sub.x;
       const substance = logKv['Sample Name'] ?? logKv['SampleName'] ?? logKv['Title'] ?? (h.comment || undefined);

@@ -335,7 +335,7 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
       for (const s of spectra) {
         expect(s.meta.format, rel).toBe('jcamp-dx');
         expect(s.x.length, rel).toBeGreaterThan(0);
-        for (let i = 1; i < s.x.length; i++) expect(s.x[i]! >= s.x[i - 1]!, rel).toBe(true);
+        expect(s.x.every((x, i) => i === 0 || x >= s.x[i - 1]!), rel).toBe(true);
       }
       // ##FIRSTY is the first ordinate in file order (scaled): a check of YFACTOR and of the decoding of line 1.
       const text = new TextDecoder('latin1').decode(readFileSync(f));
