@@ -36,7 +36,15 @@ const MEMBER = {
   INSTRUMENT_MODEL: -29699,
   INSTRUMENT_SERIAL: -29698,
 } as const;
-const TYPE = { CHAR: 29987, DOUBLE: 29979, DOUBLE2: 29980, RANGE: 29981, LONG: 29995, INT: 29997, ARRAY: 29974 } as const;
+const TYPE = {
+  CHAR: 29987,
+  DOUBLE: 29979,
+  DOUBLE2: 29980,
+  RANGE: 29981,
+  LONG: 29995,
+  INT: 29997,
+  ARRAY: 29974,
+} as const;
 
 interface Member {
   id: number;
@@ -66,7 +74,8 @@ function walk(bytes: Uint8Array, view: DataView, fail: (r: string) => never): Me
       if (off + 6 > to) fail(`a block header at byte ${off} is cut off (truncated file)`);
       const id = view.getInt16(off, true);
       const size = view.getInt32(off + 2, true);
-      if (size < 0 || off + 6 + size > to) fail(`block ${id} at byte ${off} declares ${size} bytes, more than remain (truncated file)`);
+      if (size < 0 || off + 6 + size > to)
+        fail(`block ${id} at byte ${off} declares ${size} bytes, more than remain (truncated file)`);
       out.push({ id, start: off + 6, size, path });
       const start = off + 6;
       if (path.length < MAX_DEPTH) {
@@ -100,7 +109,10 @@ function parse(bytes: Uint8Array, fileName: string): Spectrum[] {
     need(m, 4, 'text');
     const len = view.getUint16(m.start + 2, true);
     if (4 + len > m.size) fail('a text member is longer than its block');
-    return new TextDecoder('latin1').decode(bytes.subarray(m.start + 4, m.start + 4 + len)).replace(/\0+$/, '').trim();
+    return new TextDecoder('latin1')
+      .decode(bytes.subarray(m.start + 4, m.start + 4 + len))
+      .replace(/\0+$/, '')
+      .trim();
   };
   const num = (m: Member): number => {
     const t = typeOf(m);
@@ -123,7 +135,12 @@ function parse(bytes: Uint8Array, fileName: string): Spectrum[] {
   const inDataSet = members.filter((m) => m.path.length === 1 && m.path[0] === BLOCK.DATASET_2D_CONSTANT);
   if (!members.some((m) => m.id === BLOCK.DATASET_2D_CONSTANT && m.path.length === 0)) {
     const kinds = [...new Set(members.filter((m) => m.path.length === 0).map((m) => m.id))].join(', ');
-    throw parseError('E_UNSUPPORTED', fileName, LABEL, `no 2-D constant-interval data set (block 120); top-level blocks: ${kinds || 'none'}`);
+    throw parseError(
+      'E_UNSUPPORTED',
+      fileName,
+      LABEL,
+      `no 2-D constant-interval data set (block 120); top-level blocks: ${kinds || 'none'}`,
+    );
   }
   const find = (id: number): Member | undefined => inDataSet.find((m) => m.id === id);
   const rangeM = find(MEMBER.ABSCISSA_RANGE);
@@ -137,7 +154,8 @@ function parse(bytes: Uint8Array, fileName: string): Spectrum[] {
   need(dataM!, 6, 'data');
   const byteCount = view.getInt32(dataM!.start + 2, true);
   if (byteCount !== npts * 8) fail(`the data holds ${byteCount} bytes, ${npts} float64 points need ${npts * 8}`);
-  if (6 + byteCount > dataM!.size) fail(`the data member is ${dataM!.size} bytes, shorter than the ${byteCount} bytes it declares (truncated file)`);
+  if (6 + byteCount > dataM!.size)
+    fail(`the data member is ${dataM!.size} bytes, shorter than the ${byteCount} bytes it declares (truncated file)`);
 
   const y = new Float64Array(npts);
   for (let i = 0; i < npts; i++) y[i] = view.getFloat64(dataM!.start + 6 + 8 * i, true);
@@ -153,7 +171,9 @@ function parse(bytes: Uint8Array, fileName: string): Spectrum[] {
     fields['interval'] = String(interval);
     // The stated interval must agree with the range and count (constant-interval data set).
     if (npts > 1 && Math.abs(interval - step) > 1e-6 * Math.max(1, Math.abs(step))) {
-      warnings.push(`the header's interval ${interval} disagrees with (last − first)/(points − 1) = ${step}; x built from the range`);
+      warnings.push(
+        `the header's interval ${interval} disagrees with (last − first)/(points − 1) = ${step}; x built from the range`,
+      );
     }
   }
   const ordM = find(MEMBER.ORDINATE_RANGE);
@@ -190,7 +210,9 @@ function parse(bytes: Uint8Array, fileName: string): Spectrum[] {
     if (m.id >= 0 || !m.path.includes(BLOCK.HISTORY) || typeOf(m) !== TYPE.CHAR) continue;
     const d = /^[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{2}:\d{2}:\d{2}) (\d{4})$/.exec(text(m));
     if (!d) continue;
-    const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(d[1]!.toLowerCase());
+    const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(
+      d[1]!.toLowerCase(),
+    );
     if (month >= 0) {
       date = `${d[4]}-${String(month + 1).padStart(2, '0')}-${d[2]!.padStart(2, '0')}T${d[3]}`;
       break;
@@ -235,7 +257,9 @@ export const perkinElmerSp: FormatReader = {
   label: LABEL,
   extensions: ['sp'],
   sniff(bytes) {
-    return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x45 && bytes[2] === 0x50 && bytes[3] === 0x45 ? 3 : 0;
+    return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x45 && bytes[2] === 0x50 && bytes[3] === 0x45
+      ? 3
+      : 0;
   },
   read(bytes, fileName) {
     try {

@@ -8,7 +8,13 @@ const ID = 'andor-sif';
 const LABEL = 'Andor SIF';
 
 /** x of every column of a subimage: calibrated wavelength (nm) when a polynomial is present, else pixel number. */
-function axisOf(file: SifFile, frame: number, x0: number, xbin: number, width: number): { x: Float64Array; unit: RawSpectrumInput['xUnit'] } {
+function axisOf(
+  file: SifFile,
+  frame: number,
+  x0: number,
+  xbin: number,
+  width: number,
+): { x: Float64Array; unit: RawSpectrumInput['xUnit'] } {
   const poly = file.frameCalibrations?.[frame] ?? file.calibration;
   const calibrated = poly !== undefined && poly.length > 1 && poly.slice(1).some((c) => c !== 0);
   const x = new Float64Array(width);
@@ -42,11 +48,14 @@ function spectraOf(file: SifFile, fileName: string): Spectrum[] {
   if (file.spectrograph) fields['spectrograph'] = file.spectrograph;
   if (file.calibration) fields['calibration'] = file.calibration.join(' ');
   if (file.ramanExcitationNm > 0) fields['ramanExcitationNm'] = String(file.ramanExcitationNm);
-  const date = file.experimentTime > 0 ? new Date(file.experimentTime * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+  const date =
+    file.experimentTime > 0 ? new Date(file.experimentTime * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
   const instrument = [file.spectrograph, file.detectorType].filter(Boolean).join(' / ');
   const baseWarnings: string[] = [];
   if (!ramanMode && file.ramanExcitationNm > 0) {
-    baseWarnings.push(`the file stores an excitation wavelength of ${file.ramanExcitationNm} nm but was acquired in wavelength mode; it was not used`);
+    baseWarnings.push(
+      `the file stores an excitation wavelength of ${file.ramanExcitationNm} nm but was acquired in wavelength mode; it was not used`,
+    );
   }
 
   const tracksPerFrame = file.subImages.reduce((n, s) => n + s.height, 0);

@@ -179,9 +179,11 @@ function imageStructureAt(bytes: Uint8Array, start: number, fail: (r: string) =>
   const nSub = head[6]!;
   const total = head[7]!;
   const imageLength = head[8]!;
-  if (![frames, nSub, total, imageLength].every((v) => Number.isInteger(v) && v >= 0)) fail('image structure holds non-integer counts');
+  if (![frames, nSub, total, imageLength].every((v) => Number.isInteger(v) && v >= 0))
+    fail('image structure holds non-integer counts');
   if (frames === 0 || imageLength === 0) throw new SifEmpty('the file holds no image (0 frames or 0 pixels)');
-  if (total !== frames * imageLength) fail(`image structure: total length ${total} is not ${frames} frames × ${imageLength}`);
+  if (total !== frames * imageLength)
+    fail(`image structure: total length ${total} is not ${frames} frames × ${imageLength}`);
   if (nSub === 0 || nSub > 4096) fail(`implausible subimage count ${nSub}`);
   p = nl + 1;
   const subImages: SifSubImage[] = [];
@@ -192,7 +194,13 @@ function imageStructureAt(bytes: Uint8Array, start: number, fail: (r: string) =>
     const t = numericTokens(latin1(bytes.subarray(p, e)));
     if (!t || t.length < 7) fail(`subimage ${i + 1} description is malformed`);
     const [, x0, y1, x1, y0, ybin, xbin] = t;
-    if (![x0, y1, x1, y0, ybin, xbin].every((v) => Number.isInteger(v)) || xbin! < 1 || ybin! < 1 || x1! < x0! || y1! < y0!) {
+    if (
+      ![x0, y1, x1, y0, ybin, xbin].every((v) => Number.isInteger(v)) ||
+      xbin! < 1 ||
+      ybin! < 1 ||
+      x1! < x0! ||
+      y1! < y0!
+    ) {
       fail(`subimage ${i + 1} has an impossible area ${t.slice(1, 7).join(' ')}`);
     }
     const width = Math.floor((1 + x1! - x0!) / xbin!);
@@ -213,7 +221,8 @@ export function parseSifFile(bytes: Uint8Array, fileName: string): SifFile {
   const fail = (reason: string): never => {
     throw parseError('E_CORRUPT', fileName, LABEL, reason);
   };
-  if (latin1(bytes.subarray(0, SIF_MAGIC.length)) !== SIF_MAGIC) fail("no 'Andor Technology Multi-Channel File' magic line");
+  if (latin1(bytes.subarray(0, SIF_MAGIC.length)) !== SIF_MAGIC)
+    fail("no 'Andor Technology Multi-Channel File' magic line");
   const c = new Cursor(bytes, fail);
   c.pos = SIF_MAGIC.length;
   c.line(); // "65538 1": format version and "signal present"
@@ -237,14 +246,16 @@ export function parseSifFile(bytes: Uint8Array, fileName: string): SifFile {
   const detectorWidth = c.number('detector width');
   const detectorHeight = c.number('detector height');
   const nameLength = c.number('file name length');
-  if (!Number.isInteger(nameLength) || nameLength < 0 || nameLength > 4096) fail(`implausible file name length ${nameLength}`);
+  if (!Number.isInteger(nameLength) || nameLength < 0 || nameLength > 4096)
+    fail(`implausible file name length ${nameLength}`);
   c.line(); // end of the dimensions line
   c.skip(nameLength);
   const originalFileName = latin1(bytes.subarray(c.pos - nameLength, c.pos)).trim();
   c.line(); // rest of the file name line
   c.number('user text version');
   const userLength = c.number('user text length');
-  if (!Number.isInteger(userLength) || userLength < 0 || userLength > bytes.length) fail(`implausible user text length ${userLength}`);
+  if (!Number.isInteger(userLength) || userLength < 0 || userLength > bytes.length)
+    fail(`implausible user text length ${userLength}`);
   if (bytes[c.pos] === NL) c.pos++;
   c.skip(userLength);
   const userText = latin1(bytes.subarray(c.pos - userLength, c.pos));
@@ -266,7 +277,10 @@ export function parseSifFile(bytes: Uint8Array, fileName: string): SifFile {
     if (err instanceof SifEmpty) throw parseError('E_EMPTY', fileName, LABEL, err.message);
     throw err;
   }
-  if (!structure) return fail('no image structure (axis names and frame layout) found after the header (truncated or not a spectrum file)');
+  if (!structure)
+    return fail(
+      'no image structure (axis names and frame layout) found after the header (truncated or not a spectrum file)',
+    );
 
   // Settings block: calibration polynomial = a line of 4 numbers, followed by two numeric lines and a single number
   // (the Raman excitation wavelength). The spectrograph name sits on a "0 <name>" line before it.
@@ -316,7 +330,9 @@ export function parseSifFile(bytes: Uint8Array, fileName: string): SifFile {
   }
   const count = structure.frames * structure.imageLength;
   if (c.pos + 4 * count > bytes.length) {
-    fail(`${structure.frames} frames × ${structure.imageLength} pixels need ${4 * count} bytes of data at byte ${c.pos}; only ${bytes.length - c.pos} remain (truncated file)`);
+    fail(
+      `${structure.frames} frames × ${structure.imageLength} pixels need ${4 * count} bytes of data at byte ${c.pos}; only ${bytes.length - c.pos} remain (truncated file)`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const data = new Float32Array(count);

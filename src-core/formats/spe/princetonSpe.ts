@@ -8,7 +8,10 @@ const ID = 'princeton-spe';
 const LABEL = 'Princeton Instruments SPE';
 
 /** The x axis of a region: SPE 3.0 wavelength list, else the 2.x polynomial of the 1-based pixel, else pixels. */
-function axisOf(file: SpeFile, region: SpeRegion): { x: Float64Array; unit: RawSpectrumInput['xUnit']; label: string; warning?: string } {
+function axisOf(
+  file: SpeFile,
+  region: SpeRegion,
+): { x: Float64Array; unit: RawSpectrumInput['xUnit']; label: string; warning?: string } {
   const x = new Float64Array(region.width);
   const wl = file.wavelengths;
   if (wl && wl.length === region.width) {
@@ -35,10 +38,20 @@ function axisOf(file: SpeFile, region: SpeRegion): { x: Float64Array; unit: RawS
     if (/rel|raman/i.test(label)) return { x, unit: 'cm-1', label };
     if (/cm/i.test(label)) return { x, unit: 'abs-cm-1', label };
     if (/nm/i.test(label)) return { x, unit: 'nm', label };
-    return { x, unit: 'nm', label: label || 'nm', warning: `the calibration unit '${label}' is not stated clearly: assumed nm` };
+    return {
+      x,
+      unit: 'nm',
+      label: label || 'nm',
+      warning: `the calibration unit '${label}' is not stated clearly: assumed nm`,
+    };
   }
   for (let i = 0; i < region.width; i++) x[i] = i + 1;
-  return { x, unit: 'pixel', label: 'pixel', warning: 'the file holds no wavelength calibration: x is the pixel number' };
+  return {
+    x,
+    unit: 'pixel',
+    label: 'pixel',
+    warning: 'the file holds no wavelength calibration: x is the pixel number',
+  };
 }
 
 function spectraOf(file: SpeFile, fileName: string): Spectrum[] {

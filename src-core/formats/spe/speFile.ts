@@ -128,21 +128,28 @@ export function parseSpeFile(bytes: Uint8Array, fileName: string): SpeFile {
       regions.push({ width: Number(w![1]), height: Number(h![1]), sensorX, xBinning: Math.max(1, xBinning) });
     }
     const pixelFormat = attr(xml, 'DataBlock', 'pixelFormat');
-    const fromFormat: Record<string, number> = { MonochromeUnsigned16: 3, MonochromeUnsigned32: 8, MonochromeFloating32: 0 };
+    const fromFormat: Record<string, number> = {
+      MonochromeUnsigned16: 3,
+      MonochromeUnsigned32: 8,
+      MonochromeFloating32: 0,
+    };
     if (pixelFormat && fromFormat[pixelFormat] !== undefined && fromFormat[pixelFormat] !== datatype) {
       fail(`the XML says ${pixelFormat} but the header data type is ${datatype}`);
     }
   }
   if (regions.length === 0) regions = [{ width: xdim, height: ydim, sensorX: 0, xBinning: 1 }];
   const pixelsPerFrame = regions.reduce((n, r) => n + r.width * r.height, 0);
-  if (pixelsPerFrame === 0) throw parseError('E_EMPTY', fileName, LABEL, 'the frame holds no pixels (xdim or ydim is 0)');
+  if (pixelsPerFrame === 0)
+    throw parseError('E_EMPTY', fileName, LABEL, 'the frame holds no pixels (xdim or ydim is 0)');
   xdim = regions[0]!.width;
   ydim = regions[0]!.height;
   const frameBytes = Math.max(frameStride ?? 0, pixelsPerFrame * elementBytes!);
   const dataEnd = xml ? Number(xmlOffset) : bytes.length;
   const available = dataEnd - SPE_HEADER_BYTES;
   if ((frames - 1) * frameBytes + pixelsPerFrame * elementBytes! > available) {
-    fail(`${frames} frames of ${pixelsPerFrame} pixels need ${frames * frameBytes} bytes of data; ${available} are present (truncated file)`);
+    fail(
+      `${frames} frames of ${pixelsPerFrame} pixels need ${frames * frameBytes} bytes of data; ${available} are present (truncated file)`,
+    );
   }
 
   const data = new Float64Array(frames * pixelsPerFrame);
@@ -209,7 +216,8 @@ export function parseSpeFile(bytes: Uint8Array, fileName: string): SpeFile {
   if (calibValid && order >= 1 && order <= 5) {
     polynomial = [];
     for (let i = 0; i <= order; i++) polynomial.push(view.getFloat64(3263 + 8 * i, true));
-    if (!polynomial.every((c) => Number.isFinite(c)) || polynomial.slice(1).every((c) => c === 0)) polynomial = undefined;
+    if (!polynomial.every((c) => Number.isFinite(c)) || polynomial.slice(1).every((c) => c === 0))
+      polynomial = undefined;
   }
   if (laserNm === undefined) {
     const lp = view.getFloat64(3311, true);

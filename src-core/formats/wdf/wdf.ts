@@ -2,7 +2,15 @@ import { SpecmatchError, parseError } from '../../errors.js';
 import { makeSpectrum, type RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum, SpectrumPosition } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
-import { WDF_MEASUREMENT_TYPES, WDF_ORIGIN_TYPE, WDF_SCAN_TYPES, WDF_UNITS, parseWdfFile, type WdfFile, type WdfOrigin } from './wdfFile.js';
+import {
+  WDF_MEASUREMENT_TYPES,
+  WDF_ORIGIN_TYPE,
+  WDF_SCAN_TYPES,
+  WDF_UNITS,
+  parseWdfFile,
+  type WdfFile,
+  type WdfOrigin,
+} from './wdfFile.js';
 
 const ID = 'wdf';
 const LABEL = 'Renishaw WDF';
@@ -46,7 +54,12 @@ function toUm(origin: WdfOrigin | undefined, i: number): number | undefined {
  * independent of the raster order, serpentine included); for XY lines the index along the line. Falls back to
  * row-major order when the positions do not land on the grid.
  */
-function gridOf(file: WdfFile, i: number, xUm: number | undefined, yUm: number | undefined): { column: number; row: number } | undefined {
+function gridOf(
+  file: WdfFile,
+  i: number,
+  xUm: number | undefined,
+  yUm: number | undefined,
+): { column: number; row: number } | undefined {
   const map = file.mapArea;
   if (!map) return undefined;
   const [cols, rows] = map.size;
@@ -69,12 +82,16 @@ function isoOrUndefined(ms: number | undefined): string | undefined {
 function spectraOf(file: WdfFile, fileName: string): Spectrum[] {
   const { header } = file;
   const n = header.collected;
-  if (n === 0) throw parseError('E_EMPTY', fileName, LABEL, `no spectrum was acquired (0 of ${header.capacity} planned)`);
+  if (n === 0)
+    throw parseError('E_EMPTY', fileName, LABEL, `no spectrum was acquired (0 of ${header.capacity} planned)`);
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  const laserNm = header.laserWavenumber > 0 && Number.isFinite(header.laserWavenumber) ? 1e7 / header.laserWavenumber : undefined;
+  const laserNm =
+    header.laserWavenumber > 0 && Number.isFinite(header.laserWavenumber) ? 1e7 / header.laserWavenumber : undefined;
   const warnings: string[] = [];
   if (n < header.capacity) {
-    warnings.push(`unfinished measurement: ${n} of ${header.capacity} planned spectra were acquired; only those are returned`);
+    warnings.push(
+      `unfinished measurement: ${n} of ${header.capacity} planned spectra were acquired; only those are returned`,
+    );
   }
   const fields: Record<string, string> = {
     application: `${header.appName} ${header.appVersion}`.trim(),
@@ -162,7 +179,9 @@ export const wdf: FormatReader = {
   label: LABEL,
   extensions: ['wdf'],
   sniff(bytes) {
-    return bytes.length >= 4 && bytes[0] === 0x57 && bytes[1] === 0x44 && bytes[2] === 0x46 && bytes[3] === 0x31 ? 3 : 0;
+    return bytes.length >= 4 && bytes[0] === 0x57 && bytes[1] === 0x44 && bytes[2] === 0x46 && bytes[3] === 0x31
+      ? 3
+      : 0;
   },
   read(bytes, fileName) {
     try {

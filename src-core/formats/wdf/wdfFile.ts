@@ -51,7 +51,12 @@ export const WDF_UNITS: Readonly<Record<number, string>> = {
 export const WDF_ORIGIN_TYPE = { X: 3, Y: 4, Z: 5, TIME: 11, FOCUS_TRACK: 14 } as const;
 const UNITS_FILETIME = 24;
 
-export const WDF_MEASUREMENT_TYPES: Readonly<Record<number, string>> = { 0: 'unspecified', 1: 'single', 2: 'series', 3: 'map' };
+export const WDF_MEASUREMENT_TYPES: Readonly<Record<number, string>> = {
+  0: 'unspecified',
+  1: 'single',
+  2: 'series',
+  3: 'map',
+};
 export const WDF_SCAN_TYPES: Readonly<Record<number, string>> = {
   0: 'unspecified',
   1: 'static',
@@ -171,7 +176,8 @@ export function parseWdfFile(bytes: Uint8Array, fileName: string): WdfFile {
     user: cString(bytes, 208, 32),
     title: cString(bytes, 240, 160),
   };
-  if (header.pointsPerSpectrum === 0) throw parseError('E_EMPTY', fileName, LABEL, 'the header declares 0 points per spectrum');
+  if (header.pointsPerSpectrum === 0)
+    throw parseError('E_EMPTY', fileName, LABEL, 'the header declares 0 points per spectrum');
   if (header.collected > header.capacity) {
     fail(`the header says ${header.collected} spectra were acquired but only ${header.capacity} were planned`);
   }
@@ -185,10 +191,13 @@ export function parseWdfFile(bytes: Uint8Array, fileName: string): WdfFile {
     const size = view.getBigUint64(offset + 8, true);
     if (size < BigInt(BLOCK_HEADER_BYTES)) fail(`block '${id}' at byte ${offset} declares an impossible size ${size}`);
     if (size > BigInt(bytes.length - offset)) {
-      fail(`block '${id}' at byte ${offset} declares ${size} bytes but only ${bytes.length - offset} remain (truncated file)`);
+      fail(
+        `block '${id}' at byte ${offset} declares ${size} bytes but only ${bytes.length - offset} remain (truncated file)`,
+      );
     }
     blockIds.push(id);
-    if (!blocks.has(id)) blocks.set(id, { start: offset + BLOCK_HEADER_BYTES, size: Number(size) - BLOCK_HEADER_BYTES });
+    if (!blocks.has(id))
+      blocks.set(id, { start: offset + BLOCK_HEADER_BYTES, size: Number(size) - BLOCK_HEADER_BYTES });
     offset += Number(size);
   }
 
@@ -216,7 +225,9 @@ export function parseWdfFile(bytes: Uint8Array, fileName: string): WdfFile {
   const dataBlock = need('DATA');
   const pointsTotal = header.collected * header.pointsPerSpectrum;
   if (pointsTotal * 4 > dataBlock.size) {
-    fail(`DATA holds ${dataBlock.size} bytes, ${header.collected} spectra × ${header.pointsPerSpectrum} points need ${pointsTotal * 4}`);
+    fail(
+      `DATA holds ${dataBlock.size} bytes, ${header.collected} spectra × ${header.pointsPerSpectrum} points need ${pointsTotal * 4}`,
+    );
   }
   const data = new Float32Array(pointsTotal);
   for (let i = 0; i < pointsTotal; i++) data[i] = view.getFloat32(dataBlock.start + 4 * i, true);
@@ -226,7 +237,8 @@ export function parseWdfFile(bytes: Uint8Array, fileName: string): WdfFile {
   if (orgn && orgn.size >= 4) {
     const count = view.getUint32(orgn.start, true);
     const entryBytes = 24 + 8 * header.capacity;
-    if (count * entryBytes > orgn.size - 4) fail(`ORGN declares ${count} origin lists that do not fit in ${orgn.size} bytes`);
+    if (count * entryBytes > orgn.size - 4)
+      fail(`ORGN declares ${count} origin lists that do not fit in ${orgn.size} bytes`);
     for (let k = 0; k < count; k++) {
       const p = orgn.start + 4 + k * entryBytes;
       const rawType = view.getUint32(p, true);
@@ -235,7 +247,9 @@ export function parseWdfFile(bytes: Uint8Array, fileName: string): WdfFile {
       const values = new Float64Array(header.capacity);
       const isTime = type === WDF_ORIGIN_TYPE.TIME || units === UNITS_FILETIME;
       for (let i = 0; i < header.capacity; i++) {
-        values[i] = isTime ? (fileTimeToMs(view.getBigUint64(p + 24 + 8 * i, true)) ?? Number.NaN) : view.getFloat64(p + 24 + 8 * i, true);
+        values[i] = isTime
+          ? (fileTimeToMs(view.getBigUint64(p + 24 + 8 * i, true)) ?? Number.NaN)
+          : view.getFloat64(p + 24 + 8 * i, true);
       }
       origins.push({ type, primary: (rawType & 0x80000000) !== 0, units, label: cString(bytes, p + 8, 16), values });
     }
@@ -247,7 +261,12 @@ export function parseWdfFile(bytes: Uint8Array, fileName: string): WdfFile {
     if (wmap.size < 48) fail(`WMAP block is ${wmap.size} bytes, shorter than its 48-byte layout`);
     const f = (i: number): number => view.getFloat32(wmap.start + 8 + 4 * i, true);
     const u = (i: number): number => view.getUint32(wmap.start + 32 + 4 * i, true);
-    mapArea = { flags: view.getUint32(wmap.start, true), offset: [f(0), f(1), f(2)], step: [f(3), f(4), f(5)], size: [u(0), u(1), u(2)] };
+    mapArea = {
+      flags: view.getUint32(wmap.start, true),
+      offset: [f(0), f(1), f(2)],
+      step: [f(3), f(4), f(5)],
+      size: [u(0), u(1), u(2)],
+    };
   }
 
   const text = blocks.get('TEXT');

@@ -72,7 +72,11 @@ describe('PerkinElmer SP reader on specio spectra.sp', () => {
     // Find the data set's NumPoints member (-29835 holding type 29995, int32) and double its value.
     let found = false;
     for (let i = 44; i < bytes.length - 10 && !found; i++) {
-      if (view.getInt16(i, true) === -29835 && view.getInt32(i + 2, true) === 6 && view.getUint16(i + 6, true) === 29995) {
+      if (
+        view.getInt16(i, true) === -29835 &&
+        view.getInt32(i + 2, true) === 6 &&
+        view.getUint16(i + 6, true) === 29995
+      ) {
         view.setInt32(i + 8, 6602, true);
         found = true;
       }

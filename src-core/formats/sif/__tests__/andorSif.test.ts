@@ -73,8 +73,16 @@ describeShared('Andor SIF reader on sif_parser files', () => {
       expect(s.meta.yUnit).toBe('Counts (Bg corrected per second)');
       expectClose(Array.from(s.x, Math.fround), ref.x, 0, 1e-7); // cli-N.csv: float32 axis, 8 significant digits
       expectClose(s.y, ref.y, 1e-9);
-      expectClose(s.x, joined.map((r) => r[2 * i]!), 1e-9);
-      expectClose(s.y, joined.map((r) => r[2 * i + 1]!), 1e-9);
+      expectClose(
+        s.x,
+        joined.map((r) => r[2 * i]!),
+        1e-9,
+      );
+      expectClose(
+        s.y,
+        joined.map((r) => r[2 * i + 1]!),
+        1e-9,
+      );
     }
   });
 

@@ -48,7 +48,11 @@ describeShared('Princeton SPE reader on ramanchada2 S0N_50x.spe (SPE 3.0)', () =
     expect(s.meta.laserNm).toBe(531.988);
     expect(s.x[0]).toBeCloseTo(wavelengthToShift(534.00047611653622, 531.988), 9);
     expect(s.x[1339]).toBeCloseTo(wavelengthToShift(557.35494205905434, 531.988), 9);
-    expectClose(s.x, wl.map((v) => wavelengthToShift(v, 531.988)), 1e-9);
+    expectClose(
+      s.x,
+      wl.map((v) => wavelengthToShift(v, 531.988)),
+      1e-9,
+    );
     expect(s.meta.instrument).toBe('SP-2-500i / PyLoN: 400BR eXcelon');
     expect(s.meta.fields['exposureS']).toBe(String(29999.999999999996 / 1000));
   });
@@ -62,7 +66,14 @@ describeShared('Princeton SPE reader on ramanchada2 S0N_50x.spe (SPE 3.0)', () =
 });
 
 /** A WinSpec 2.x file built from the published header layout: uint16 data, polynomial calibration in nm. */
-function synthSpe2(opts: { xdim: number; ydim: number; frames: number; coeffs: number[]; unit: string; laser?: number }): Uint8Array {
+function synthSpe2(opts: {
+  xdim: number;
+  ydim: number;
+  frames: number;
+  coeffs: number[];
+  unit: string;
+  laser?: number;
+}): Uint8Array {
   const n = opts.xdim * opts.ydim * opts.frames;
   const buf = new Uint8Array(4100 + 2 * n);
   const v = new DataView(buf.buffer);
@@ -98,10 +109,16 @@ describe('Princeton SPE reader on synthetic WinSpec 2.x files', () => {
   });
 
   it('converts nm with the header laser and keeps a relative-wavenumber calibration as Raman shift', () => {
-    const nm = princetonSpe.read(synthSpe2({ xdim: 3, ydim: 1, frames: 1, coeffs: [540, 1], unit: 'nm', laser: 532 }), 'b.spe')[0]!;
+    const nm = princetonSpe.read(
+      synthSpe2({ xdim: 3, ydim: 1, frames: 1, coeffs: [540, 1], unit: 'nm', laser: 532 }),
+      'b.spe',
+    )[0]!;
     expect(nm.meta.xKind).toBe('raman-shift');
     expect(nm.x[0]).toBeCloseTo(wavelengthToShift(541, 532), 9);
-    const rel = princetonSpe.read(synthSpe2({ xdim: 3, ydim: 1, frames: 1, coeffs: [100, 10], unit: 'rel. cm-1' }), 'c.spe')[0]!;
+    const rel = princetonSpe.read(
+      synthSpe2({ xdim: 3, ydim: 1, frames: 1, coeffs: [100, 10], unit: 'rel. cm-1' }),
+      'c.spe',
+    )[0]!;
     expectClose(rel.x, [110, 120, 130]);
   });
 

@@ -128,8 +128,16 @@ describeShared('Renishaw WDF reader: values from vendor/EXPECTED.md', () => {
     expect(rows[0]![0]!).toBeGreaterThan(rows[1]![0]!);
     rows.reverse();
     expect(s.x.length).toBe(rows.length);
-    expectClose(s.x, rows.map((r) => r[0]!), 1e-5);
-    expectClose(s.y, rows.map((r) => r[1]!), 1e-5);
+    expectClose(
+      s.x,
+      rows.map((r) => r[0]!),
+      1e-5,
+    );
+    expectClose(
+      s.y,
+      rows.map((r) => r[1]!),
+      1e-5,
+    );
     expect(s.meta.laserNm).toBeCloseTo(785, 0);
   });
 
@@ -138,7 +146,8 @@ describeShared('Renishaw WDF reader: values from vendor/EXPECTED.md', () => {
       const p = sharedPath('vendor/wdf/spectrochempy_wire', `${name}.wdf`);
       const r = load(p);
       expect(r.spectra.length).toBe({ sp: 1, depth: 40, line: 235, undefined: 2 }[name]);
-      for (let i = 1; i < r.spectra[0]!.x.length; i++) expect(r.spectra[0]!.x[i]!).toBeGreaterThan(r.spectra[0]!.x[i - 1]!);
+      for (let i = 1; i < r.spectra[0]!.x.length; i++)
+        expect(r.spectra[0]!.x[i]!).toBeGreaterThan(r.spectra[0]!.x[i - 1]!);
     }
   });
 
