@@ -4,6 +4,7 @@ import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
+import { looksLikeText } from '../textDecode.js';
 
 /**
  * Galactic / Thermo GRAMS SPC, after the published layout (Galactic Industries, "SPC file format", SPC.H of the
@@ -399,7 +400,9 @@ export const galacticSpc: FormatReader = {
   label: LABEL,
   extensions: ['spc'],
   sniff(bytes) {
-    if (bytes.length < 256) return 0;
+    // The version byte is a printable letter (K, L, M): text whose second character is one must not match, so the
+    // header must also hold binary bytes and plausible counts and axis codes.
+    if (bytes.length < 256 || looksLikeText(bytes, 512)) return 0;
     const v = bytes[1];
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (v === VERSION_NEW_LSB || v === VERSION_NEW_MSB) {
@@ -412,7 +415,9 @@ export const galacticSpc: FormatReader = {
     }
     if (v === VERSION_OLD) {
       const nPoints = view.getFloat32(4, true);
-      return Number.isFinite(nPoints) && nPoints >= 1 && nPoints === Math.round(nPoints) ? 3 : 0;
+      const xType = bytes[16]!;
+      const plausible = Number.isFinite(nPoints) && nPoints >= 1 && nPoints === Math.round(nPoints) && nPoints * 2 <= bytes.length;
+      return plausible && (xType <= 30 || xType === 255) ? 3 : 0;
     }
     return 0;
   },
@@ -453,6 +458,7 @@ export const galacticSpc: FormatReader = {
       if (logWarning) warnings.push(logWarning);
       if (unit.note) warnings.push(unit.note);
       const x = unit.convert ? sub.x.map(unit.convert) : sub.x;
+      const instrument = h.source || logKv['Instrument'] || logKv['INSTRUMENT'] || logKv['MODEL'] || logKv['Model'] || undefined;
       const substance = logKv['Sample Name'] ?? logKv['SampleName'] ?? logKv['Title'] ?? (h.comment || undefined);
       return makeSpectrum({
         x,
@@ -463,7 +469,7 @@ export const galacticSpc: FormatReader = {
         meta: {
           ...(substance === undefined ? {} : { substance }),
           ...(laserNm === undefined ? {} : { laserNm }),
-          ...(h.source ? { instrument: h.source } : {}),
+          ...(instrument === undefined ? {} : { instrument }),
           ...(h.date === undefined ? {} : { date: h.date }),
           yUnit: yLabel,
           sourceFile: baseName(fileName),
