@@ -10,15 +10,13 @@
 import type { ErrorInfo } from '../errors.js';
 import type { MatchMethod, MatchResult } from '../matching/types.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
+import type { Pipeline } from '../preprocess/pipeline.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
 /** A preprocessing pipeline as data (HOUSE_STYLE.md §3); validated by the preprocess registry on the way in. */
-export interface PipelineSpec {
-  schemaVersion: number;
-  steps: Array<{ kind: string; params: Record<string, unknown> }>;
-}
+export type PipelineSpec = Pipeline;
 
 export interface AppInfo {
   appVersion: string;
@@ -96,8 +94,10 @@ export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainEpoch {
   epoch: number;
+  /** Mean training loss of the epoch. */
   loss: number;
-  accuracy: number;
+  /** Training pair accuracy, when the engine reports it. */
+  accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
 }
@@ -147,7 +147,10 @@ export interface MatchRequest {
   method?: MatchMethod;
   topK?: number;
   exclude?: Array<[number, number]>;
-  /** Query preprocessing for the classic methods; the Siamese method always uses its model's own pipeline. */
+  /**
+   * Preprocessing applied to the query before it is matched (the Identify view's pipeline panel). References keep
+   * the method's own processing (the classic axis, or the model's pipeline), so the default is no pipeline.
+   */
   pipeline?: PipelineSpec;
 }
 

@@ -5,6 +5,7 @@
  */
 import { SpecmatchError } from '../errors.js';
 import type { MatchMethod } from '../matching/types.js';
+import { validatePipeline } from '../preprocess/pipeline.js';
 import type { Spectrum, SpectrumMeta, XKind } from '../spectrum/Spectrum.js';
 import type { Channel, FilePayload, PipelineSpec, Req, SubstancePatch } from './contract.js';
 
@@ -118,16 +119,9 @@ export function spectrum(v: unknown, path: string): Spectrum {
   return { x, y, meta };
 }
 
-export function pipelineSpec(v: unknown, path: string): PipelineSpec {
-  const o = obj(v, path);
-  const schemaVersion = int(o['schemaVersion'], `${path}.schemaVersion`, 1, 1000);
-  if (!Array.isArray(o['steps'])) fail(`${path}.steps`, 'must be an array');
-  if (o['steps'].length > 100) fail(`${path}.steps`, 'must have at most 100 steps');
-  const steps = (o['steps'] as unknown[]).map((s, i) => {
-    const so = obj(s, `${path}.steps[${i}]`);
-    return { kind: str(so['kind'], `${path}.steps[${i}].kind`, { min: 1, max: 100 }), params: obj(so['params'] ?? {}, `${path}.steps[${i}].params`) };
-  });
-  return { schemaVersion, steps };
+/** Full validation by the preprocess registry (kinds, params, defaults filled); E_PIPELINE names step and param. */
+export function pipelineSpec(v: unknown, _path: string): PipelineSpec {
+  return validatePipeline(v);
 }
 
 function filePayload(v: unknown, path: string): FilePayload {

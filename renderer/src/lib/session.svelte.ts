@@ -1,0 +1,183 @@
+import type { ErrorInfo } from '../../../src-core/errors.js';
+import type { LibraryInfo, ModelInfo, PipelineSpec, JobInfo } from '../../../src-core/ipc/contract.js';
+import type { MatchResult } from '../../../src-core/matching/types.js';
+import type { Spectrum } from '../../../src-core/spectrum/Spectrum.js';
+import { SvelteMap } from 'svelte/reactivity';
+import { PRESETS } from '../../../src-core/preprocess/presets.js';
+import { api, ApiError, unwrap } from '../api/index.js';
+import { settings } from './settings.svelte.js';
+
+export type View = 'identify' | 'library' | 'model' | 'settings';
+
+/** At most this many reference overlays on the chart at once (more turns the plot into noise). */
+export const MAX_OVERLAYS = 3;
+
+export interface QueryFile {
+  name: string;
+  bytes: Uint8Array;
+  format: string;
+  spectra: Spectrum[];
+  warnings: string[];
+}
+
+export interface BatchRow {
+  index: number;
+  label: string;
+  result: MatchResult | null;
+  error: ErrorInfo | null;
+}
+
+/** The pipeline the Identify view starts from: the Settings' default preset, or none (the query as read). */
+function initialPipeline(): PipelineSpec | null {
+  if (!settings.defaultPreset) return null;
+  const preset = PRESETS.find((p) => p.name === settings.defaultPreset);
+  return preset && preset.pipeline.steps.length > 0 ? (JSON.parse(JSON.stringify(preset.pipeline)) as PipelineSpec) : null;
+}
+
+function toError(err: unknown): ErrorInfo {
+  if (err instanceof ApiError) return { code: err.code, message: err.message } as ErrorInfo;
+  return { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * The app's state: the open query file, the spectrum being identified, its pipeline and matches, the overlays,
+ * and what the status bar shows. One instance, shared by every view.
+ */
+class Session {
+  view: View = $state('identify');
+  file: QueryFile | null = $state.raw(null);
+  selected = $state(0);
+  /** Pipeline the user edited; null = the method's defaults (what `specmatch match` uses). */
+  pipeline: PipelineSpec | null = $state.raw(initialPipeline());
+  result: MatchResult | null = $state.raw(null);
+  matching = $state(false);
+  /** Counts requests so a slow answer to an older request cannot overwrite a newer one. */
+  private matchSeq = 0;
+  fileError: ErrorInfo | null = $state(null);
+  matchError: ErrorInfo | null = $state(null);
+  overlays: number[] = $state([]);
+  readonly references = new SvelteMap<number, Spectrum>();
+  batch: BatchRow[] | null = $state.raw(null);
+  library: LibraryInfo | null = $state.raw(null);
+  model: ModelInfo | null = $state.raw(null);
+  readonly jobs = new SvelteMap<string, JobInfo>();
+  toast: { text: string; action?: { label: string; run: () => void } } | null = $state.raw(null);
+
+  get spectrum(): Spectrum | null {
+    return this.file?.spectra[this.selected] ?? null;
+  }
+
+  async refreshStatus(): Promise<void> {
+    const [lib, model] = await Promise.all([api.libraryInfo({}), api.modelInfo({})]);
+    if (lib.ok) this.library = lib.value;
+    if (model.ok) this.model = model.value;
+  }
+
+  /** Read a file's bytes through the main process (the same readers as the CLI), then match at once. */
+  async openFile(name: string, bytes: Uint8Array): Promise<void> {
+    this.view = 'identify';
+    this.fileError = null;
+    this.matchError = null;
+    this.batch = null;
+    try {
+      const read = await unwrap(api.spectrumRead({ name, bytes }));
+      this.file = { name, bytes, format: read.format, spectra: read.spectra, warnings: read.warnings };
+      this.selected = 0;
+      this.result = null;
+      this.clearOverlays();
+      await this.match();
+    } catch (err) {
+      // A bad file leaves the previous spectrum and its matches in place: nothing else breaks.
+      this.fileError = { ...toError(err), message: toError(err).message.includes(name) ? toError(err).message : `${name}: ${toError(err).message}` };
+    }
+  }
+
+  async select(index: number): Promise<void> {
+    if (!this.file || index < 0 || index >= this.file.spectra.length) return;
+    this.selected = index;
+    this.clearOverlays();
+    await this.match();
+  }
+
+  matchRequest(spectrum: Spectrum): Parameters<typeof api.matchRun>[0] {
+    return {
+      spectrum,
+      topK: settings.topK,
+      ...(settings.defaultMethod === 'auto' ? {} : { method: settings.defaultMethod }),
+      ...(this.pipeline ? { pipeline: this.pipeline } : {}),
+    };
+  }
+
+  async match(): Promise<void> {
+    const spectrum = this.spectrum;
+    if (!spectrum) return;
+    const seq = ++this.matchSeq;
+    this.matching = true;
+    this.matchError = null;
+    try {
+      const result = await unwrap(api.matchRun(this.matchRequest(spectrum)));
+      if (seq !== this.matchSeq) return;
+      this.result = result;
+      // Keep overlays of substances still in the list.
+      const ids = new Set(result.matches.map((m) => m.spectrumId));
+      this.overlays = this.overlays.filter((id) => ids.has(id));
+    } catch (err) {
+      if (seq !== this.matchSeq) return;
+      this.result = null;
+      this.matchError = toError(err);
+    } finally {
+      if (seq === this.matchSeq) this.matching = false;
+    }
+  }
+
+  async matchAll(): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    const rows: BatchRow[] = file.spectra.map((s, i) => ({ index: i, label: s.meta.position.label ?? `#${i + 1}`, result: null, error: null }));
+    this.batch = rows;
+    for (const row of rows) {
+      try {
+        row.result = await unwrap(api.matchRun(this.matchRequest(file.spectra[row.index]!)));
+      } catch (err) {
+        row.error = toError(err);
+      }
+      this.batch = [...rows];
+    }
+  }
+
+  setPipeline(p: PipelineSpec | null): void {
+    this.pipeline = p;
+  }
+
+  /** Toggle a reference overlay (the oldest one drops out beyond MAX_OVERLAYS). */
+  async toggleOverlay(spectrumId: number): Promise<void> {
+    if (this.overlays.includes(spectrumId)) {
+      this.overlays = this.overlays.filter((id) => id !== spectrumId);
+      return;
+    }
+    if (!this.references.has(spectrumId)) {
+      try {
+        const ref = await unwrap(api.librarySpectrum({ spectrumId }));
+        this.references.set(spectrumId, ref);
+      } catch (err) {
+        this.matchError = toError(err);
+        return;
+      }
+    }
+    this.overlays = [...this.overlays, spectrumId].slice(-MAX_OVERLAYS);
+  }
+
+  clearOverlays(): void {
+    this.overlays = [];
+  }
+
+  onJob(job: JobInfo): void {
+    this.jobs.set(job.id, job);
+  }
+
+  notify(text: string, action?: { label: string; run: () => void }): void {
+    this.toast = action ? { text, action } : { text };
+  }
+}
+
+export const session = new Session();

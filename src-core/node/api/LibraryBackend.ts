@@ -1,0 +1,307 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, sep } from 'node:path';
+import { SpecmatchError } from '../../errors.js';
+import type {
+  FilePayload,
+  JobInfo,
+  LibraryInfo,
+  MatchRequest,
+  ModelInfo,
+  ReportRequest,
+  SubstanceDetail,
+  SubstancePatch,
+  SubstanceSummary,
+  TrainRequest,
+} from '../../ipc/contract.js';
+import type { MatchResult } from '../../matching/types.js';
+import type { SubstanceSummary as LibSummary, SubstanceDetail as LibDetail } from '../../matching/libraryTypes.js';
+import { runPipeline } from '../../preprocess/pipeline.js';
+import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
+import type { Spectrum } from '../../spectrum/Spectrum.js';
+import type { Library } from '../library/Library.js';
+import { matchSpectrum } from '../library/matchLibrary.js';
+import type { AppBackend, EventSink } from './AppBackend.js';
+import type { JobManager } from './JobManager.js';
+import type { ModelProvider } from './ModelProvider.js';
+
+/** Points of a list thumbnail (enough to recognise a spectrum's shape at 72 px). */
+const THUMBNAIL_POINTS = 64;
+
+export interface LibraryBackendOptions {
+  library: Library;
+  models: ModelProvider;
+  jobs: JobManager;
+  emit: EventSink;
+  /** Renders a report to PDF bytes (src-core/node/report); absent when the report renderer is not available. */
+  report?: (req: ReportRequest, ctx: { library: Library; model: ModelProvider }) => Promise<{ fileName: string; bytes: Uint8Array }>;
+}
+
+/**
+ * The app's backend over one open library: every channel's work, in the contract's terms, delegated to the
+ * library (src-core/node/library), the matcher and the engine. The handler table calls it; Electron and the web
+ * server share it.
+ */
+export class LibraryBackend implements AppBackend {
+  private readonly library: Library;
+  private readonly models: ModelProvider;
+  private readonly jobs: JobManager;
+  private readonly emit: EventSink;
+  private readonly thumbnails = new Map<number, number[]>();
+  private readonly report: LibraryBackendOptions['report'];
+
+  constructor(opts: LibraryBackendOptions) {
+    this.library = opts.library;
+    this.models = opts.models;
+    this.jobs = opts.jobs;
+    this.emit = opts.emit;
+    this.report = opts.report;
+  }
+
+  libraryInfo(): LibraryInfo {
+    const info = this.library.info();
+    const model = this.models.current();
+    let embeddings: LibraryInfo['embeddings'] = { modelKey: null, upToDate: 0, stale: 0 };
+    if (model) {
+      const st = this.library.embeddingStatus(model.key);
+      embeddings = { modelKey: model.key, upToDate: st.current, stale: st.missing };
+    }
+    // Only the file's base name: the web mode never shows server paths to the page.
+    return { name: info.name || basename(info.path), substances: info.substances, spectra: info.spectra, embeddings };
+  }
+
+  private changed(): void {
+    this.emit('library:changed', this.libraryInfo());
+  }
+
+  private thumbnail(spectrumId: number | undefined): number[] {
+    if (spectrumId === undefined) return [];
+    const hit = this.thumbnails.get(spectrumId);
+    if (hit) return hit;
+    const s = this.library.getSpectrum(spectrumId);
+    const n = s.x.length;
+    if (n < 2) return [];
+    const grid = linearAxis(s.x[0]!, s.x[n - 1]!, THUMBNAIL_POINTS);
+    // Max over each grid cell rather than point sampling, so narrow peaks survive the downsampling.
+    const out = Array.from(resampleLinear(s.x, s.y, grid));
+    const step = (s.x[n - 1]! - s.x[0]!) / (THUMBNAIL_POINTS - 1);
+    for (let i = 0; i < n; i++) {
+      const c = Math.min(THUMBNAIL_POINTS - 1, Math.round((s.x[i]! - s.x[0]!) / step));
+      if (s.y[i]! > out[c]!) out[c] = s.y[i]!;
+    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of out) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const thumb = out.map((v) => (hi > lo ? Number(((v - lo) / (hi - lo)).toFixed(3)) : 0));
+    this.thumbnails.set(spectrumId, thumb);
+    return thumb;
+  }
+
+  private summary(s: LibSummary, firstSpectrumId: number | undefined): SubstanceSummary {
+    return { id: s.id, name: s.name, aliases: s.aliases, formula: s.formula, tags: s.tags, spectrumCount: s.spectra, thumbnail: this.thumbnail(firstSpectrumId) };
+  }
+
+  private detail(d: LibDetail): SubstanceDetail {
+    return {
+      ...this.summary(d, d.spectraList[0]?.id),
+      cas: d.cas,
+      notes: d.notes === '' ? null : d.notes,
+      spectra: d.spectraList.map((sp) => ({ id: sp.id, sourceFile: sp.sourceFile, sampleId: sp.sampleId, laserNm: sp.laserNm, format: sp.format, points: sp.points, xFrom: sp.xMin, xTo: sp.xMax })),
+    };
+  }
+
+  listSubstances(query: string | undefined): SubstanceSummary[] {
+    const q = query?.trim() ?? '';
+    // An element symbol (Cu, S, Fe) searches RRUFF's IDEAL CHEMISTRY as well as names.
+    const page = this.library.listSubstances({ ...(q ? { query: q } : {}), limit: 500 });
+    let items = page.items;
+    if (/^[A-Z][a-z]?$/.test(q)) {
+      const byElement = this.library.listSubstances({ element: q, limit: 500 }).items;
+      const seen = new Set(items.map((i) => i.id));
+      items = [...items, ...byElement.filter((i) => !seen.has(i.id))];
+    }
+    return items.map((s) => this.summary(s, this.library.getSubstance(s.id).spectraList[0]?.id));
+  }
+
+  getSubstance(id: number): SubstanceDetail {
+    return this.detail(this.library.getSubstance(id));
+  }
+
+  getSpectrum(id: number): Spectrum {
+    return this.library.getSpectrum(id);
+  }
+
+  async addSubstance(spectrum: Spectrum, name: string, sourceBytes: Uint8Array | undefined): Promise<{ substanceId: number; spectrumId: number }> {
+    if (this.library.findSubstancesByName(name).length > 0) {
+      throw new SpecmatchError('E_PARAM', `a substance named '${name}' is already in the library: choose another name, or import the file to add a reference to it`);
+    }
+    const r = await this.library.addSpectrum(spectrum, {
+      substance: name,
+      ...(sourceBytes ? { fileSha256: createHash('sha256').update(sourceBytes).digest('hex'), fileIndex: spectrum.meta.position.index } : {}),
+      model: this.models.current(),
+    });
+    this.changed();
+    return { substanceId: r.substanceId, spectrumId: r.spectrumId };
+  }
+
+  editSubstance(id: number, patch: SubstancePatch): SubstanceDetail {
+    const { notes, ...rest } = patch;
+    const d = this.library.editSubstance(id, { ...rest, ...(notes === undefined ? {} : { notes: notes ?? '' }) });
+    this.changed();
+    return this.detail(d);
+  }
+
+  removeSubstance(id: number): { undoToken: string; name: string } {
+    const name = this.library.getSubstance(id).name;
+    const undoToken = this.library.removeSubstance(id);
+    this.changed();
+    return { undoToken, name };
+  }
+
+  undoRemove(token: string): { substanceId: number } {
+    this.library.undoRemove(token);
+    this.changed();
+    const id = Number(/^(\d+)@/.exec(token)?.[1]);
+    return { substanceId: id };
+  }
+
+  async match(req: MatchRequest): Promise<MatchResult> {
+    const query = req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    return matchSpectrum(this.library, query, {
+      model: this.models.current(),
+      ...(req.method === undefined ? {} : { method: req.method }),
+      ...(req.topK === undefined ? {} : { topK: req.topK }),
+      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+    });
+  }
+
+  /**
+   * Import files that arrived as bytes: they are written to a private temporary folder (relative paths kept, so a
+   * folder's structure and zip names survive) and imported from there by the library's own import, which reads
+   * folders and zips, reports per-file errors and commits in batches.
+   */
+  importFiles(files: FilePayload[]): JobInfo {
+    const title = files.length === 1 ? `Importing ${files[0]!.name}` : `Importing ${files.length} files`;
+    return this.jobs.start('import', title, async (ctx) => {
+      const dir = await mkdtemp(join(tmpdir(), 'specmatch-import-'));
+      try {
+        ctx.progress({ phase: 'receiving', total: files.length, done: 0 });
+        const used = new Set<string>();
+        for (const f of files) {
+          const rel = safeRelative(f.name, used);
+          const dest = join(dir, rel);
+          await mkdir(dirname(dest), { recursive: true });
+          await writeFile(dest, f.bytes);
+        }
+        const prefix = dir + sep;
+        const report = await this.library.importPaths([dir], {
+          signal: ctx.signal,
+          model: this.models.current(),
+          onProgress: (done, total, file) => ctx.progress({ done, total, phase: file.startsWith(prefix) ? file.slice(prefix.length) : basename(file) }),
+        });
+        for (const e of report.errors) ctx.fileError({ file: e.file.startsWith(prefix) ? e.file.slice(prefix.length) : e.file, code: e.code, message: e.message.split(prefix).join('') });
+        this.changed();
+        const parts = [`${report.added} spectra imported from ${report.files} files`];
+        if (report.duplicates > 0) parts.push(`${report.duplicates} already in the library`);
+        if (report.substancesCreated > 0) parts.push(`${report.substancesCreated} new substances`);
+        if (report.errors.length > 0) parts.push(`${report.errors.length} files could not be read`);
+        if (report.cancelled) throw new SpecmatchError('E_CANCELLED', `import cancelled after ${report.added} spectra (they stay in the library)`);
+        return parts.join(', ');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  reembed(): JobInfo {
+    const model = this.models.current();
+    if (!model) throw new SpecmatchError('E_MODEL', 'no model is loaded: there are no embeddings to compute');
+    return this.startReembed(model.manifest.id);
+  }
+
+  private startReembed(modelId: string): JobInfo {
+    return this.jobs.start('embed', `Computing embeddings for ${modelId}`, async (ctx) => {
+      const model = this.models.current();
+      if (!model) throw new SpecmatchError('E_MODEL', 'the model was unloaded');
+      ctx.progress({ phase: 'embedding' });
+      const r = await this.library.recomputeEmbeddings(model, { signal: ctx.signal, onProgress: (done, total) => ctx.progress({ done, total, phase: 'embedding' }) });
+      this.changed();
+      if (r.cancelled) throw new SpecmatchError('E_CANCELLED', `cancelled after ${r.computed} embeddings (they are kept)`);
+      return r.computed === 0 ? 'all embeddings were already up to date' : `${r.computed} embeddings computed`;
+    });
+  }
+
+  modelInfo(): ModelInfo {
+    const m = this.models.current();
+    const reason = this.models.unavailableReason();
+    return { manifest: m?.manifest ?? null, backend: m?.backend ?? null, available: this.models.list(), ...(reason === undefined ? {} : { unavailableReason: reason }) };
+  }
+
+  async selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }> {
+    const model = await this.models.select(modelId);
+    const info = this.modelInfo();
+    this.emit('model:changed', info);
+    this.changed();
+    const st = this.library.embeddingStatus(model.key);
+    // Embeddings are never compared across model keys: switching starts recomputing what is missing.
+    return { model: info, job: st.missing > 0 ? this.startReembed(model.manifest.id) : null };
+  }
+
+  train(req: TrainRequest): JobInfo {
+    return this.jobs.start('train', `${req.fineTune ? 'Fine-tuning' : 'Training'} a model (${req.epochs} epochs)`, async (ctx) => {
+      const out = await this.models.train(this.library, {
+        fineTune: req.fineTune,
+        epochs: req.epochs,
+        signal: ctx.signal,
+        onProgress: (done, total, phase) => ctx.progress({ done, total, phase }),
+        onEpoch: (e) => ctx.epoch(e),
+      });
+      this.emit('model:changed', this.modelInfo());
+      this.changed();
+      return out.summary;
+    });
+  }
+
+  async renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }> {
+    if (!this.report) throw new SpecmatchError('E_UNSUPPORTED', 'PDF reports are not available in this build');
+    return this.report(req, { library: this.library, model: this.models });
+  }
+
+  versions(): { model: { id: string; version: string; backend: string } | null } {
+    const m = this.models.current();
+    return { model: m ? { id: m.manifest.id, version: m.manifest.version, backend: m.backend } : null };
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+    this.models.dispose();
+    this.library.close();
+  }
+}
+
+/**
+ * A relative path inside the import folder for a name that came from the page: separators normalised, no
+ * absolute paths, drive letters or '..' (a hostile name cannot write outside the folder), unique.
+ */
+export function safeRelative(name: string, used: Set<string>): string {
+  const parts = name
+    .replace(/\\/g, '/')
+    .split('/')
+    .map((p) => p.replace(/[\p{Cc}:*?"<>|]/gu, '_').trim())
+    .filter((p) => p !== '' && p !== '.' && p !== '..');
+  let rel = parts.length > 0 ? parts.join('/') : 'file';
+  if (used.has(rel)) {
+    const dot = rel.lastIndexOf('.');
+    const stem = dot > rel.lastIndexOf('/') + 0 && dot > 0 ? rel.slice(0, dot) : rel;
+    const ext = stem === rel ? '' : rel.slice(dot);
+    let i = 2;
+    while (used.has(`${stem} (${i})${ext}`)) i++;
+    rel = `${stem} (${i})${ext}`;
+  }
+  used.add(rel);
+  return rel;
+}
