@@ -53,6 +53,7 @@ export class WhittakerSystem {
    * is not positive definite (all weights zero, for example).
    */
   solve(w: ArrayLike<number>, rhs: ArrayLike<number>, out: Float64Array = new Float64Array(this.n)): Float64Array {
+    if (this.order === 2) return this.solvePentadiagonal(w, rhs, out);
     const { n, l, dg, penalty } = this;
     const d = this.order;
     const m = d + 1;
@@ -86,6 +87,51 @@ export class WhittakerSystem {
       let s = out[i]!;
       for (let k = i + 1; k <= Math.min(n - 1, i + d); k++) s -= l[k * d + (k - i - 1)]! * out[k]!;
       out[i] = s;
+    }
+    return out;
+  }
+
+  /**
+   * The same LDLᵀ written out for half-bandwidth 2 (second differences, the common case): no index arithmetic in
+   * the inner loops, several times faster than the general band loop.
+   */
+  private solvePentadiagonal(w: ArrayLike<number>, rhs: ArrayLike<number>, out: Float64Array): Float64Array {
+    const { n, penalty, dg, l } = this;
+    // l[i*2] = L(i, i-1), l[i*2+1] = L(i, i-2); penalty row i: [A(i,i), A(i,i+1), A(i,i+2)] (λ DᵀD part).
+    let d2 = 0; // D_{i-2}
+    let d1 = 0; // D_{i-1}
+    let l1prev = 0; // L(i-1, i-2)
+    for (let i = 0; i < n; i++) {
+      let l2 = 0;
+      let l1 = 0;
+      if (i >= 2) l2 = penalty[(i - 2) * 3 + 2]! / d2;
+      if (i >= 1) l1 = (penalty[(i - 1) * 3 + 1]! - l2 * l1prev * d2) / d1;
+      const di = penalty[i * 3]! + w[i]! - l1 * l1 * d1 - l2 * l2 * d2;
+      if (!(di > 0)) throw new SpecmatchError('E_PARAM', 'the weighted smoothing system is singular (are all weights zero?)');
+      l[i * 2] = l1;
+      l[i * 2 + 1] = l2;
+      dg[i] = di;
+      d2 = d1;
+      d1 = di;
+      l1prev = l1;
+    }
+    let u1 = 0;
+    let u2 = 0;
+    for (let i = 0; i < n; i++) {
+      const u = rhs[i]! - l[i * 2]! * u1 - l[i * 2 + 1]! * u2;
+      out[i] = u;
+      u2 = u1;
+      u1 = u;
+    }
+    let z1 = 0; // z_{i+1}
+    let z2 = 0; // z_{i+2}
+    for (let i = n - 1; i >= 0; i--) {
+      const la = i + 1 < n ? l[(i + 1) * 2]! : 0;
+      const lb = i + 2 < n ? l[(i + 2) * 2 + 1]! : 0;
+      const z = out[i]! / dg[i]! - la * z1 - lb * z2;
+      out[i] = z;
+      z2 = z1;
+      z1 = z;
     }
     return out;
   }

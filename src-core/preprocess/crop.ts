@@ -25,5 +25,11 @@ export function crop(x: ArrayLike<number>, y: ArrayLike<number>, options: CropOp
     const range = x.length > 0 ? `${x[0]} … ${x[x.length - 1]}` : 'empty';
     throw new SpecmatchError('E_PARAM', `crop ${o.from} … ${o.to} leaves no points (the spectrum covers ${range})`);
   }
-  return { x: Float64Array.from({ length: b - a }, (_, i) => x[a + i]!), y: Float64Array.from({ length: b - a }, (_, i) => y[a + i]!) };
+  const outX = new Float64Array(b - a);
+  const outY = new Float64Array(b - a);
+  for (let i = a; i < b; i++) {
+    outX[i - a] = x[i]!;
+    outY[i - a] = y[i]!;
+  }
+  return { x: outX, y: outY };
 }
