@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpecmatchError } from '../../errors.js';
@@ -199,6 +199,13 @@ const VENDOR_TEXT: Expect[] = [
   { file: 'text/spectrochempy/IR.CSV', n: 3736, first: [399.1926, -0.09079], last: [4000.605, -0.09079], xKind: 'wavenumber' },
 ];
 
+function walkVendor(dir = sharedPath('vendor')): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walkVendor(p) : [p];
+  });
+}
+
 function readShared(rel: string): ReturnType<typeof readSpectra> {
   const path = sharedPath('vendor', rel);
   return readSpectra(readFileSync(path), path);
@@ -254,6 +261,34 @@ describeShared('delimited text reader on the vendor exports', () => {
     expect(s.meta.fields['Z (µm)']).toBe('-1.85');
     expect(s.meta.fields['Detector temperature (°C)']).toBe('-60.1');
     expect(s.meta.sampleId).toBe('LiNbWO6-0-H');
+  });
+
+  it('WITec nm axis is physical: saturated Rayleigh line at 532.1 nm, silicon band 520 ± 8 cm-1 from it', () => {
+    const s = readShared('witec/pynxtools_raman/Si-wafer-Raman-Spectrum-1.txt').spectra[0]!;
+    let laser = 0;
+    let best = -Infinity;
+    s.y.forEach((v, i) => {
+      if (v > best) [best, laser] = [v, s.x[i]!];
+    });
+    expect(best).toBe(65535);
+    expect(laser).toBeCloseTo(532.1156696, 6);
+    let si = 0;
+    best = -Infinity;
+    s.y.forEach((v, i) => {
+      if (s.x[i]! > 540 && s.x[i]! < 560 && v > best) [best, si] = [v, s.x[i]!];
+    });
+    expect(Math.abs(1e7 / laser - 1e7 / si - 520.7)).toBeLessThan(8);
+  });
+
+  it('never claims a binary fixture or a JCAMP/RRUFF file (sniff 0)', () => {
+    const binaryExt = /\.(spc|wdf|wxd|sif|spe|sp|spa|spg|tvf|l6s|\d+)$/i;
+    const textOther = /\.(jdx|dx|jcamp|rod|json|yml|xml)$/i;
+    const files = walkVendor().filter((f) => binaryExt.test(f) || textOther.test(f));
+    expect(files.length).toBeGreaterThan(150);
+    const claimed = files.filter((f) => delimitedText.sniff(readFileSync(f), f) > 0);
+    expect(claimed).toEqual([]);
+    const rruff = sharedPath('vendor/rruff_txt/ramanchada2/Anatase__R060277__Broad_Scan____0__unoriented__Raman_Data_RAW__21346.txt');
+    expect(delimitedText.sniff(readFileSync(rruff), rruff)).toBe(0);
   });
 
   it('WiRE export and the WDF txt are the same measurement; x made ascending from descending', () => {
