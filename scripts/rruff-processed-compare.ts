@@ -2,7 +2,7 @@
  * How closely a pipeline reproduces RRUFF's Processed spectra from their RAW measurements.
  *
  *   nice -n 10 npx tsx scripts/rruff-processed-compare.ts [--quality excellent_unoriented] [--preset rruff-processed |
- *       --pipeline FILE.json] [--every K] [--offset J] [--tune]
+ *       --pipeline FILE.json] [--every K] [--offset J] [--tune coarse|fine]
  *
  * Pairs the RAW and Processed file of each measurement through ../shared/data/rruff/index.csv (same name up to
  * "__Raman_Data_RAW|Processed__<n>.txt"; names with several files on either side are skipped as ambiguous), unpacks
@@ -125,16 +125,30 @@ export function quantile(values: readonly number[], q: number): number {
   return a[i]! + (a[Math.min(i + 1, a.length - 1)]! - a[i]!) * (pos - i);
 }
 
-function tuneCandidates(): Array<{ label: string; pipeline: Pipeline }> {
+/** Candidate pipelines: 'coarse' spans every baseline method; 'fine' refines ALS around the coarse winners. */
+function tuneCandidates(grid: string): Array<{ label: string; pipeline: Pipeline }> {
   const out: Array<{ label: string; pipeline: Pipeline }> = [];
-  const one = (label: string, kind: string, params: Record<string, unknown>): void => {
-    out.push({ label, pipeline: validatePipeline({ schemaVersion: 1, steps: [{ kind, params }] }) });
+  const add = (label: string, steps: Array<{ kind: string; params: Record<string, unknown> }>): void => {
+    out.push({ label, pipeline: validatePipeline({ schemaVersion: 1, steps }) });
   };
-  for (const lambda of [1e4, 1e5, 1e6, 1e7, 1e8]) for (const p of [0.001, 0.005, 0.01, 0.03]) one(`als λ=${lambda} p=${p}`, 'baseline.als', { lambda, p });
-  for (const lambda of [1e5, 1e6, 1e7, 1e8]) one(`arpls λ=${lambda}`, 'baseline.arpls', { lambda });
-  for (const lambda of [1e5, 1e6, 1e7]) one(`airpls λ=${lambda}`, 'baseline.airpls', { lambda });
-  for (const polyorder of [3, 5, 7]) one(`imodpoly ${polyorder}`, 'baseline.imodpoly', { polyorder });
-  one('rubberband', 'baseline.rubberband', {});
+  const one = (label: string, kind: string, params: Record<string, unknown>): void => add(label, [{ kind, params }]);
+  if (grid === 'coarse') {
+    for (const lambda of [1e4, 1e5, 1e6, 1e7, 1e8]) for (const p of [0.001, 0.005, 0.01, 0.03]) one(`als λ=${lambda} p=${p}`, 'baseline.als', { lambda, p });
+    for (const lambda of [1e5, 1e6, 1e7, 1e8]) one(`arpls λ=${lambda}`, 'baseline.arpls', { lambda });
+    for (const lambda of [1e5, 1e6, 1e7]) one(`airpls λ=${lambda}`, 'baseline.airpls', { lambda });
+    for (const polyorder of [3, 5, 7]) one(`imodpoly ${polyorder}`, 'baseline.imodpoly', { polyorder });
+    one('rubberband', 'baseline.rubberband', {});
+  } else if (grid === 'fine') {
+    for (const lambda of [3e5, 1e6, 3e6]) for (const p of [0.003, 0.005, 0.007, 0.01, 0.02]) one(`als λ=${lambda} p=${p}`, 'baseline.als', { lambda, p });
+    add('despike + als λ=1e6 p=0.005', [
+      { kind: 'despike.shoulder', params: {} },
+      { kind: 'baseline.als', params: { lambda: 1e6, p: 0.005 } },
+    ]);
+    one('als d=3 λ=1e8 p=0.005', 'baseline.als', { lambda: 1e8, p: 0.005, differenceOrder: 3 });
+    one('als d=3 λ=1e9 p=0.01', 'baseline.als', { lambda: 1e9, p: 0.01, differenceOrder: 3 });
+  } else {
+    throw new Error(`--tune takes coarse or fine, got '${grid}'`);
+  }
   return out;
 }
 
@@ -146,7 +160,7 @@ function main(): void {
       pipeline: { type: 'string' },
       every: { type: 'string', default: '1' },
       offset: { type: 'string', default: '0' },
-      tune: { type: 'boolean' },
+      tune: { type: 'string' },
       shared: { type: 'string' },
     },
   });
@@ -158,9 +172,9 @@ function main(): void {
   const processedFiles = listRruffArchive(join(shared, `rruff/processed/${quality}__Raman_Data_Processed.tar.xz`));
   const pairs = pairRruffFiles(rawFiles, processedFiles).filter((_, i) => i % every === offset);
   console.log(`${quality}: ${pairs.length} pairs (every ${every}, offset ${offset})`);
-  if (values.tune === true) {
+  if (values.tune !== undefined) {
     const rows: Array<{ label: string; median: number; p10: number; failed: number }> = [];
-    for (const c of tuneCandidates()) {
+    for (const c of tuneCandidates(values.tune)) {
       const t0 = performance.now();
       const scores = pairs.map((p) => scorePair(p, c.pipeline).processed);
       rows.push({ label: c.label, median: quantile(scores, 0.5), p10: quantile(scores, 0.1), failed: scores.filter((s) => !Number.isFinite(s)).length });
