@@ -98,6 +98,21 @@ describe('Galactic SPC reader on in-repo fixtures', () => {
     expect(s!.meta.fields['fcatxt']).toBeDefined();
   });
 
+  it('reads fxtype 1 (wavenumber) as Raman shift only in a Raman file, as absolute wavenumbers otherwise', () => {
+    const renishaw = Uint8Array.from(readFileSync(join(FIX, 'nCal_Qontor785_z005H12_100_1x3s.spc')));
+    renishaw[28] = 1; // fxtype: wavenumber; fexper stays 11 (Raman)
+    const [a] = galacticSpc.read(renishaw, 'a.spc');
+    expect(a!.meta.xKind).toBe('raman-shift');
+    expect(a!.meta.warnings.join(' ')).toMatch(/fxtype 1 \(wavenumber\) in a Raman file/);
+    renishaw[2] = 0; // fexper: general; the log still states the 785 nm laser
+    expect(galacticSpc.read(renishaw, 'b.spc')[0]!.meta.xKind).toBe('raman-shift');
+    const gxy = Uint8Array.from(readFileSync(join(FIX, 'gxy.spc')));
+    gxy[28] = 1; // a lamp spectrum with no Raman hint: absolute wavenumbers (FT-IR convention)
+    const [c] = galacticSpc.read(gxy, 'c.spc');
+    expect(c!.meta.xKind).toBe('wavenumber');
+    expect(c!.meta.warnings).toEqual([]);
+  });
+
   it('reads a big-endian (0x4C) file with float y', () => {
     const n = 3;
     const buf = new ArrayBuffer(512 + 32 + 4 * n);
