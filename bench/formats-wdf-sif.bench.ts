@@ -1,0 +1,147 @@
+/**
+ * `npm run bench -- formats-wdf-sif`: for every Renishaw WDF/WXD, Andor SIF, Princeton SPE and PerkinElmer SP file
+ * in ../shared/data/vendor: read time (median of 10 reads), spectra returned, and a robustness sweep of 600
+ * truncated or byte-mutated copies per file (read / refused with a SpecmatchError / anything else, which must be 0).
+ * Then the largest deviation from each text reference. Recorded in docs/results/formats-wdf-sif.md.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SpecmatchError } from '../src-core/errors.js';
+import { readSpectra } from '../src-core/formats/readSpectra.js';
+import { HAS_SHARED_DATA, SHARED_DATA } from '../test/support.js';
+
+const FOLDERS = ['vendor/wdf', 'vendor/sif', 'vendor/spe', 'vendor/sp_perkinelmer'];
+const BINARY = /\.(wdf|wxd|sif|spe|sp)$/i;
+const SWEEP = 600;
+
+function walk(d: string): string[] {
+  return readdirSync(d).flatMap((n) => {
+    const p = join(d, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+/** xorshift32, seeded per file: the sweep is reproducible. */
+function xorshift(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Numeric pairs of a text export (any non-numeric line skipped). */
+function pairs(path: string, sep: RegExp): number[][] {
+  return readFileSync(path, 'latin1')
+    .split(/\r?\n/)
+    .map((l) => l.split(sep).map((t) => Number(t)))
+    .filter((r) => r.length >= 2 && Number.isFinite(r[0]) && Number.isFinite(r[1]) && r[0] !== 0);
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await -- bench/run.ts awaits every bench's run(); this one is synchronous
+export async function run(): Promise<void> {
+  if (!HAS_SHARED_DATA) {
+    console.log(`skipped: needs ../shared/data (not found at ${SHARED_DATA})`);
+    return;
+  }
+  const files = FOLDERS.flatMap((f) => walk(join(SHARED_DATA, f))).filter((f) => BINARY.test(f));
+  console.log(
+    '| file | format | spectra × points | read ms (median of 10) | sweep: read | refused (typed) | untyped |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  let untypedTotal = 0;
+  for (const [n, f] of files.entries()) {
+    const bytes = Uint8Array.from(readFileSync(f));
+    const times: number[] = [];
+    let format = '';
+    let shape = '';
+    for (let k = 0; k < 10; k++) {
+      const t = performance.now();
+      try {
+        const r = readSpectra(bytes, f);
+        format = r.format;
+        shape = `${r.spectra.length} × ${r.spectra[0]!.x.length}`;
+      } catch (err) {
+        format = err instanceof SpecmatchError ? err.code : 'untyped!';
+      }
+      times.push(performance.now() - t);
+    }
+    const rnd = xorshift(0x5eed + n);
+    let ok = 0;
+    let typed = 0;
+    let untyped = 0;
+    for (let k = 0; k < SWEEP; k++) {
+      let copy = bytes.slice();
+      if (k % 2 === 0) copy = copy.subarray(0, Math.floor(rnd() * copy.length));
+      else {
+        const hits = 1 + Math.floor(rnd() * 8);
+        // Half the mutations land in the first 4 KiB, where the headers and counts are.
+        for (let j = 0; j < hits; j++) {
+          const span = j % 2 === 0 ? Math.min(copy.length, 4096) : copy.length;
+          copy[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
+        }
+      }
+      try {
+        readSpectra(copy, f);
+        ok++;
+      } catch (err) {
+        if (err instanceof SpecmatchError) typed++;
+        else untyped++;
+      }
+    }
+    untypedTotal += untyped;
+    const name = relative(join(SHARED_DATA, 'vendor'), f);
+    console.log(`| ${name} | ${format} | ${shape} | ${median(times).toFixed(2)} | ${ok} | ${typed} | ${untyped} |`);
+  }
+  console.log(`\nuntyped exceptions in the sweep: ${untypedTotal} (must be 0)\n`);
+
+  // Accuracy against the text references that sit beside the binaries.
+  const v = (...p: string[]): string => join(SHARED_DATA, 'vendor', ...p);
+  console.log('| binary | reference | points | max |Δx| | max |Δy| |');
+  console.log('|---|---|---|---|---|');
+  const report = (bin: string, ref: string, rows: number[][], fx: (x: number) => number = (x) => x): void => {
+    const s = readSpectra(readFileSync(bin), bin).spectra[0]!;
+    const sorted = [...rows].sort((a, b) => a[0]! - b[0]!);
+    const dx = maxDiff(
+      Array.from(s.x, fx),
+      sorted.map((r) => r[0]!),
+    );
+    const dy = maxDiff(
+      s.y,
+      sorted.map((r) => r[1]!),
+    );
+    console.log(
+      `| ${relative(v(), bin)} | ${relative(v(), ref)} | ${s.x.length}/${rows.length} | ${dx.toExponential(2)} | ${dy.toExponential(2)} |`,
+    );
+  };
+  const wdfBase = v('wdf/ramanchada2/nCal_Qontor785_z005H12_100_1x3s');
+  report(`${wdfBase}.wdf`, `${wdfBase}.txt`, pairs(`${wdfBase}.txt`, /\t/));
+  const wxdBase = v('wdf/ramanchada2_wxd/PST_Reflex532_Z050_010_10000msx2');
+  report(`${wxdBase}.wxd`, `${wxdBase}.txt`, pairs(`${wxdBase}.txt`, /\t/));
+  // Solis computes its axis in float32: compare our axis rounded the same way.
+  report(
+    v('sif/sif_parser/raman1.sif'),
+    v('sif/sif_parser/raman1.asc'),
+    pairs(v('sif/sif_parser/raman1.asc'), /\t/),
+    Math.fround,
+  );
+  for (const i of [0, 1, 2]) {
+    const ref = v('sif/sif_parser/cli/reference', `cli-${i}.csv`);
+    report(v('sif/sif_parser/cli', `cli-${i}.sif`), ref, pairs(ref, /,/), Math.fround);
+  }
+}
