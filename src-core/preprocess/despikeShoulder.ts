@@ -42,7 +42,13 @@ export function despikeShoulder(y: ArrayLike<number>, options: DespikeShoulderOp
   const out = Float64Array.from(y);
   const sigma = noiseSigma(out);
   // Quantised or noiseless data: fall back to a scale from the data range so the test stays meaningful.
-  const minRise = o.threshold * (sigma > 0 ? sigma : 1e-6 * (Math.max(...out) - Math.min(...out) || 1));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    lo = Math.min(lo, out[i]!);
+    hi = Math.max(hi, out[i]!);
+  }
+  const minRise = o.threshold * (sigma > 0 ? sigma : 1e-6 * (hi - lo || 1));
   for (let pass = 0; pass < o.maxPasses; pass++) {
     let removed = 0;
     for (let a = 2; a < n - 2; a++) {
