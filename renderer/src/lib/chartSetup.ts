@@ -13,8 +13,6 @@ export interface Series {
   y: ArrayLike<number>;
   color: string;
   dashed?: boolean;
-  /** 'residual' draws in the lower band (query − scaled reference). */
-  axis?: 'main' | 'residual';
   width?: number;
 }
 

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { expect, test } from '../support/fixtures.js';
+import { HELD_OUT_QUARTZ, VENDOR_SPC } from '../support/paths.js';
+
+test.describe('Identify', () => {
+  test('opening a vendor file shows ranked matches at once', async ({ app, shot }) => {
+    await app.identify.open(VENDOR_SPC);
+    await expect(app.page.getByTestId('query-file')).toHaveText(basename(VENDOR_SPC));
+    const rows = await app.identify.matches();
+    expect(rows.length).toBeGreaterThan(0);
+    // Rank order: scores never increase down the list.
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.scorePct).toBeLessThanOrEqual(rows[i - 1]!.scorePct);
+    await expect(app.identify.verdict).toBeVisible();
+    await shot('identify-vendor');
+  });
+
+  test('a held-out Quartz spectrum ranks Quartz first', async ({ app }) => {
+    await app.identify.open(HELD_OUT_QUARTZ);
+    const rows = await app.identify.matches();
+    expect(rows[0]!.substance).toBe('Quartz');
+  });
+
+  test('selecting matches overlays scaled references with residuals, three at most', async ({ app, shot }) => {
+    await app.identify.open(HELD_OUT_QUARTZ);
+    await app.identify.waitForMatches();
+    await app.identify.selectMatch(1);
+    await expect.poll(() => app.identify.chartSeries()).toEqual(expect.arrayContaining([expect.stringMatching(/^Quartz \(×/), 'Residual Quartz']));
+    await expect(app.identify.rows.first()).toHaveAttribute('aria-selected', 'true');
+    for (const rank of [2, 3, 4]) await app.identify.selectMatch(rank);
+    // Query + 3 overlays × (reference, residual).
+    await expect.poll(async () => (await app.identify.chartSeries()).length).toBe(7);
+    await expect(app.identify.rows.first()).toHaveAttribute('aria-selected', 'false');
+    const readout = await app.identify.hoverChart(0.5);
+    expect(readout).toMatch(/^\d+(\.\d)? cm⁻¹ · -?[\d.e+-]+$/);
+    await shot('identify-overlays');
+  });
+
+  test('a corrupt file shows an error naming it, and nothing breaks', async ({ app, shot }) => {
+    await app.identify.open(HELD_OUT_QUARTZ);
+    const before = await app.identify.matches();
+    const truncated = readFileSync(VENDOR_SPC).subarray(0, 300);
+    await app.identify.fileInput.setInputFiles({ name: 'broken.spc', mimeType: 'application/octet-stream', buffer: truncated });
+    await expect(app.identify.fileError).toBeVisible();
+    await expect(app.identify.fileError).toContainText('broken.spc');
+    // The previous spectrum and its matches are still there.
+    expect(await app.identify.matches()).toEqual(before);
+    await shot('identify-corrupt-file');
+    // And the app still opens files, by drop as well.
+    await app.identify.drop(basename(VENDOR_SPC), readFileSync(VENDOR_SPC));
+    await expect(app.page.getByTestId('query-file')).toHaveText(basename(VENDOR_SPC));
+    await app.identify.waitForMatches();
+  });
+
+  test('changing preprocessing parameters updates the preview and the matches', async ({ app, shot }) => {
+    await app.identify.open(HELD_OUT_QUARTZ);
+    const raw = await app.identify.matches();
+    await app.identify.choosePreset('liu2017-als');
+    await expect.poll(() => app.identify.chartSeries()).toContain('Query');
+    await expect.poll(async () => JSON.parse((await app.identify.previewChart.getAttribute('data-series')) ?? '[]')).toEqual(['Before', 'After']);
+    await expect.poll(async () => (await app.identify.matches()).map((r) => r.scorePct)).not.toEqual(raw.map((r) => r.scorePct));
+    const als = await app.identify.matches();
+    const checksum = await app.identify.previewChecksum();
+    // A far more flexible baseline (λ = 10) follows the peaks: preview and scores change again.
+    await app.identify.setParam('baseline.als', 'lambda', '10');
+    await expect.poll(() => app.identify.previewChecksum()).not.toBe(checksum);
+    await expect.poll(async () => (await app.identify.matches()).map((r) => r.scorePct)).not.toEqual(als.map((r) => r.scorePct));
+    await shot('identify-preprocessing');
+    // An invalid value is refused with the step and parameter named, matching keeps the last valid pipeline.
+    await app.identify.setParam('baseline.als', 'p', '2');
+    await expect(app.page.getByTestId('pipeline-error')).toContainText('baseline.als');
+  });
+});
