@@ -78,18 +78,26 @@ function utf16(d: Uint8Array, start: number, bytes: number): string {
 }
 
 const INTERESTING =
-  /^(DataList\d+|dataList(Labels|Type|Units)\d+|StartTime|MeasurementType|WiRE2 Version|Operator|Laser ?[Ww]avelength.*)$/;
+  /^(DataList\d+|dataList(Labels|Type|Units)\d+|StartTime|MeasurementType|WiRE2 Version|Operator|Laser key|Wavenumber)$/;
 
 /** Scans an inflated stream for property entries with interesting names; embedded data lists are decoded. */
 function scanProperties(d: Uint8Array, content: WxdContent): void {
   const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  let afterLaserKey = false;
   for (let p = 0; p + 8 < d.length; p++) {
     const len = v.getUint32(p, true);
     if (len < 4 || len > 128 || len % 2 !== 0 || p + 4 + len + 2 > d.length) continue;
     // A property name is NUL-terminated UTF-16LE ASCII: check cheaply before decoding.
     if (d[p + 4 + len - 1] !== 0 || d[p + 4 + len - 2] !== 0 || d[p + 5] !== 0 || d[p + 4]! < 0x20) continue;
-    const name = utf16(d, p + 4, len);
+    let name = utf16(d, p + 4, len);
     if (!INTERESTING.test(name)) continue;
+    // The instrument state's laser object lists 'Laser key' then its 'Wavenumber' (cm⁻¹); other objects use the
+    // same name, so only the first 'Wavenumber' after a 'Laser key' counts.
+    if (name === 'Laser key') afterLaserKey = true;
+    if (name === 'Wavenumber') {
+      if (!afterLaserKey || content.props.has('laserWavenumber')) continue;
+      name = 'laserWavenumber';
+    }
     const q = p + 4 + len;
     const vt = v.getUint16(q, true);
     const at = q + 2;
@@ -250,6 +258,11 @@ function spectraOf(bytes: Uint8Array, fileName: string): Spectrum[] {
   const version = c.props.get('WiRE2 Version');
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
   const yUnits = num(`dataListUnits${yIdx}`);
+  const laserWavenumber = num('laserWavenumber');
+  const laserNm =
+    laserWavenumber !== undefined && laserWavenumber > 5000 && laserWavenumber < 50000
+      ? 1e7 / laserWavenumber
+      : undefined;
   return [
     makeSpectrum({
       x,
@@ -258,6 +271,7 @@ function spectraOf(bytes: Uint8Array, fileName: string): Spectrum[] {
       originalXUnit: WDF_UNITS[units!] ?? String(units),
       isRaman: true,
       meta: {
+        ...(laserNm === undefined ? {} : { laserNm }),
         instrument: typeof version === 'string' ? `Renishaw ${version}` : 'Renishaw WiRE',
         ...(date ? { date } : {}),
         sourceFile: base,

@@ -45,6 +45,8 @@ describeShared('Renishaw WXD reader on the ramanchada2 export', () => {
     expect(s.meta.yUnit).toBe('counts');
     expect(s.meta.instrument).toMatch(/^Renishaw WiRE 3\.4/);
     expect(s.meta.date).toBe('2021-11-18T11:28:36');
+    // The instrument state's laser: 18793 cm⁻¹ (the "532 nm edge" configuration the file name says).
+    expect(s.meta.laserNm).toBeCloseTo(1e7 / 18793, 9);
   });
 
   it('a truncated copy answers E_CORRUPT (the Metakit end marker is gone)', () => {
