@@ -2,7 +2,7 @@
  * Fuzz test of every registered reader, through the real registry (`readSpectra`), on every fixture file: truncated,
  * mutated (byte flips, insertions, deletions), emptied, cut after the header, with huge declared counts, and random
  * bytes behind a real magic header. Each case must either return spectra (x finite and ascending, y finite, equal
- * lengths) or throw a SpecmatchError whose message names the file; never another exception, never a hang.
+ * lengths, at least one point) or throw a SpecmatchError whose message names the file; never another exception, never a hang.
  *
  * Deterministic: every random choice comes from a PRNG seeded by the file's relative path, so a failure names a
  * case that reproduces. Sources: ../shared/data/vendor (all formats), a few rruff/sample files, and the in-repo
@@ -192,10 +192,13 @@ interface Stats {
   parsed: number;
   errors: Map<string, number>;
   wrapped: Map<string, number>;
+  /** Spectra returned with zero points, by reader, and one case that does it. */
+  empty: Map<string, number>;
+  emptyExample?: string;
   slowest: { name: string; ms: number }[];
   totalMs: number;
 }
-const stats: Stats = { cases: 0, parsed: 0, errors: new Map(), wrapped: new Map(), slowest: [], totalMs: 0 };
+const stats: Stats = { cases: 0, parsed: 0, errors: new Map(), wrapped: new Map(), empty: new Map(), slowest: [], totalMs: 0 };
 
 /** Run one case; returns a failure description or undefined. */
 function runCase(c: Case): string | undefined {
@@ -208,6 +211,12 @@ function runCase(c: Case): string | undefined {
     for (const s of r.spectra) {
       if (failure) break;
       if (s.x.length !== s.y.length) failure = `x has ${s.x.length} values, y ${s.y.length}`;
+      else if (s.x.length === 0) {
+        // Reported for every reader; a failure for the text readers (readSpectra does not yet turn it into E_EMPTY).
+        stats.empty.set(r.format, (stats.empty.get(r.format) ?? 0) + 1);
+        stats.emptyExample ??= c.name;
+        if (STRICT_FORMATS.has(r.format)) failure = 'returned a spectrum with no points (should be E_EMPTY)';
+      }
       for (let i = 0; i < s.x.length && !failure; i++) {
         if (!Number.isFinite(s.x[i]!) || !Number.isFinite(s.y[i]!)) failure = `non-finite point ${i}`;
         else if (i > 0 && s.x[i]! < s.x[i - 1]!) failure = `x descends at ${i}`;
@@ -275,6 +284,7 @@ describe('fuzz: every reader through readSpectra answers spectra or a typed erro
     process.stderr.write(
       `[fuzz] ${stats.cases} cases in ${(stats.totalMs / 1000).toFixed(1)} s: ${stats.parsed} parsed, errors by code: ${fmt(stats.errors)}\n` +
         `[fuzz] untyped exceptions wrapped by readSpectra, by reader: ${fmt(stats.wrapped)}\n` +
+        `[fuzz] spectra returned with no points, by reader: ${fmt(stats.empty)}${stats.emptyExample ? ` (e.g. ${stats.emptyExample})` : ''}\n` +
         `[fuzz] slowest: ${stats.slowest.map((s) => `${s.name} ${s.ms.toFixed(0)} ms`).join('; ')}\n`,
     );
   });

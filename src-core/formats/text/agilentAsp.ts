@@ -2,7 +2,7 @@ import { parseError } from '../../errors.js';
 import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { FormatReader } from '../FormatReader.js';
 import { decodeText, looksLikeText, splitLines } from '../textDecode.js';
-import { baseName, parseNumber } from './textCommon.js';
+import { baseName, parseNumber, withPoints } from './textCommon.js';
 
 const ID = 'agilent-asp';
 const LABEL = 'Agilent ASP';
@@ -72,7 +72,7 @@ export const agilentAsp: FormatReader = {
     if (available > n) warnings.push(`${available - n} line${available - n === 1 ? '' : 's'} after the declared ${n} points ignored`);
     const step = (last - first) / (n - 1);
     const x = Float64Array.from({ length: n }, (_, i) => first + i * step);
-    return [
+    const spectra = [
       makeSpectrum({
         x,
         y,
@@ -88,5 +88,6 @@ export const agilentAsp: FormatReader = {
         },
       }),
     ];
+    return withPoints(spectra, fileName, LABEL);
   },
 };

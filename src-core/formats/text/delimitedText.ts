@@ -4,7 +4,7 @@ import type { RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
 import { decodeText, looksLikeText, splitLines } from '../textDecode.js';
-import { DATE_KEYS, INSTRUMENT_KEYS, baseName, extensionOf, isLaserKey, nameSaysInfrared, normaliseDate, parseLaserNm, parseNumber, pickField } from './textCommon.js';
+import { DATE_KEYS, INSTRUMENT_KEYS, baseName, extensionOf, isLaserKey, nameSaysInfrared, normaliseDate, parseLaserNm, parseNumber, pickField, withPoints } from './textCommon.js';
 
 const ID = 'delimited-text';
 const LABEL = 'delimited text (CSV/TXT/TSV/ASC)';
@@ -535,7 +535,7 @@ export const delimitedText: FormatReader = {
     if (table.malformed > 0) warnings.push(`skipped ${table.malformed} malformed line${table.malformed === 1 ? '' : 's'} inside the data`);
     if (inferred) warnings.push(inferred);
     const count = layout.series.length;
-    return layout.series.map((s, index): Spectrum => {
+    const spectra = layout.series.map((s, index): Spectrum => {
       const w = [...warnings];
       if (s.noX > 0) w.push(`skipped ${s.noX} row${s.noX === 1 ? '' : 's'} without an x value`);
       const padded = trimZeroPadding(s);
@@ -561,5 +561,6 @@ export const delimitedText: FormatReader = {
         },
       });
     });
+    return withPoints(spectra, fileName, LABEL);
   },
 };

@@ -4,7 +4,7 @@ import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
 import { decodeText, looksLikeText, splitLines } from '../textDecode.js';
-import { baseName, normaliseDate, parseLaserNm, parseNumber } from './textCommon.js';
+import { baseName, normaliseDate, parseLaserNm, parseNumber, withPoints } from './textCommon.js';
 
 const ID = 'openspecy';
 const LABEL = 'OpenSpecy object (JSON/YAML/wide CSV)';
@@ -273,7 +273,7 @@ export const openSpecy: FormatReader = {
     if (obj.columns.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'the spectra table has no column');
     const base = baseName(fileName);
     const count = obj.columns.length;
-    return obj.columns.map((col, index): Spectrum => {
+    const spectra = obj.columns.map((col, index): Spectrum => {
       const md = obj.metadata[index] ?? {};
       const type = md['spectrum_type'] ?? '';
       const ir = /ftir|\bir\b|infrared|atr/i.test(type);
@@ -306,5 +306,6 @@ export const openSpecy: FormatReader = {
         },
       });
     });
+    return withPoints(spectra, fileName, LABEL);
   },
 };

@@ -2,7 +2,7 @@ import { parseError } from '../../errors.js';
 import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { FormatReader } from '../FormatReader.js';
 import { decodeText, looksLikeText, splitLines } from '../textDecode.js';
-import { baseName, normaliseDate, parseLaserNm, parseNumber } from './textCommon.js';
+import { baseName, normaliseDate, parseLaserNm, parseNumber, withPoints } from './textCommon.js';
 
 const ID = 'rod';
 const LABEL = 'Raman Open Database (ROD/CIF)';
@@ -110,7 +110,7 @@ export const ramanOpenDatabase: FormatReader = {
     const withSpectrum = blocks.filter((b) => b.loops.some((l) => l.tags.includes('_raman_spectrum.raman_shift')));
     if (withSpectrum.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'no _raman_spectrum.raman_shift loop');
     const base = baseName(fileName);
-    return withSpectrum.map((b, index) => {
+    const spectra = withSpectrum.map((b, index) => {
       const loop = b.loops.find((l) => l.tags.includes('_raman_spectrum.raman_shift'))!;
       const xi = loop.tags.indexOf('_raman_spectrum.raman_shift');
       const yi = loop.tags.indexOf('_raman_spectrum.intensity');
@@ -153,5 +153,6 @@ export const ramanOpenDatabase: FormatReader = {
         },
       });
     });
+    return withPoints(spectra, fileName, LABEL);
   },
 };

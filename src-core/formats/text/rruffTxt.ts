@@ -3,6 +3,7 @@ import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
 import { decodeHtmlEntities, decodeText, looksLikeText, splitLines } from '../textDecode.js';
+import { withPoints } from './textCommon.js';
 
 const ID = 'rruff-txt';
 
@@ -97,6 +98,6 @@ export const rruffTxt: FormatReader = {
         warnings,
       },
     });
-    return [spectrum];
+    return withPoints([spectrum], fileName, 'RRUFF text');
   },
 };

@@ -1,3 +1,6 @@
+import { parseError } from '../../errors.js';
+import type { Spectrum } from '../../spectrum/Spectrum.js';
+
 /**
  * Helpers shared by the text readers: strict number parsing (decimal point or decimal comma), metadata values a
  * spectroscopist cares about (laser wavelength, instrument, date), and hints taken from the file name.
@@ -139,4 +142,17 @@ export function pickField(fields: Record<string, string>, keys: readonly string[
     if (v !== undefined) return v;
   }
   return undefined;
+}
+
+/**
+ * The spectra that kept at least one point after makeSpectrum dropped non-finite ones; E_EMPTY when none did (a
+ * file whose numbers are all NaN, or whose x column is blank, holds no spectrum).
+ */
+export function withPoints(spectra: Spectrum[], fileName: string, label: string): Spectrum[] {
+  const kept = spectra.filter((s) => s.x.length > 0);
+  if (kept.length === 0) throw parseError('E_EMPTY', fileName, label, 'no finite data points');
+  if (kept.length < spectra.length) {
+    for (const s of kept) s.meta.warnings.push(`${spectra.length - kept.length} of ${spectra.length} spectra in the file had no finite points and were left out`);
+  }
+  return kept;
 }
