@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { EmbeddingModel, ModelManifest } from '../../engine/EmbeddingModel.js';
 import { axisGrid, spectrumToInput } from '../../engine/inputVector.js';
 import { headSimilarity, headSimilarityMany, type SiameseHead } from '../../engine/siameseHead.js';

@@ -1,8 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { axisGrid, spectrumToInput, type InputAxis } from '../../engine/inputVector.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import { readSpectra } from '../../formats/readSpectra.js';
+import type { Spectrum } from '../../spectrum/Spectrum.js';
 import { listRruffArchive, listTxtFiles } from '../data/rruffArchive.js';
 import { readFileBytes } from '../io/readSpectrumFile.js';
 
@@ -32,7 +33,7 @@ export interface LoadSetOptions {
   axis: InputAxis;
   /** Keep only classes with at least this many spectra. @default 2 */
   minPerClass?: number;
-  /** Called every 250 files. */
+  /** Called every 1000 files. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -68,37 +69,65 @@ function mineralOf(substance: string | undefined, file: string): string {
   return basename(file).split('__')[0] ?? basename(file);
 }
 
-export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOptions): Promise<LabelledSet> {
+export interface ReadSpectra {
+  sources: string[];
+  variant: string;
+  spectra: Spectrum[];
+  minerals: string[];
+  samples: string[];
+  files: string[];
+  skipped: Array<{ file: string; reason: string }>;
+}
+
+/** Read every spectrum file of the given paths (first spectrum of each file), keeping its mineral and sample. */
+export async function readLabelledSpectra(paths: readonly string[], onProgress?: (done: number, total: number) => void): Promise<ReadSpectra> {
   const files = paths.flatMap(filesOf);
-  const grid = axisGrid(opts.axis);
-  const rows: Array<{ input: Float32Array; mineral: string; sample: string; file: string }> = [];
-  const skipped: LabelledSet['skipped'] = [];
+  const out: ReadSpectra = { sources: [...paths], variant: variantOf(files), spectra: [], minerals: [], samples: [], files: [], skipped: [] };
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
-    if (opts.onProgress && i % 250 === 0) opts.onProgress(i, files.length);
+    if (onProgress && i % 1000 === 0) onProgress(i, files.length);
     try {
       const { spectra } = readSpectra(await readFileBytes(file), file);
       const s = spectra[0];
-      if (!s) throw new SpecmatchError('E_EMPTY', `${file}: no spectrum`);
-      const input = new Float32Array(opts.axis.points);
-      if (!spectrumToInput(s.x, s.y, grid, input)) {
-        skipped.push({ file, reason: `no point inside ${opts.axis.from}–${opts.axis.to} cm⁻¹` });
-        continue;
-      }
-      rows.push({ input, mineral: mineralOf(s.meta.substance, file), sample: s.meta.sampleId ?? basename(file), file });
+      if (!s || s.x.length < 2) throw new SpecmatchError('E_EMPTY', `${file}: no spectrum`);
+      out.spectra.push(s);
+      out.minerals.push(mineralOf(s.meta.substance, file));
+      out.samples.push(s.meta.sampleId ?? basename(file));
+      out.files.push(file);
     } catch (err) {
-      skipped.push({ file, reason: toSpecmatchError(err, { file }).message });
+      out.skipped.push({ file, reason: toSpecmatchError(err, { file }).message });
     }
   }
+  return out;
+}
+
+/** Names of the minerals with at least `min` spectra. */
+export function mineralsWithAtLeast(minerals: readonly string[], min: number): Set<string> {
   const count = new Map<string, number>();
-  for (const r of rows) count.set(r.mineral, (count.get(r.mineral) ?? 0) + 1);
-  const min = opts.minPerClass ?? 2;
-  const kept = rows.filter((r) => (count.get(r.mineral) ?? 0) >= min);
+  for (const m of minerals) count.set(m, (count.get(m) ?? 0) + 1);
+  return new Set([...count].filter(([, n]) => n >= min).map(([m]) => m));
+}
+
+export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOptions): Promise<LabelledSet> {
+  const read = await readLabelledSpectra(paths, opts.onProgress);
+  const grid = axisGrid(opts.axis);
+  const rows: Array<{ input: Float32Array; mineral: string; sample: string; file: string }> = [];
+  const skipped = [...read.skipped];
+  read.spectra.forEach((s, i) => {
+    const input = new Float32Array(opts.axis.points);
+    if (!spectrumToInput(s.x, s.y, grid, input)) skipped.push({ file: read.files[i]!, reason: `no point inside ${opts.axis.from}–${opts.axis.to} cm⁻¹` });
+    else rows.push({ input, mineral: read.minerals[i]!, sample: read.samples[i]!, file: read.files[i]! });
+  });
+  const keep = mineralsWithAtLeast(
+    rows.map((r) => r.mineral),
+    opts.minPerClass ?? 2,
+  );
+  const kept = rows.filter((r) => keep.has(r.mineral));
   const classNames = [...new Set(kept.map((r) => r.mineral))].sort();
   const index = new Map(classNames.map((c, i) => [c, i]));
   return {
     sources: [...paths],
-    variant: variantOf(files),
+    variant: read.variant,
     axis: opts.axis,
     inputs: kept.map((r) => r.input),
     labels: kept.map((r) => index.get(r.mineral)!),
@@ -109,7 +138,3 @@ export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOpt
   };
 }
 
-/** Whether a folder looks like it holds spectra (used by CLI checks). */
-export function hasTxtFiles(dir: string): boolean {
-  return readdirSync(dir).some((f) => f.toLowerCase().endsWith('.txt'));
-}

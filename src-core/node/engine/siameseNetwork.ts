@@ -57,7 +57,7 @@ export function disposeNetwork(net: SiameseNetwork): void {
 export function pairLogits(emb: tf.Tensor2D, w: tf.Tensor1D | tf.Variable, b: tf.Scalar | tf.Variable): tf.Tensor2D {
   return tf.tidy(() => {
     const diff = tf.abs(tf.sub(tf.expandDims(emb, 1), tf.expandDims(emb, 0)));
-    return tf.add(tf.sum(tf.mul(diff, w), 2), b) as tf.Tensor2D;
+    return tf.add<tf.Tensor2D>(tf.sum(tf.mul(diff, w), 2), b);
   });
 }
 

@@ -107,44 +107,49 @@ interface TrainState {
   spectra: number;
 }
 
-/** For each spectrum, the `k` most correlated spectra of other classes (candidates for hard negatives). */
+/**
+ * For each spectrum, spectra of the `k` classes that look most like its own (Pearson correlation of class-mean
+ * inputs, averaged down to 128 points): candidates for hard negatives. Working on class means keeps this
+ * O(classes²) rather than O(spectra²), which matters on a shared 2-core machine with thousands of spectra.
+ */
 export function lookAlikes(data: LabelledInputs, k: number): number[][] {
-  const n = data.inputs.length;
-  const centred = data.inputs.map((v) => {
-    let m = 0;
-    for (let i = 0; i < v.length; i++) m += v[i]!;
-    m /= v.length;
+  const bins = 128;
+  const byClass = indicesByClass(data.labels);
+  const classes = [...byClass.keys()];
+  const means = classes.map((c) => {
+    const m = new Float64Array(bins);
+    const members = byClass.get(c)!;
+    for (const i of members) {
+      const v = data.inputs[i]!;
+      for (let t = 0; t < v.length; t++) m[Math.min(bins - 1, Math.floor((t * bins) / v.length))]! += v[t]!;
+    }
+    let mu = 0;
+    for (let t = 0; t < bins; t++) mu += m[t]!;
+    mu /= bins;
     let ss = 0;
-    const c = new Float32Array(v.length);
-    for (let i = 0; i < v.length; i++) {
-      c[i] = v[i]! - m;
-      ss += c[i]! * c[i]!;
+    for (let t = 0; t < bins; t++) {
+      m[t] = m[t]! - mu;
+      ss += m[t]! * m[t]!;
     }
     const s = Math.sqrt(ss) || 1;
-    for (let i = 0; i < v.length; i++) c[i] = c[i]! / s;
-    return c;
+    for (let t = 0; t < bins; t++) m[t] = m[t]! / s;
+    return m;
   });
-  const out: number[][] = [];
-  const corr = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = centred[i]!;
-    for (let j = 0; j < n; j++) {
-      if (data.labels[j] === data.labels[i]) {
-        corr[j] = -Infinity;
-        continue;
-      }
-      const b = centred[j]!;
+  const similarClasses = new Map<number, number[]>();
+  classes.forEach((c, a) => {
+    const corr = classes.map((_, b) => {
+      if (a === b) return -Infinity;
       let s = 0;
-      for (let t = 0; t < a.length; t++) s += a[t]! * b[t]!;
-      corr[j] = s;
-    }
-    const idx = Array.from({ length: n }, (_, j) => j)
-      .filter((j) => corr[j]! > -Infinity)
-      .sort((p, q) => corr[q]! - corr[p]!)
-      .slice(0, k);
-    out.push(idx);
-  }
-  return out;
+      for (let t = 0; t < bins; t++) s += means[a]![t]! * means[b]![t]!;
+      return s;
+    });
+    const order = classes.map((_, b) => b).sort((p, q) => corr[q]! - corr[p]!);
+    similarClasses.set(
+      c,
+      order.slice(0, k).map((b) => classes[b]!),
+    );
+  });
+  return data.labels.map((c) => (similarClasses.get(c) ?? []).flatMap((o) => byClass.get(o) ?? []));
 }
 
 interface ValidationSet {
@@ -309,7 +314,7 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
           const total = batch.positives.length + negatives.length;
           const lossPos = tf.sum(tf.mul(tf.tensor2d(wPos, [B, B]), tf.softplus(tf.neg(logits))));
           const lossNeg = tf.sum(tf.mul(tf.tensor2d(wNeg, [B, B]), tf.softplus(logits)));
-          return tf.div(tf.add(lossPos, lossNeg), total) as tf.Scalar;
+          return tf.div<tf.Scalar>(tf.add(lossPos, lossNeg), total);
         },
         true,
         vars,

@@ -48,11 +48,11 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   const keep = (t: tf.TensorInfo): tf.TensorInfo => (temps.push(t), t);
   try {
     const padded = keep(
-      runKernel('PadV2', b, { x }, { paddings: [[0, 0], [top, Math.max(0, needH - h - top)], [left, Math.max(0, needW - w - left)], [0, 0]], constantValue: 0 } as unknown as tf.NamedAttrMap),
+      runKernel('PadV2', b, { x }, { paddings: [[0, 0], [top, Math.max(0, needH - h - top)], [left, Math.max(0, needW - w - left)], [0, 0]], constantValue: 0 }),
     );
     const xT = keep(runKernel('Transpose', b, { x: padded }, { perm: [3, 1, 2, 0] }));
     const dyT = keep(runKernel('Transpose', b, { x: dy }, { perm: [1, 2, 0, 3] }));
-    const conv = keep(runKernel('Conv2D', b, { x: xT, filter: dyT }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [sh, sw] } as unknown as tf.NamedAttrMap));
+    const conv = keep(runKernel('Conv2D', b, { x: xT, filter: dyT }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [sh, sw] }));
     const [ci, , , co] = conv.shape as [number, number, number, number];
     const sliced = keep(runKernel('Slice', b, { x: conv }, { begin: [0, 0, 0, 0], size: [ci, fh, fw, co] }));
     return runKernel('Transpose', b, { x: sliced }, { perm: [1, 2, 0, 3] });
@@ -92,10 +92,10 @@ function conv2DBackpropInputViaConv(
     const temps: tf.TensorInfo[] = [];
     const keep = (t: tf.TensorInfo): tf.TensorInfo => (temps.push(t), t);
     try {
-      const padded = keep(runKernel('PadV2', b, { x: dy }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 } as unknown as tf.NamedAttrMap));
+      const padded = keep(runKernel('PadV2', b, { x: dy }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
       const swapped = keep(runKernel('Transpose', b, { x: filter }, { perm: [0, 1, 3, 2] }));
       const flipped = keep(runKernel('Reverse', b, { x: swapped }, { dims: [0, 1] }));
-      return runKernel('Conv2D', b, { x: padded, filter: flipped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap);
+      return runKernel('Conv2D', b, { x: padded, filter: flipped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
     } finally {
       for (const t of temps) b.disposeData(t.dataId);
     }

@@ -10,7 +10,7 @@ function loaderThat(behaviour: Record<string, 'fail' | 'cpu-as-tensorflow' | 'ok
     if (b === 'fail') return Promise.reject(new Error(`Cannot find module '${specifier}'`));
     if (b === 'cpu-as-tensorflow') {
       // Stand-in for tfjs-node: registers a backend named 'tensorflow' (really the cpu one, with no GPU).
-      if (!tf.findBackendFactory('tensorflow')) tf.registerBackend('tensorflow', () => tf.findBackend('cpu')!, 0);
+      if (!tf.findBackendFactory('tensorflow')) tf.registerBackend('tensorflow', () => tf.findBackend('cpu'), 0);
     }
     return Promise.resolve({});
   };

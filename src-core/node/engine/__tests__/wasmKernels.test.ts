@@ -17,9 +17,9 @@ function lossGrads(seed: number, stride: number, pad: 'same' | 'valid'): { value
     const f = (xi: tf.Tensor, wi: tf.Tensor, g: tf.Tensor, bt: tf.Tensor): tf.Scalar => {
       const y = tf.conv1d(xi as tf.Tensor3D, wi as tf.Tensor3D, stride, pad);
       const { mean, variance } = tf.moments(y, [0, 1]);
-      const n = tf.batchNorm(y, mean, variance, bt as tf.Tensor1D, g as tf.Tensor1D, 1e-3);
+      const n = tf.batchNorm(y, mean, variance, bt, g, 1e-3);
       const a = tf.leakyRelu(n, 0.2);
-      const p = tf.maxPool(a.reshape([a.shape[0], 1, a.shape[1], a.shape[2]]) as tf.Tensor4D, [1, 2], [1, 2], 'valid');
+      const p = tf.maxPool(a.reshape<tf.Tensor4D>([a.shape[0], 1, a.shape[1]!, a.shape[2]!]), [1, 2], [1, 2], 'valid');
       return tf.sum(tf.mul(p, tf.sin(tf.range(0, p.size).reshape(p.shape))));
     };
     const grads = tf.grads(f)([x, w, gamma, beta]);

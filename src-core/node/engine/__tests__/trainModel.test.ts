@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ModelManifest } from '../../../engine/EmbeddingModel.js';
+import { FIXTURES } from '../../../../test/support.js';
+import { readSpectra } from '../../../formats/readSpectra.js';
+import { loadModel } from '../loadModel.js';
+import { trainModel } from '../trainModel.js';
+
+/**
+ * CI's proof that the training loop works end to end: a tiny run on the twelve RRUFF fixture spectra (four minerals
+ * with two spectra each are usable), checkpoint, resume, cancel, and the written folder loads as a model.
+ */
+const DATA = join(FIXTURES, 'rruff');
+
+describe('trainModel (tiny run on fixtures)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'specmatch-train-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('trains, writes a loadable model with a complete manifest, and resumes from its checkpoint', async () => {
+    const progress: number[] = [];
+    const r1 = await trainModel({ data: [DATA], outDir: out, recipe: 'improved', epochs: 1, pairsPerEpoch: 8, backend: 'wasm', onProgress: (p) => p.phase === 'epoch' && progress.push(p.epoch) });
+    expect(progress).toEqual([1]);
+    expect(r1.outcome.history).toHaveLength(1);
+    expect(Number.isFinite(r1.outcome.history[0]!.loss)).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as ModelManifest;
+    expect(manifest.axis).toEqual({ from: 150, to: 1300, points: 512 });
+    expect(manifest.embeddingSize).toBe(256);
+    expect(manifest.pipelineHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(manifest.training['classes']).toBe(4);
+    expect(manifest.calibration).toBeDefined();
+
+    const r2 = await trainModel({ data: [DATA], outDir: out, recipe: 'improved', epochs: 2, pairsPerEpoch: 8, resume: true, backend: 'wasm' });
+    expect(r2.outcome.history.map((h) => h.epoch)).toEqual([1, 2]);
+
+    const model = await loadModel(out, { force: 'wasm', log: () => undefined });
+    const file = join(DATA, 'Quartz__R060604__Raman__532__0__unoriented__Raman_Data_RAW__31948.txt');
+    const s = readSpectra(new Uint8Array(readFileSync(file)), file).spectra[0]!;
+    const [e] = await model.embed([s]);
+    expect(e).toHaveLength(256);
+    expect(model.similarity(e!, e!)).toBeGreaterThan(0);
+    model.dispose();
+  });
+
+  it('stops on an aborted signal and keeps the last finished epoch usable', async () => {
+    const controller = new AbortController();
+    const r = await trainModel({
+      data: [DATA],
+      outDir: out,
+      recipe: 'paper',
+      epochs: 50,
+      pairsPerEpoch: 8,
+      resume: true,
+      backend: 'wasm',
+      signal: controller.signal,
+      onProgress: (p) => p.phase === 'epoch' && p.epoch === 3 && controller.abort(),
+    });
+    expect(r.outcome.stoppedBy).toBe('cancelled');
+    expect(r.outcome.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(existsSync(join(out, 'checkpoint', 'last', 'state.json'))).toBe(true);
+  });
+});
