@@ -2,7 +2,7 @@
  * How closely a pipeline reproduces RRUFF's Processed spectra from their RAW measurements.
  *
  *   nice -n 10 npx tsx scripts/rruff-processed-compare.ts [--quality excellent_unoriented] [--preset rruff-processed |
- *       --pipeline FILE.json] [--every K] [--offset J] [--tune coarse|fine]
+ *       --pipeline FILE.json] [--every K] [--offset J] [--tune coarse|fine|edge]
  *
  * Pairs the RAW and Processed file of each measurement through ../shared/data/rruff/index.csv (same name up to
  * "__Raman_Data_RAW|Processed__<n>.txt"; names with several files on either side are skipped as ambiguous), unpacks
@@ -125,7 +125,7 @@ export function quantile(values: readonly number[], q: number): number {
   return a[i]! + (a[Math.min(i + 1, a.length - 1)]! - a[i]!) * (pos - i);
 }
 
-/** Candidate pipelines: 'coarse' spans every baseline method; 'fine' refines ALS around the coarse winners. */
+/** Candidate pipelines: 'coarse' spans every baseline method; 'fine' refines ALS around the coarse winners; 'edge' adds a crop. */
 function tuneCandidates(grid: string): Array<{ label: string; pipeline: Pipeline }> {
   const out: Array<{ label: string; pipeline: Pipeline }> = [];
   const add = (label: string, steps: Array<{ kind: string; params: Record<string, unknown> }>): void => {
@@ -146,8 +146,19 @@ function tuneCandidates(grid: string): Array<{ label: string; pipeline: Pipeline
     ]);
     one('als d=3 λ=1e8 p=0.005', 'baseline.als', { lambda: 1e8, p: 0.005, differenceOrder: 3 });
     one('als d=3 λ=1e9 p=0.01', 'baseline.als', { lambda: 1e9, p: 0.01, differenceOrder: 3 });
+  } else if (grid === 'edge') {
+    // RAW files start in the notch filter's edge (near-zero counts below ~100 cm⁻¹) that Processed files leave out;
+    // cropping it before the baseline keeps ALS from bending down to it.
+    for (const from of [100, 120, 150]) {
+      for (const [lambda, p] of [[1e6, 0.005], [1e6, 0.01], [3e6, 0.01]] as const) {
+        add(`crop ≥${from} + als λ=${lambda} p=${p}`, [
+          { kind: 'axis.crop', params: { from, to: 4000 } },
+          { kind: 'baseline.als', params: { lambda, p } },
+        ]);
+      }
+    }
   } else {
-    throw new Error(`--tune takes coarse or fine, got '${grid}'`);
+    throw new Error(`--tune takes coarse, fine or edge, got '${grid}'`);
   }
   return out;
 }
