@@ -43,6 +43,12 @@ export interface EvalOptions {
   classicPresets?: string[];
   /** @default 205 */
   subsampleClasses?: number;
+  /**
+   * Evaluate only these variants (names as reported: 'RAW', 'Processed'); the others are still read so that the
+   * class splits (made on the union of mineral names) stay identical to a run over all variants. Lets two processes
+   * share the work of one evaluation. @default all
+   */
+  onlyVariants?: string[];
   axis?: InputAxis;
   backend?: BackendName;
   signal?: AbortSignal;
@@ -179,8 +185,14 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
   const presets = opts.classicPresets ?? DEFAULT_CLASSIC_PRESETS;
   if (opts.data.length === 0) throw new SpecmatchError('E_USAGE', 'eval needs at least one --data PATH');
   if (recipes.length) await chooseBackend(opts.backend ? { force: opts.backend } : {});
-  const variants: Variant[] = [];
-  for (const path of opts.data) variants.push(await loadVariant(path, axis, presets, log));
+  const variants: Array<Variant & { skip: boolean }> = [];
+  for (const path of opts.data) {
+    const variant = await loadVariant(path, axis, [], log);
+    if (opts.onlyVariants && !opts.onlyVariants.includes(variant.name)) {
+      variant.inputs = [];
+      variants.push({ ...variant, skip: true });
+    } else variants.push({ ...(presets.length ? await loadVariant(path, axis, presets, log) : variant), skip: false });
+  }
   const allMinerals = [...new Set(variants.flatMap((v) => v.minerals))].sort();
   const results: EvalResult[] = [];
 
@@ -195,6 +207,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
     const valNames = nameSet(split.validation);
     const testNames = nameSet(split.test);
     for (const v of variants) {
+      if (v.skip) continue;
       if (opts.signal?.aborted) return results;
       const record = (task: string, method: string, detail: string, s: { top1: number; macroF1: number }, t: { queries: number[]; references?: number[] }, classes: number): void => {
         results.push({ protocol: opts.protocol, variant: v.name, task, method, detail, repeat: rep + 1, top1: s.top1, macroF1: s.macroF1, queries: t.queries.length, classes });

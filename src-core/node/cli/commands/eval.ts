@@ -48,6 +48,7 @@ hqi-derivative) pick their preprocessing preset on the validation classes, and a
   --epochs N           maximum epochs per training (default 60)
   --pairs-per-epoch N  positive pairs per epoch (default S_m)
   --classic-only       skip the network
+  --variant NAME       evaluate only this variant (RAW, Processed; repeatable); the splits stay those of all --data
   --seed N             (default 1)
   --backend NAME       ${BACKEND_NAMES.join(' | ')}
   --json               one JSON line per result, then {"summary": [...]}
@@ -66,6 +67,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
           epochs: { type: 'string' },
           'pairs-per-epoch': { type: 'string' },
           'classic-only': { type: 'boolean' },
+          variant: { type: 'string', multiple: true },
           seed: { type: 'string' },
           backend: { type: 'string' },
           json: { type: 'boolean' },
@@ -80,7 +82,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
     if (protocol !== 'one-shot-unseen' && protocol !== 'trained-classes') throw new SpecmatchError('E_USAGE', `--protocol must be one-shot-unseen or trained-classes, got '${protocol ?? ''}'`);
     const recipeArg = v.recipe ?? 'both';
     let recipes: RecipeName[];
-    if (recipeArg === 'both') recipes = ['paper', 'improved'];
+    if (recipeArg === 'both') recipes = ['improved', 'paper'];
     else if (isRecipeName(recipeArg)) recipes = [recipeArg];
     else throw new SpecmatchError('E_USAGE', `--recipe must be paper, improved or both, got '${recipeArg}'`);
     if (v.backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(v.backend)) {
@@ -100,6 +102,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
       repeats,
       recipes,
       classicOnly: v['classic-only'] === true,
+      ...(v.variant?.length ? { onlyVariants: v.variant } : {}),
       ...(epochs ? { epochs } : {}),
       ...(pairsPerEpoch ? { pairsPerEpoch } : {}),
       ...(seed ? { seed } : {}),
