@@ -40,13 +40,9 @@ export class IdentifyPage {
 
   /** Drop a file onto the view (the bytes travel as a DataTransfer, as from a file manager). */
   async drop(name: string, bytes: Buffer): Promise<void> {
+    // Built in the page (the test process has no DOM types): a DataTransfer holding one File of these bytes.
     const dataTransfer = await this.page.evaluateHandle(
-      ({ name, data }) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(data)], name));
-        return dt;
-      },
-      { name, data: [...bytes] },
+      `(() => { const dt = new DataTransfer(); dt.items.add(new File([new Uint8Array(${JSON.stringify([...bytes])})], ${JSON.stringify(name)})); return dt; })()`,
     );
     await this.view.dispatchEvent('dragover', { dataTransfer });
     await this.view.dispatchEvent('drop', { dataTransfer });

@@ -27,7 +27,9 @@ export class ModelPage {
   }
 
   async modelChoices(): Promise<string[]> {
-    return this.page.getByTestId('model-choice').locator('option:not([disabled])').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const values: string[] = [];
+    for (const option of await this.page.getByTestId('model-choice').locator('option:not([disabled])').all()) values.push((await option.getAttribute('value')) ?? '');
+    return values;
   }
 
   async switchTo(id: string): Promise<void> {

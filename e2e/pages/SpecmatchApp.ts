@@ -34,6 +34,11 @@ export class SpecmatchApp {
     await expect(this.page.getByTestId(`${view}-view`)).toBeVisible();
   }
 
+  /** Labels of the series a chart draws (every chart exposes them as data-series), by the chart's test id. */
+  async chartSeries(testId: string): Promise<string[]> {
+    return JSON.parse((await this.page.getByTestId(testId).first().getAttribute('data-series')) ?? '[]') as string[];
+  }
+
   /** Library counts from the status bar: "Library NAME · N substances · M spectra". */
   async libraryCounts(): Promise<{ substances: number; spectra: number }> {
     const text = (await this.statusBar.textContent()) ?? '';

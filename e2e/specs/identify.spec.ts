@@ -57,7 +57,7 @@ test.describe('Identify', () => {
     const raw = await app.identify.matches();
     await app.identify.choosePreset('liu2017-als');
     await expect.poll(() => app.identify.chartSeries()).toContain('Query');
-    await expect.poll(async () => JSON.parse((await app.identify.previewChart.getAttribute('data-series')) ?? '[]')).toEqual(['Before', 'After']);
+    await expect.poll(() => app.chartSeries('preview-chart')).toEqual(['Before', 'After']);
     await expect.poll(async () => (await app.identify.matches()).map((r) => r.scorePct)).not.toEqual(raw.map((r) => r.scorePct));
     const als = await app.identify.matches();
     const checksum = await app.identify.previewChecksum();

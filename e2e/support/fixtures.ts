@@ -24,6 +24,8 @@ interface TestFixtures {
  */
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   server: [
+    // Playwright requires an object pattern for a fixture's first parameter, even when it uses no other fixture.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use, workerInfo) => {
       if (workerInfo.project.metadata['shell'] !== 'web') {
         await use(null);

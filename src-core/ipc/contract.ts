@@ -161,8 +161,7 @@ export interface ReadSpectraResult {
 }
 
 export interface TrainRequest {
-  /** Start from the current model's weights (fine-tune) instead of from scratch. */
-  fineTune: boolean;
+  /** Maximum epochs (the engine's early stopping may end sooner). */
   epochs: number;
 }
 

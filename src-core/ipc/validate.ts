@@ -208,7 +208,7 @@ export const validators: Validators = {
   'model:select': (r) => ({ modelId: str(obj(r, 'request')['modelId'], 'modelId', { min: 1, max: 200 }) }),
   'model:train': (r) => {
     const o = obj(r, 'request');
-    return { fineTune: bool(o['fineTune'], 'fineTune'), epochs: int(o['epochs'], 'epochs', 1, 1000) };
+    return { epochs: int(o['epochs'], 'epochs', 1, 1000) };
   },
   'job:get': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
   'job:list': (r) => none(r, 'request'),

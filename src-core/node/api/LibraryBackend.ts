@@ -252,9 +252,8 @@ export class LibraryBackend implements AppBackend {
   }
 
   train(req: TrainRequest): JobInfo {
-    return this.jobs.start('train', `${req.fineTune ? 'Fine-tuning' : 'Training'} a model (${req.epochs} epochs)`, async (ctx) => {
+    return this.jobs.start('train', `Training a model (up to ${req.epochs} epochs)`, async (ctx) => {
       const out = await this.models.train(this.library, {
-        fineTune: req.fineTune,
         epochs: req.epochs,
         signal: ctx.signal,
         onProgress: (done, total, phase) => ctx.progress({ done, total, phase }),

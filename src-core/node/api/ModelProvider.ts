@@ -3,7 +3,6 @@ import type { ModelSummary, TrainEpoch } from '../../ipc/contract.js';
 import type { Library } from '../library/Library.js';
 
 export interface TrainJobOptions {
-  fineTune: boolean;
   epochs: number;
   signal: AbortSignal;
   onProgress(done: number, total: number, phase: string): void;
@@ -22,7 +21,7 @@ export interface ModelProvider {
   list(): ModelSummary[];
   /** Load a model by id and make it current (the previous one is disposed). */
   select(id: string): Promise<EmbeddingModel>;
-  /** Train (or fine-tune) on the library; the new model is saved and listed (switch to it with select). */
+  /** Train a new model on the library; the new model is saved and listed (switch to it with select). */
   train(library: Library, opts: TrainJobOptions): Promise<{ modelId: string; summary: string }>;
   dispose(): void;
 }

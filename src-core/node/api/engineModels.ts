@@ -100,7 +100,6 @@ export class EngineModels implements ModelProvider {
   }
 
   async train(library: Library, o: TrainJobOptions): Promise<{ modelId: string; summary: string }> {
-    if (o.fineTune) throw new SpecmatchError('E_UNSUPPORTED', 'fine-tuning is not offered by the engine yet: train a new model from scratch');
     const { trainModel } = await import('../engine/trainModel.js');
     const data = await mkdtemp(join(tmpdir(), 'specmatch-train-'));
     try {
