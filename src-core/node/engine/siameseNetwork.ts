@@ -29,7 +29,9 @@ export function buildEncoder(spec: ArchitectureSpec, seed: number): tf.LayersMod
         name: `conv${i + 1}`,
       }),
     );
-    model.add(tf.layers.batchNormalization({ name: `bn${i + 1}` }));
+    // Momentum 0.9 rather than Keras' 0.99: with a few hundred steps per run the moving statistics used at inference
+    // would otherwise still be half their initial (0, 1) values, and validation would score an untrained-looking net.
+    model.add(tf.layers.batchNormalization({ name: `bn${i + 1}`, momentum: 0.9 }));
     model.add(tf.layers.leakyReLU({ alpha: spec.leakyAlpha, name: `lrelu${i + 1}` }));
     model.add(tf.layers.maxPooling1d({ poolSize: spec.poolSize, name: `pool${i + 1}` }));
   });
