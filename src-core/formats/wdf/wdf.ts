@@ -122,7 +122,17 @@ function spectraOf(file: WdfFile, fileName: string): Spectrum[] {
   const xUnit = xUnitOf(file.xList.units);
   const originalXUnit = WDF_UNITS[file.xList.units] ?? `unit code ${file.xList.units}`;
   const date = isoOrUndefined(header.timeStartMs);
-  const instrument = header.appName ? `Renishaw ${header.appName} ${header.appVersion}` : 'Renishaw';
+  const model = file.properties.instrumentState.get('Instrument type');
+  const software = header.appName ? `${header.appName} ${header.appVersion}` : '';
+  const instrument = ['Renishaw', typeof model === 'string' ? model : '', software ? `(${software})` : '']
+    .filter(Boolean)
+    .join(' ');
+  for (const [group, props] of [
+    ['instrument', file.properties.instrumentState],
+    ['acquisition', file.properties.acquisition],
+  ] as const) {
+    for (const [name, value] of props) fields[`${group}.${name}`] = String(value);
+  }
   const npts = header.pointsPerSpectrum;
 
   const out: Spectrum[] = [];

@@ -1,4 +1,5 @@
 import { parseError } from '../../errors.js';
+import { readPset } from './wdfPset.js';
 
 /**
  * Container-level reader for Renishaw WiRE `.wdf` files (WDF1). Layout as documented in Renishaw's public WDF
@@ -127,6 +128,8 @@ export interface WdfFile {
   origins: WdfOrigin[];
   mapArea: WdfMapArea | undefined;
   comment: string | undefined;
+  /** Top-level properties of the instrument-state (WXIS) and acquisition (WXDA) property sets, by name. */
+  properties: { instrumentState: Map<string, string | number>; acquisition: Map<string, string | number> };
 }
 
 /** FILETIME (100 ns ticks since 1601-01-01) to ms since 1970; undefined for 0. */
@@ -272,5 +275,11 @@ export function parseWdfFile(bytes: Uint8Array, fileName: string): WdfFile {
   const text = blocks.get('TEXT');
   const comment = text ? cString(bytes, text.start, text.size) || undefined : undefined;
 
-  return { header, blockIds, xList, data, origins, mapArea, comment };
+  const pset = (id: string): Map<string, string | number> => {
+    const b = blocks.get(id);
+    return b ? readPset(bytes, b.start, b.size) : new Map<string, string | number>();
+  };
+  const properties = { instrumentState: pset('WXIS'), acquisition: pset('WXDA') };
+
+  return { header, blockIds, xList, data, origins, mapArea, comment, properties };
 }

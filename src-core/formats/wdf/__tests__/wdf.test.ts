@@ -4,6 +4,7 @@ import { SpecmatchError } from '../../../errors.js';
 import { readSpectra } from '../../readSpectra.js';
 import { wdf } from '../wdf.js';
 import { parseWdfFile } from '../wdfFile.js';
+import { readPset } from '../wdfPset.js';
 import { describeShared, expectClose, sharedPath } from '../../../../test/support.js';
 
 const rsc = (name: string): string => sharedPath('vendor/wdf/rosettasciio', name);
@@ -45,7 +46,9 @@ describeShared('Renishaw WDF reader: values from vendor/EXPECTED.md', () => {
     expectClose(s.y.subarray(30), [63.337173, 64.90067, 61.871353, 59.75822, 67.45442, 68.10285], 1e-5);
     expect(s.meta.date).toBe('2022-02-16T13:01:31Z');
     expect(s.meta.fields['title']).toBe('Single scan measurement 7');
-    expect(s.meta.instrument).toMatch(/^Renishaw WiRE/);
+    // Model from the instrument-state property set (WXIS 'Instrument type'), software from the header.
+    expect(s.meta.instrument).toMatch(/^Renishaw InVia \(WiRE \d+\.\d+/);
+    expect(s.meta.fields['instrument.Instrument type']).toBe('InVia');
     // x converted with the header's laser: shift = 1e7/λ0 − 1e7/λ.
     expect(s.x[0]).toBeCloseTo(1e7 / s.meta.laserNm! - 1e7 / nm[0]!, 6);
   });
@@ -211,5 +214,65 @@ describe('Renishaw WDF reader on synthetic files', () => {
   it('sniffs the WDF1 magic only', () => {
     expect(wdf.sniff(synthWdf({ points: 1, planned: 1, collected: 1 }), 'x.bin')).toBe(3);
     expect(wdf.sniff(new TextEncoder().encode('WDF2'), 'x.wdf')).toBe(0);
+  });
+});
+
+describe('WiRE property sets', () => {
+  /** A PSET from items [type, key, payload]; key names as 'k' items placed after the values, as WiRE writes them. */
+  function pset(items: [string, number, Uint8Array][]): Uint8Array {
+    const parts = items.map(([t, key, payload]) => {
+      const head = new Uint8Array(4);
+      head[0] = t.charCodeAt(0);
+      new DataView(head.buffer).setUint16(2, key, true);
+      return [head, payload];
+    });
+    const body = parts.flat();
+    const size = body.reduce((n, b) => n + b.length, 0);
+    const out = new Uint8Array(8 + size);
+    out.set(new TextEncoder().encode('PSET'), 0);
+    new DataView(out.buffer).setUint32(4, size, true);
+    let o = 8;
+    for (const b of body) {
+      out.set(b, o);
+      o += b.length;
+    }
+    return out;
+  }
+  const text = (s: string): Uint8Array => {
+    const t = new TextEncoder().encode(s);
+    const out = new Uint8Array(4 + t.length);
+    new DataView(out.buffer).setUint32(0, t.length, true);
+    out.set(t, 4);
+    return out;
+  };
+  const i32 = (v: number): Uint8Array => {
+    const out = new Uint8Array(4);
+    new DataView(out.buffer).setInt32(0, v, true);
+    return out;
+  };
+
+  it('names values by the key items that follow them and skips nested sets', () => {
+    const bytes = pset([
+      ['u', 0x8001, text('InVia')],
+      ['p', 0x8002, text('nested set, skipped')],
+      ['i', 0x8003, i32(44001)],
+      ['k', 0x8001, text('Instrument type')],
+      ['k', 0x8003, text('ScanDuration(ms)')],
+    ]);
+    const props = readPset(bytes, 0, bytes.length);
+    expect(props.get('Instrument type')).toBe('InVia');
+    expect(props.get('ScanDuration(ms)')).toBe(44001);
+    expect(props.size).toBe(2);
+  });
+
+  it('returns what it read when the set is cut or holds an unknown item type, never throws', () => {
+    const bytes = pset([
+      ['u', 1, text('InVia')],
+      ['k', 1, text('Instrument type')],
+      ['Z', 2, i32(0)],
+    ]);
+    expect(readPset(bytes, 0, bytes.length).get('Instrument type')).toBe('InVia');
+    for (let cut = 0; cut < bytes.length; cut++) expect(() => readPset(bytes.subarray(0, cut), 0, cut)).not.toThrow();
+    expect(readPset(bytes, 0, 12).size).toBe(0);
   });
 });
