@@ -99,6 +99,16 @@ describe('delimited text reader on constructed inputs', () => {
     expect(sp[1]!.meta.xKind).toBe('wavelength');
   });
 
+  it('splits blank-line-separated x/y data sets whose x restarts, but not one axis with a blank line in it', () => {
+    const sets = readText('300\t1\n200\t2\n\n310\t3\n210\t4\n110\t5\n');
+    expect(sets.map((s) => [s.meta.position.label, s.x.length])).toEqual([
+      ['data set 1', 2],
+      ['data set 2', 3],
+    ]);
+    expect(Array.from(sets[1]!.x)).toEqual([110, 210, 310]);
+    expect(readText('100\t1\n200\t2\n\n300\t3\n')).toHaveLength(1);
+  });
+
   it('takes the unit from a units row (WITec) and converts nm with a known laser', () => {
     const withoutLaser = readText('[Header]\nXAxisUnit = nm\n[Data]\nX-Axis,Spectrum 1\nnm,CCD cts\n540,1\n545,2\n550,3\n')[0]!;
     expect(withoutLaser.meta.xKind).toBe('wavelength');

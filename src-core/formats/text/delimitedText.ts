@@ -170,6 +170,8 @@ interface Table {
   groups?: string[];
   fields: Record<string, string>;
   malformed: number;
+  /** For each row, the index of its blank-line-separated block (gnuplot-style data sets; SPC XYXY text dumps). */
+  blockOf: number[];
 }
 
 function fitNames(cells: string[], columns: number): string[] | undefined {
@@ -215,13 +217,20 @@ function readTable(lines: readonly string[], dialect: Dialect): Table | undefine
 
   const counts = new Map<number, number>();
   const rows: number[][] = [];
+  const blockOf: number[] = [];
+  let block = 0;
+  let blank = false;
   let malformed = 0;
   for (let i = bestStart; i <= last; i++) {
     const r = parsed[i];
     if (r) {
+      if (blank && rows.length > 0) block++;
+      blank = false;
       rows.push(r);
+      blockOf.push(block);
       counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
     } else if (lines[i]!.trim() !== '') malformed++;
+    else blank = true;
   }
   let columns = 0;
   let modeCount = 0;
@@ -276,7 +285,7 @@ function readTable(lines: readonly string[], dialect: Dialect): Table | undefine
   for (let i = 0; i < bestStart; i++) addMeta(i);
   for (let i = last + 1; i < lines.length; i++) addMeta(i);
 
-  return { rows, columns, ...(names ? { names } : {}), ...(units ? { units } : {}), ...(groups ? { groups } : {}), fields, malformed };
+  return { rows, columns, ...(names ? { names } : {}), ...(units ? { units } : {}), ...(groups ? { groups } : {}), fields, malformed, blockOf };
 }
 
 interface Series {
@@ -291,6 +300,22 @@ interface Series {
 
 function column(rows: readonly number[][], j: number): number[] {
   return rows.map((r) => (j < r.length ? r[j]! : NaN));
+}
+
+/** Non-decreasing or non-increasing (NaN ignored). */
+function monotonic(values: readonly number[]): boolean {
+  let up = true;
+  let down = true;
+  let prev = NaN;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isNaN(prev)) {
+      if (v < prev) up = false;
+      if (v > prev) down = false;
+    }
+    prev = v;
+  }
+  return up || down;
 }
 
 function allNaN(values: readonly number[]): boolean {
@@ -354,6 +379,22 @@ function layoutOf(table: Table, fileName: string): Layout {
       };
     }
     const xs = column(rows, 0);
+    // x/y data sets separated by blank lines, each with its own x run (x restarts at a blank line): one spectrum
+    // per set. A blank line inside one monotonic axis does not split it.
+    const nBlocks = (table.blockOf[table.blockOf.length - 1] ?? 0) + 1;
+    if (columns === 2 && nBlocks > 1 && !monotonic(xs)) {
+      if (nBlocks > MAX_SPECTRA) throw parseError('E_UNSUPPORTED', fileName, LABEL, `${nBlocks} data sets in one file (limit ${MAX_SPECTRA})`);
+      const ys = column(rows, 1);
+      const series: Series[] = Array.from({ length: nBlocks }, (_, b) => ({ x: [], y: [], noX: 0, labelIsName: false, label: `data set ${b + 1}` }));
+      table.blockOf.forEach((b, i) => {
+        if (Number.isNaN(xs[i]!)) series[b]!.noX++;
+        else {
+          series[b]!.x.push(xs[i]!);
+          series[b]!.y.push(ys[i]!);
+        }
+      });
+      return { series: series.filter((s) => s.x.length > 0), xKind: 'unnamed' };
+    }
     const series: Series[] = [];
     for (let j = 1; j < columns; j++) {
       const ys = column(rows, j);
