@@ -7,8 +7,8 @@
  * Pairs the RAW and Processed file of each measurement through ../shared/data/rruff/index.csv (same name up to
  * "__Raman_Data_RAW|Processed__<n>.txt"; names with several files on either side are skipped as ambiguous), unpacks
  * the archives into the cache (src-core/node/data/rruffArchive.ts), and reports the median Pearson correlation on
- * the Processed file's x (RAW interpolated there, linear, inside RAW's range) for (a) RAW as is and (b) RAW after
- * the pipeline. --every K --offset J takes pairs J, J+K, …; --tune compares a grid of candidate pipelines instead
+ * the Processed file's x inside RAW's range (outputs interpolated there, linear, 0 where a pipeline left no data)
+ * for (a) RAW as is and (b) RAW after the pipeline. --every K --offset J takes pairs J, J+K, …; --tune compares a grid of candidate pipelines instead
  * (run it on one subset, report the chosen one on the others).
  */
 import { readFileSync } from 'node:fs';
@@ -78,20 +78,22 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-/** Pearson r between `candidate` interpolated onto the reference's x and the reference, inside the candidate's x range. */
-export function correlationOnReferenceAxis(candidate: Spectrum, reference: Spectrum): number {
-  const lo = candidate.x[0]!;
-  const hi = candidate.x[candidate.x.length - 1]!;
+/**
+ * Pearson r between `candidate` interpolated onto the reference's x and the reference, over the reference points
+ * inside `range` (the RAW measurement's x range: the same points for every pipeline, so a pipeline that crops
+ * away part of what the Processed file shows scores 0 there rather than escaping the comparison).
+ */
+export function correlationOnReferenceAxis(candidate: Spectrum, reference: Spectrum, range: readonly [number, number] = [candidate.x[0]!, candidate.x[candidate.x.length - 1]!]): number {
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < reference.x.length; i++) {
-    if (reference.x[i]! >= lo && reference.x[i]! <= hi) {
+    if (reference.x[i]! >= range[0] && reference.x[i]! <= range[1]) {
       xs.push(reference.x[i]!);
       ys.push(reference.y[i]!);
     }
   }
   if (xs.length < 10) return NaN;
-  return pearson(resampleLinear(candidate.x, candidate.y, xs), ys);
+  return pearson(resampleLinear(candidate.x, candidate.y, xs, 0), ys);
 }
 
 function readOne(path: string): Spectrum {
@@ -108,13 +110,14 @@ export interface PairScore {
 export function scorePair(pair: RruffPair, pipeline: Pipeline): PairScore {
   const raw = readOne(pair.raw);
   const reference = readOne(pair.processed);
+  const range = [raw.x[0]!, raw.x[raw.x.length - 1]!] as const;
   let processed: number;
   try {
-    processed = correlationOnReferenceAxis(runPipeline(raw, pipeline).result, reference);
+    processed = correlationOnReferenceAxis(runPipeline(raw, pipeline).result, reference, range);
   } catch {
     processed = NaN;
   }
-  return { key: pair.key, raw: correlationOnReferenceAxis(raw, reference), processed };
+  return { key: pair.key, raw: correlationOnReferenceAxis(raw, reference, range), processed };
 }
 
 export function quantile(values: readonly number[], q: number): number {
@@ -149,7 +152,7 @@ function tuneCandidates(grid: string): Array<{ label: string; pipeline: Pipeline
   } else if (grid === 'edge') {
     // RAW files start in the notch filter's edge (near-zero counts below ~100 cm⁻¹) that Processed files leave out;
     // cropping it before the baseline keeps ALS from bending down to it.
-    for (const from of [100, 120, 150]) {
+    for (const from of [90, 100, 110, 120, 150]) {
       for (const [lambda, p] of [[1e6, 0.005], [1e6, 0.01], [3e6, 0.01]] as const) {
         add(`crop ≥${from} + als λ=${lambda} p=${p}`, [
           { kind: 'axis.crop', params: { from, to: 4000 } },
