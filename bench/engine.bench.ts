@@ -1,0 +1,87 @@
+/**
+ * Siamese engine speed per backend available here (wasm with the registered kernels, and cpu for inference only):
+ *   - embed: spectra per second through the encoder (inference, batches of 64);
+ *   - train: training pairs per second of the real training step (batch of 32 positive pairs + 32 negatives);
+ *   - search: similarityMany of one query against 100,000 stored embeddings (plain typed-array maths).
+ *
+ *   npm run bench -- engine
+ *
+ * Inputs are synthetic (random bands, seeded), so the numbers do not depend on the data at hand. On a machine that
+ * others share, run it twice and read the better numbers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { embeddingSizeOf } from '../src-core/engine/architecture.js';
+import { makeRng, randomNormal } from '../src-core/engine/random.js';
+import { RECIPES } from '../src-core/engine/recipes.js';
+import { headSimilarityMany } from '../src-core/engine/siameseHead.js';
+import { chooseBackend, type BackendName } from '../src-core/node/engine/backend.js';
+import { buildNetwork, disposeNetwork, embedInputs } from '../src-core/node/engine/siameseNetwork.js';
+import { trainSiamese } from '../src-core/node/engine/trainSiamese.js';
+
+const SPEC = RECIPES.improved.spec;
+const POINTS = SPEC.inputPoints;
+
+function syntheticInputs(n: number, classes: number, seed: number): { inputs: Float32Array[]; labels: number[] } {
+  const rng = makeRng(seed);
+  const centres = Array.from({ length: classes }, () => Array.from({ length: 4 }, () => rng() * POINTS));
+  const inputs: Float32Array[] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % classes;
+    const v = new Float32Array(POINTS);
+    for (let t = 0; t < POINTS; t++) {
+      let y = 0.05 * randomNormal(rng);
+      for (const m of centres[c]!) y += Math.exp(-(((t - m) / 3) ** 2));
+      v[t] = y;
+    }
+    inputs.push(v);
+    labels.push(c);
+  }
+  return { inputs, labels };
+}
+
+async function embedSpeed(backend: BackendName): Promise<void> {
+  await chooseBackend({ force: backend, log: () => undefined });
+  const net = buildNetwork(SPEC, 1);
+  const { inputs } = syntheticInputs(256, 16, 2);
+  embedInputs(net.encoder, inputs.slice(0, 64), POINTS);
+  const t0 = performance.now();
+  embedInputs(net.encoder, inputs, POINTS);
+  const s = (performance.now() - t0) / 1000;
+  console.log(`embed  ${backend.padEnd(5)} ${(inputs.length / s).toFixed(0)} spectra/s`);
+  disposeNetwork(net);
+}
+
+async function trainSpeed(): Promise<void> {
+  await chooseBackend({ force: 'wasm', log: () => undefined });
+  const train = syntheticInputs(400, 40, 3);
+  const val = syntheticInputs(60, 6, 4);
+  const out = await trainSiamese(train, val, { spec: SPEC, maxEpochs: 1, pairsPerEpoch: 320, pairsPerBatch: 32, seed: 5 });
+  const h = out.history[0]!;
+  console.log(`train  wasm  ${h.pairsPerSecond.toFixed(0)} pairs/s, ${out.spectraPerSecond.toFixed(0)} spectra/s embedded in training (${out.history.length} epoch of 640 pairs, ${h.seconds.toFixed(1)} s)`);
+  disposeNetwork(out.net);
+}
+
+function searchSpeed(): void {
+  const size = embeddingSizeOf(SPEC);
+  const rng = makeRng(6);
+  const refs = Array.from({ length: 100_000 }, () => Float32Array.from({ length: size }, () => randomNormal(rng)));
+  const head = { w: Float32Array.from({ length: size }, () => -Math.abs(randomNormal(rng)) / size), b: 1 };
+  headSimilarityMany(head, refs[0]!, refs);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    headSimilarityMany(head, refs[i + 1]!, refs);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`search similarityMany: 100,000 references × ${size} in ${times[2]!.toFixed(1)} ms (median of 5; best ${times[0]!.toFixed(1)} ms)`);
+}
+
+export async function run(): Promise<void> {
+  console.log(`tfjs ${tf.version.tfjs}`);
+  await embedSpeed('wasm');
+  await embedSpeed('cpu');
+  await trainSpeed();
+  searchSpeed();
+}
