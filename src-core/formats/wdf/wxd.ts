@@ -30,7 +30,10 @@ const MAGIC = '#WXD';
 /** Inflated bytes allowed per stream and in total: far above any real export, a ceiling for hostile input. */
 const MAX_STREAM_BYTES = 64 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 256 * 1024 * 1024;
-const SMALL_STREAM_BYTES = 1024 * 1024;
+/** Output buffers tried in turn (most candidates are short or not streams at all). */
+const BUFFER_LADDER = [64 * 1024, 4 * 1024 * 1024, MAX_STREAM_BYTES];
+/** Candidate stream starts tried at most (about one per 8 KiB of random bytes): bounds the work on hostile input. */
+const MAX_CANDIDATES = 100_000;
 const END_MARKER = [0xc0, 0xff, 0xee, 0x01];
 const VT = { I2: 2, I4: 3, R4: 4, R8: 5, DATE: 7, BSTR: 8, BOOL: 11, UNKNOWN: 13, UI4: 19, I8: 20 } as const;
 /** WdfDataType of a list: 1 spectral axis, 2 intensity. */
@@ -119,12 +122,15 @@ function scanProperties(d: Uint8Array, content: WxdContent): void {
 function inflateAll(bytes: Uint8Array, fileName: string): Uint8Array[] {
   const out: Uint8Array[] = [];
   let total = 0;
+  let candidates = 0;
   for (let i = 0; i + 2 < bytes.length; i++) {
     if (bytes[i] !== 0x78 || ((bytes[i]! << 8) | bytes[i + 1]!) % 31 !== 0 || (bytes[i + 1]! & 0x20) !== 0) continue;
+    if (++candidates > MAX_CANDIDATES) {
+      throw parseError('E_UNSUPPORTED', fileName, LABEL, `more than ${MAX_CANDIDATES} possible compressed streams`);
+    }
     let d: Uint8Array | undefined;
-    // Output buffers one byte larger than the limit: a full buffer means the stream is larger. Most candidates are
-    // short or not streams at all, so try a small buffer first and the large one only when it fills.
-    for (const limit of [SMALL_STREAM_BYTES, MAX_STREAM_BYTES]) {
+    // Output buffers one byte larger than the limit: a full buffer means the stream is larger, so try the next.
+    for (const limit of BUFFER_LADDER) {
       try {
         d = inflateSync(bytes.subarray(i + 2), { out: new Uint8Array(limit + 1) });
       } catch {
