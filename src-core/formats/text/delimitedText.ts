@@ -519,7 +519,8 @@ export const delimitedText: FormatReader = {
     // LabSpec's `#Title` names the measurement; BWTek's lower-case `title` names the spectrometer, so it is not used.
     const sampleId = pickField(fields, ['sample', 'sample name', 'name']) ?? (fields['Title']?.trim() || undefined);
 
-    // x unit: from the column name, then a units row or unit metadata, then the .asc convention, else Raman shift.
+    // x unit: from the column name, then a units row or unit metadata, then the .asc convention, else Raman shift;
+    // an infrared file keeps absolute wavenumbers.
     const allX = layout.series[0]!.x;
     let xUnit: RawSpectrumInput['xUnit'];
     let isRaman: boolean | undefined;
@@ -566,10 +567,6 @@ export const delimitedText: FormatReader = {
           isRaman = false;
         }
       }
-    }
-    if (xUnit === 'cm-1' && ir && layout.xKind !== 'shift') {
-      xUnit = 'abs-cm-1';
-      isRaman = false;
     }
 
     const warnings: string[] = [];
