@@ -57,7 +57,16 @@ function sweep(reader: FormatReader, files: string[], root: string): Map<string,
   const rows = new Map<string, Row>();
   for (const [n, f] of files.entries()) {
     const folder = relative(root, f).split('/').slice(0, 2).join('/');
-    const row = rows.get(folder) ?? { files: 0, spectra: 0, points: 0, ms: 0, read: 0, refused: 0, untyped: 0, errors: [] };
+    const row = rows.get(folder) ?? {
+      files: 0,
+      spectra: 0,
+      points: 0,
+      ms: 0,
+      read: 0,
+      refused: 0,
+      untyped: 0,
+      errors: [],
+    };
     rows.set(folder, row);
     row.files++;
     const bytes = Uint8Array.from(readFileSync(f));
@@ -99,10 +108,14 @@ function sweep(reader: FormatReader, files: string[], root: string): Map<string,
 }
 
 function printRows(rows: Map<string, Row>): void {
-  console.log('| folder | files | spectra | points | read ms (sum of medians) | fuzz read / refused / untyped | files refused |');
+  console.log(
+    '| folder | files | spectra | points | read ms (sum of medians) | fuzz read / refused / untyped | files refused |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   for (const [folder, r] of rows) {
-    console.log(`| ${folder} | ${r.files} | ${r.spectra} | ${r.points} | ${r.ms.toFixed(1)} | ${r.read} / ${r.refused} / ${r.untyped} | ${r.errors.join('; ') || '–'} |`);
+    console.log(
+      `| ${folder} | ${r.files} | ${r.spectra} | ${r.points} | ${r.ms.toFixed(1)} | ${r.read} / ${r.refused} / ${r.untyped} | ${r.errors.join('; ') || '–'} |`,
+    );
   }
 }
 
@@ -116,8 +129,9 @@ function jcampconverterAgreement(files: string[], root: string): void {
     let theirs: { x: number[]; y: number[] }[];
     try {
       ours = jcampDx.read(readFileSync(f), f);
-      const r = convert(readFileSync(f, 'latin1'), {}) as { flatten: { spectra: { data: { x: number[]; y: number[] } }[] }[] };
-      theirs = r.flatten.flatMap((e) => e.spectra.map((s) => s.data));
+      theirs = convert(readFileSync(f, 'latin1'), {}).flatten.flatMap((e) =>
+        e.spectra.map((s) => ({ x: s.data['x'] ?? [], y: s.data['y'] ?? [] })),
+      );
     } catch {
       continue;
     }
@@ -151,7 +165,10 @@ function rohanisaacAgreement(dir: string): void {
         if (blocks[blocks.length - 1]!.length > 0) blocks.push([]);
         continue;
       }
-      const c = l.split('\t').filter((s) => s !== '').map(Number);
+      const c = l
+        .split('\t')
+        .filter((s) => s !== '')
+        .map(Number);
       if (c.every(Number.isFinite)) blocks[blocks.length - 1]!.push(c);
     }
     const full = blocks.filter((b) => b.length > 0);
@@ -177,7 +194,9 @@ export async function run(): Promise<void> {
     return;
   }
   const root = join(SHARED_DATA, 'vendor');
-  const jcampFiles = walk(join(root, 'jcamp')).filter((f) => /\.(jdx|dx|jcm)$/i.test(f) || f.endsWith('jcamp2001_example.txt'));
+  const jcampFiles = walk(join(root, 'jcamp')).filter(
+    (f) => /\.(jdx|dx|jcm)$/i.test(f) || f.endsWith('jcamp2001_example.txt'),
+  );
   const spcFiles = walk(join(root, 'spc')).filter((f) => /\.spc$/i.test(f));
   console.log('### JCAMP-DX');
   printRows(sweep(jcampDx, jcampFiles, root));

@@ -176,8 +176,7 @@ export function decodeJcampLine(line: string, options: DecodeJcampLineOptions = 
       if (values.length + 1 > maxValues) {
         limitReached = true;
         fail(c, i);
-      }
-      else {
+      } else {
         values.push(NaN);
         last = { kind: 'abs', value: NaN };
         endsWithDif = false;

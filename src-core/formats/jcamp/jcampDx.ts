@@ -77,7 +77,12 @@ function fieldsOf(ldrs: JcampLdr[], parents: JcampLdr[][]): Record<string, strin
   const add = (list: JcampLdr[], onlyNew: boolean): void => {
     for (const l of list) {
       if (l.label === '') continue;
-      const value = TABLE_KEYS.has(l.key) ? l.value.trim() : [l.value, ...l.lines.map((x) => x.text)].map((s) => s.trim()).join('\n').trim();
+      const value = TABLE_KEYS.has(l.key)
+        ? l.value.trim()
+        : [l.value, ...l.lines.map((x) => x.text)]
+            .map((s) => s.trim())
+            .join('\n')
+            .trim();
       const name = l.label;
       if (name in fields) {
         if (!onlyNew) fields[name] = `${fields[name]}\n${value}`;
@@ -97,7 +102,9 @@ function groupSize(varList: string): number | undefined {
 
 /** `(X++(Y..Y))` → ['X', 'Y']. */
 function xppyy(varList: string): [string, string] | undefined {
-  const m = /^\(\s*([A-Za-z][A-Za-z0-9]*)\s*\+\+\s*\(\s*([A-Za-z][A-Za-z0-9]*)\s*\.\.\s*\2\s*\)\s*\)?/.exec(varList.trim());
+  const m = /^\(\s*([A-Za-z][A-Za-z0-9]*)\s*\+\+\s*\(\s*([A-Za-z][A-Za-z0-9]*)\s*\.\.\s*\2\s*\)\s*\)?/.exec(
+    varList.trim(),
+  );
   return m ? [m[1]!, m[2]!] : undefined;
 }
 
@@ -108,8 +115,15 @@ function decodeLines(ldr: JcampLdr, ctx: Ctx): { values: number[]; endsWithDif: 
   for (const l of ldr.lines) {
     const d = decodeJcampLine(l.text, { maxValues: ctx.budget.left, allowBareExponent: !compressed });
     if (d.invalid) {
-      if (d.limitReached) throw corrupt(ctx, `line ${l.lineNo}: the data expand beyond the limit of ${VALUES_PER_BYTE} values per byte of file (at most ${MAX_VALUE_BUDGET})`);
-      throw corrupt(ctx, `line ${l.lineNo}: '${d.invalid.char}' at column ${d.invalid.column + 1} is not JCAMP-DX data`);
+      if (d.limitReached)
+        throw corrupt(
+          ctx,
+          `line ${l.lineNo}: the data expand beyond the limit of ${VALUES_PER_BYTE} values per byte of file (at most ${MAX_VALUE_BUDGET})`,
+        );
+      throw corrupt(
+        ctx,
+        `line ${l.lineNo}: '${d.invalid.char}' at column ${d.invalid.column + 1} is not JCAMP-DX data`,
+      );
     }
     ctx.budget.left -= d.values.length;
     if (d.values.length > 0) out.push({ values: d.values, endsWithDif: d.endsWithDif, lineNo: l.lineNo });
@@ -131,7 +145,15 @@ interface Decoded {
 function decodeXppYY(
   ldr: JcampLdr,
   ctx: Ctx,
-  axis: { firstX?: number; lastX?: number; deltaX?: number; nPoints?: number; xFactor: number; yFactor: number; ended: boolean },
+  axis: {
+    firstX?: number;
+    lastX?: number;
+    deltaX?: number;
+    nPoints?: number;
+    xFactor: number;
+    yFactor: number;
+    ended: boolean;
+  },
 ): Decoded {
   const warnings: string[] = [];
   const y: number[] = [];
@@ -153,22 +175,27 @@ function decodeXppYY(
   }
   if (y.length === 0) throw corrupt(ctx, `##${ldr.label}= holds no ordinates`);
   if (checkMismatch > 0) {
-    warnings.push(`${checkMismatch} DIF Y-check value${checkMismatch === 1 ? '' : 's'} did not match the previous line's last ordinate: a line may be damaged`);
+    warnings.push(
+      `${checkMismatch} DIF Y-check value${checkMismatch === 1 ? '' : 's'} did not match the previous line's last ordinate: a line may be damaged`,
+    );
   }
   const n = y.length;
   const declared = axis.nPoints;
   if (declared !== undefined && declared !== n) {
-    if (!axis.ended && n < declared) throw corrupt(ctx, `truncated: ##NPOINTS=${declared} but only ${n} ordinates before the end of the file`);
+    if (!axis.ended && n < declared)
+      throw corrupt(ctx, `truncated: ##NPOINTS=${declared} but only ${n} ordinates before the end of the file`);
     warnings.push(`##NPOINTS=${declared} but ${n} ordinates were decoded`);
   }
   const firstLine = lineX[0]!;
   const lastLine = lineX[lineX.length - 1]!;
   const first = axis.firstX ?? firstLine.x * axis.xFactor;
   let delta: number;
-  if (axis.lastX !== undefined && axis.firstX !== undefined && declared !== undefined && declared > 1) delta = (axis.lastX - axis.firstX) / (declared - 1);
+  if (axis.lastX !== undefined && axis.firstX !== undefined && declared !== undefined && declared > 1)
+    delta = (axis.lastX - axis.firstX) / (declared - 1);
   else if (axis.deltaX !== undefined) delta = axis.deltaX;
   else if (axis.lastX !== undefined && n > 1) delta = (axis.lastX - first) / (n - 1);
-  else if (lastLine.index > firstLine.index) delta = ((lastLine.x - firstLine.x) * axis.xFactor) / (lastLine.index - firstLine.index);
+  else if (lastLine.index > firstLine.index)
+    delta = ((lastLine.x - firstLine.x) * axis.xFactor) / (lastLine.index - firstLine.index);
   else if (n === 1) delta = 0;
   else throw corrupt(ctx, 'cannot tell the x spacing: no ##LASTX=, ##DELTAX= or second data line');
   const x = new Array<number>(n);
@@ -177,22 +204,33 @@ function decodeXppYY(
   let offLines = 0;
   for (const l of lineX) {
     const expected = first + l.index * delta;
-    if (Math.abs(l.x * axis.xFactor - expected) > Math.max(Math.abs(delta) * 1.5, 1e-6 * Math.abs(expected))) offLines++;
+    if (Math.abs(l.x * axis.xFactor - expected) > Math.max(Math.abs(delta) * 1.5, 1e-6 * Math.abs(expected)))
+      offLines++;
   }
-  if (offLines > 0) warnings.push(`${offLines} data line${offLines === 1 ? '' : 's'} start at an abscissa that does not match the header's x axis`);
+  if (offLines > 0)
+    warnings.push(
+      `${offLines} data line${offLines === 1 ? '' : 's'} start at an abscissa that does not match the header's x axis`,
+    );
   return { x, y: y.map((v) => v * axis.yFactor), warnings };
 }
 
 /** `(XY..XY)`, `(XYW..XYW)`, `(XYM..XYM)`: groups of values; x and y are the first two of each group. */
-function decodeGroups(ldr: JcampLdr, ctx: Ctx, size: number, scale: { xFactor: number; yFactor: number; nPoints?: number; ended: boolean }): Decoded {
+function decodeGroups(
+  ldr: JcampLdr,
+  ctx: Ctx,
+  size: number,
+  scale: { xFactor: number; yFactor: number; nPoints?: number; ended: boolean },
+): Decoded {
   const warnings: string[] = [];
   const flat: number[] = [];
   for (const line of decodeLines(ldr, ctx)) for (const v of line.values) flat.push(v);
   const groups = Math.floor(flat.length / size);
-  if (flat.length % size !== 0) warnings.push(`${flat.length % size} trailing value(s) do not complete an (x, y) group and were ignored`);
+  if (flat.length % size !== 0)
+    warnings.push(`${flat.length % size} trailing value(s) do not complete an (x, y) group and were ignored`);
   if (groups === 0) throw corrupt(ctx, `##${ldr.label}= holds no complete (x, y) pair`);
   if (scale.nPoints !== undefined && scale.nPoints !== groups) {
-    if (!scale.ended && groups < scale.nPoints) throw corrupt(ctx, `truncated: ##NPOINTS=${scale.nPoints} but only ${groups} points before the end of the file`);
+    if (!scale.ended && groups < scale.nPoints)
+      throw corrupt(ctx, `truncated: ##NPOINTS=${scale.nPoints} but only ${groups} points before the end of the file`);
     warnings.push(`##NPOINTS=${scale.nPoints} but ${groups} points were decoded`);
   }
   const x = new Array<number>(groups);
@@ -205,12 +243,20 @@ function decodeGroups(ldr: JcampLdr, ctx: Ctx, size: number, scale: { xFactor: n
 }
 
 /** Maps `##XUNITS=` (and the data type) to the spectrum model's x unit; micrometres are converted to cm⁻¹. */
-function xUnitOf(unitText: string | undefined, isRaman: boolean): { xUnit: RawSpectrumInput['xUnit']; convert?: (v: number) => number; note?: string } {
+function xUnitOf(
+  unitText: string | undefined,
+  isRaman: boolean,
+): { xUnit: RawSpectrumInput['xUnit']; convert?: (v: number) => number; note?: string } {
   const u = (unitText ?? '').toUpperCase().replace(/\s+/g, '');
-  if (/^(1\/CM|CM-1|CM\^-1|CM\*\*-1|WAVENUMBERS?(\(1\/CM\))?|RAMANSHIFT.*)$/.test(u)) return { xUnit: isRaman ? 'cm-1' : 'abs-cm-1' };
+  if (/^(1\/CM|CM-1|CM\^-1|CM\*\*-1|WAVENUMBERS?(\(1\/CM\))?|RAMANSHIFT.*)$/.test(u))
+    return { xUnit: isRaman ? 'cm-1' : 'abs-cm-1' };
   if (/^(NANOMETERS?|NM|WAVELENGTH\(NM\))$/.test(u)) return { xUnit: 'nm' };
   if (/^(MICROMETERS?|MICRONS?|UM|µM|MICROMETRES?)$/.test(u)) {
-    return { xUnit: 'abs-cm-1', convert: (v) => 1e4 / v, note: 'x converted from micrometres to wavenumbers (1e4 / µm)' };
+    return {
+      xUnit: 'abs-cm-1',
+      convert: (v) => 1e4 / v,
+      note: 'x converted from micrometres to wavenumbers (1e4 / µm)',
+    };
   }
   return { xUnit: 'other' };
 }
@@ -250,7 +296,8 @@ function dateOf(h: Header): string | undefined {
   if (m[1]!.length === 2) year += year >= 50 ? 1900 : 2000;
   const pad = (s: string | number): string => String(s).padStart(2, '0');
   let iso = `${year}-${pad(m[2]!)}-${pad(m[3]!)}`;
-  const time = m[4] !== undefined ? `${m[4]}:${m[5]}${m[6] ? `:${m[6]}` : ''}` : long === undefined ? h.text('TIME') : undefined;
+  const time =
+    m[4] !== undefined ? `${m[4]}:${m[5]}${m[6] ? `:${m[6]}` : ''}` : long === undefined ? h.text('TIME') : undefined;
   const t = time === undefined ? undefined : /^(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(time);
   if (t) iso += `T${pad(t[1]!)}:${t[2]}${t[3] ? `:${t[3]}` : ''}`;
   return iso;
@@ -277,7 +324,12 @@ function ntuplesTables(block: JcampBlock, start: number, ctx: Ctx): Table[] {
   let i = start + 1;
   for (; i < ldrs.length && ldrs[i]!.key !== 'PAGE' && ldrs[i]!.key !== 'ENDNTUPLES'; i++) {
     const l = ldrs[i]!;
-    attrs.set(l.key, stripComment([l.value, ...l.lines.map((x) => x.text)].join(' ')).split(',').map((s) => s.trim()));
+    attrs.set(
+      l.key,
+      stripComment([l.value, ...l.lines.map((x) => x.text)].join(' '))
+        .split(',')
+        .map((s) => s.trim()),
+    );
   }
   const symbols = (attrs.get('SYMBOL') ?? []).map((s) => s.toUpperCase());
   if (symbols.length === 0) throw unsupported(ctx, '##NTUPLES= without a ##SYMBOL= list');
@@ -325,9 +377,17 @@ function ntuplesTables(block: JcampBlock, start: number, ctx: Ctx): Table[] {
         ...(nPoints === undefined ? {} : { nPoints }),
         ended: block.ended,
       });
-    } else throw unsupported(ctx, `NTUPLES page '${pageName}': data table form '${form}' is not read (only (X++(Y..Y)) and (XY..XY) pages)`);
+    } else
+      throw unsupported(
+        ctx,
+        `NTUPLES page '${pageName}': data table form '${form}' is not read (only (X++(Y..Y)) and (XY..XY) pages)`,
+      );
     const yName = attr('VARNAME', ySym) ?? ySym;
-    const fields: Record<string, string> = { NTUPLES: start < 0 ? '' : stripComment(ldrs[start]!.value), PAGE: pageName, 'DATA TABLE': table.value.trim() };
+    const fields: Record<string, string> = {
+      NTUPLES: start < 0 ? '' : stripComment(ldrs[start]!.value),
+      PAGE: pageName,
+      'DATA TABLE': table.value.trim(),
+    };
     for (const [k, v] of attrs) fields[k] = v.join(', ');
     for (const l of pageLdrs) if (l !== table) fields[l.label] = stripComment(l.value);
     tables.push({
@@ -351,7 +411,8 @@ function blockTables(block: JcampBlock, h: Header, ctx: Ctx): Table[] {
   const nPoints = h.num('NPOINTS');
   const xUnitText = h.text('XUNITS');
   const yUnitText = h.text('YUNITS');
-  if (!block.ldrs.some((l) => l.key === 'NTUPLES') && block.ldrs.some((l) => l.key === 'PAGE')) return ntuplesTables(block, -1, ctx);
+  if (!block.ldrs.some((l) => l.key === 'NTUPLES') && block.ldrs.some((l) => l.key === 'PAGE'))
+    return ntuplesTables(block, -1, ctx);
   for (let i = 0; i < block.ldrs.length; i++) {
     const l = block.ldrs[i]!;
     if (l.key === 'NTUPLES') {
@@ -380,11 +441,22 @@ function blockTables(block: JcampBlock, h: Header, ctx: Ctx): Table[] {
     }
     const size = groupSize(form);
     if (size === undefined) throw unsupported(ctx, `##${l.label}= ${form}: this variable list is not read`);
-    const decoded = decodeGroups(l, ctx, size, { xFactor, yFactor, ...(nPoints === undefined ? {} : { nPoints }), ended: block.ended });
+    const decoded = decodeGroups(l, ctx, size, {
+      xFactor,
+      yFactor,
+      ...(nPoints === undefined ? {} : { nPoints }),
+      ended: block.ended,
+    });
     if (l.key === 'PEAKTABLE') {
-      decoded.warnings.push(`peak table: a stick spectrum of ${decoded.x.length} peaks (x, intensity), not a continuous spectrum`);
+      decoded.warnings.push(
+        `peak table: a stick spectrum of ${decoded.x.length} peaks (x, intensity), not a continuous spectrum`,
+      );
     }
-    tables.push({ ...decoded, ...common, kind: l.key === 'PEAKTABLE' ? 'PEAK TABLE' : l.key === 'XYPOINTS' ? 'XYPOINTS' : 'XYDATA' });
+    tables.push({
+      ...decoded,
+      ...common,
+      kind: l.key === 'PEAKTABLE' ? 'PEAK TABLE' : l.key === 'XYPOINTS' ? 'XYPOINTS' : 'XYDATA',
+    });
   }
   // A block with several tables (a continuous spectrum and its peak table) labels each by its kind.
   if (tables.length > 1) for (const t of tables) if (!t.label.includes(' | ')) t.label = `${t.label} | ${t.kind}`;
@@ -406,14 +478,19 @@ export const jcampDx: FormatReader = {
   sniff(bytes) {
     if (!looksLikeText(bytes)) return 0;
     const head = new TextDecoder('latin1').decode(bytes.subarray(0, 4096)).replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
-    const firstLine = head.split(/\r\n|\n|\r/).find((s) => s.trim() !== '')?.trim() ?? '';
+    const firstLine =
+      head
+        .split(/\r\n|\n|\r/)
+        .find((s) => s.trim() !== '')
+        ?.trim() ?? '';
     if (/^##\s*TITLE\s*=/i.test(firstLine)) return 3;
     if (/^##/.test(firstLine) && /^\s*##\s*JCAMP-?DX\s*=/im.test(head)) return 3;
     return 0;
   },
   read(bytes, fileName) {
     if (bytes.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'the file is empty');
-    if (!looksLikeText(bytes)) throw parseError('E_CORRUPT', fileName, LABEL, 'the content is binary, not JCAMP-DX text');
+    if (!looksLikeText(bytes))
+      throw parseError('E_CORRUPT', fileName, LABEL, 'the content is binary, not JCAMP-DX text');
     const structure = parseJcampStructure(decodeText(bytes));
     if (structure.ldrCount === 0) throw parseError('E_CORRUPT', fileName, LABEL, 'no ##LABEL= records');
     const budget = { left: Math.min(MAX_VALUE_BUDGET, Math.max(MIN_VALUE_BUDGET, VALUES_PER_BYTE * bytes.length)) };
@@ -428,7 +505,10 @@ export const jcampDx: FormatReader = {
       const ctx: Ctx = { file: fileName, block: block.title || `#${block.order + 1}`, budget };
       const hasTable = block.ldrs.some((l) => TABLE_KEYS.has(l.key) || l.key === 'NTUPLES');
       if (!hasTable) {
-        if (block.ldrs.some((l) => l.key === 'DATATYPE')) skipped.push(`block '${ctx.block}' holds no spectral data table (DATA TYPE=${header.text('DATATYPE') ?? ''})`);
+        if (block.ldrs.some((l) => l.key === 'DATATYPE'))
+          skipped.push(
+            `block '${ctx.block}' holds no spectral data table (DATA TYPE=${header.text('DATATYPE') ?? ''})`,
+          );
         continue;
       }
       try {
@@ -442,8 +522,19 @@ export const jcampDx: FormatReader = {
     }
     if (made.length === 0) {
       if (firstUnsupported) throw firstUnsupported;
-      const kinds = structure.blocks.filter((b) => !b.isLink).map((b) => new Header(b.ldrs).text('DATATYPE') ?? (b.ldrs.some((l) => l.key.startsWith('JCAMPCS')) ? 'STRUCTURE' : '?'));
-      throw parseError('E_EMPTY', fileName, LABEL, `no data table (##XYDATA=, ##XYPOINTS=, ##PEAK TABLE= or ##NTUPLES=) in any block${kinds.length > 0 ? ` (blocks: ${kinds.join(', ')})` : ''}`);
+      const kinds = structure.blocks
+        .filter((b) => !b.isLink)
+        .map(
+          (b) =>
+            new Header(b.ldrs).text('DATATYPE') ??
+            (b.ldrs.some((l) => l.key.startsWith('JCAMPCS')) ? 'STRUCTURE' : '?'),
+        );
+      throw parseError(
+        'E_EMPTY',
+        fileName,
+        LABEL,
+        `no data table (##XYDATA=, ##XYPOINTS=, ##PEAK TABLE= or ##NTUPLES=) in any block${kinds.length > 0 ? ` (blocks: ${kinds.join(', ')})` : ''}`,
+      );
     }
     const fileWarnings: string[] = [];
     for (const t of structure.unterminated) fileWarnings.push(`block '${t}' has no ##END= before the next ##TITLE=`);

@@ -32,27 +32,88 @@ const FLOAT_EXPONENT = -128;
 
 /** fxtype codes → unit words (SPC.H XUNITS table). */
 const X_TYPES: Record<number, string> = {
-  0: 'arbitrary', 1: 'wavenumber (cm-1)', 2: 'micrometers', 3: 'nanometers', 4: 'seconds', 5: 'minutes', 6: 'hertz',
-  7: 'kilohertz', 8: 'megahertz', 9: 'mass (m/z)', 10: 'ppm', 11: 'days', 12: 'years', 13: 'Raman shift (cm-1)',
-  14: 'eV', 15: 'text labels', 16: 'diode number', 17: 'channel', 18: 'degrees', 19: 'temperature (F)',
-  20: 'temperature (C)', 21: 'temperature (K)', 22: 'data points', 23: 'milliseconds', 24: 'microseconds',
-  25: 'nanoseconds', 26: 'gigahertz', 27: 'centimeters', 28: 'meters', 29: 'millimeters', 30: 'hours', 255: 'double interferogram',
+  0: 'arbitrary',
+  1: 'wavenumber (cm-1)',
+  2: 'micrometers',
+  3: 'nanometers',
+  4: 'seconds',
+  5: 'minutes',
+  6: 'hertz',
+  7: 'kilohertz',
+  8: 'megahertz',
+  9: 'mass (m/z)',
+  10: 'ppm',
+  11: 'days',
+  12: 'years',
+  13: 'Raman shift (cm-1)',
+  14: 'eV',
+  15: 'text labels',
+  16: 'diode number',
+  17: 'channel',
+  18: 'degrees',
+  19: 'temperature (F)',
+  20: 'temperature (C)',
+  21: 'temperature (K)',
+  22: 'data points',
+  23: 'milliseconds',
+  24: 'microseconds',
+  25: 'nanoseconds',
+  26: 'gigahertz',
+  27: 'centimeters',
+  28: 'meters',
+  29: 'millimeters',
+  30: 'hours',
+  255: 'double interferogram',
 };
 
 /** fytype codes → unit words. */
 const Y_TYPES: Record<number, string> = {
-  0: 'arbitrary intensity', 1: 'interferogram', 2: 'absorbance', 3: 'Kubelka-Munk', 4: 'counts', 5: 'volts',
-  6: 'degrees', 7: 'milliamps', 8: 'millimeters', 9: 'millivolts', 10: 'log(1/R)', 11: 'percent', 12: 'intensity',
-  13: 'relative intensity', 14: 'energy', 16: 'decibel', 19: 'temperature (F)', 20: 'temperature (C)',
-  21: 'temperature (K)', 22: 'index of refraction', 23: 'extinction coefficient', 24: 'real', 25: 'imaginary',
-  26: 'complex', 128: 'transmission', 129: 'reflectance', 130: 'arbitrary or single beam with valley peaks', 131: 'emission',
+  0: 'arbitrary intensity',
+  1: 'interferogram',
+  2: 'absorbance',
+  3: 'Kubelka-Munk',
+  4: 'counts',
+  5: 'volts',
+  6: 'degrees',
+  7: 'milliamps',
+  8: 'millimeters',
+  9: 'millivolts',
+  10: 'log(1/R)',
+  11: 'percent',
+  12: 'intensity',
+  13: 'relative intensity',
+  14: 'energy',
+  16: 'decibel',
+  19: 'temperature (F)',
+  20: 'temperature (C)',
+  21: 'temperature (K)',
+  22: 'index of refraction',
+  23: 'extinction coefficient',
+  24: 'real',
+  25: 'imaginary',
+  26: 'complex',
+  128: 'transmission',
+  129: 'reflectance',
+  130: 'arbitrary or single beam with valley peaks',
+  131: 'emission',
 };
 
 /** fexper codes. */
 const EXPERIMENTS: Record<number, string> = {
-  0: 'general', 1: 'gas chromatogram', 2: 'chromatogram', 3: 'HPLC chromatogram', 4: 'FT-IR, FT-NIR or FT-Raman',
-  5: 'NIR', 7: 'UV-VIS', 8: 'X-ray diffraction', 9: 'mass spectrum', 10: 'NMR', 11: 'Raman', 12: 'fluorescence',
-  13: 'atomic', 14: 'chromatography diode array',
+  0: 'general',
+  1: 'gas chromatogram',
+  2: 'chromatogram',
+  3: 'HPLC chromatogram',
+  4: 'FT-IR, FT-NIR or FT-Raman',
+  5: 'NIR',
+  7: 'UV-VIS',
+  8: 'X-ray diffraction',
+  9: 'mass spectrum',
+  10: 'NMR',
+  11: 'Raman',
+  12: 'fluorescence',
+  13: 'atomic',
+  14: 'chromatography diode array',
 };
 
 interface MainHeader {
@@ -91,7 +152,10 @@ class Reader {
   }
   need(offset: number, length: number, what: string): void {
     if (offset < 0 || length < 0 || offset + length > this.bytes.length) {
-      throw corrupt(this.file, `truncated: ${what} needs bytes ${offset}..${offset + length} but the file has ${this.bytes.length}`);
+      throw corrupt(
+        this.file,
+        `truncated: ${what} needs bytes ${offset}..${offset + length} but the file has ${this.bytes.length}`,
+      );
     }
   }
   u8(o: number): number {
@@ -157,7 +221,10 @@ function readMainHeader(r: Reader): MainHeader {
     const month = r.u8(20);
     const day = r.u8(21);
     const pad = (n: number): string => String(n).padStart(2, '0');
-    const date = year >= 1900 && month >= 1 && month <= 12 && day >= 1 && day <= 31 ? `${year}-${pad(month)}-${pad(day)}T${pad(r.u8(22))}:${pad(r.u8(23))}` : undefined;
+    const date =
+      year >= 1900 && month >= 1 && month <= 12 && day >= 1 && day <= 31
+        ? `${year}-${pad(month)}-${pad(day)}T${pad(r.u8(22))}:${pad(r.u8(23))}`
+        : undefined;
     const flags = r.u8(0);
     return {
       flags,
@@ -216,7 +283,10 @@ function readMainHeader(r: Reader): MainHeader {
  */
 function readLog(r: Reader, h: MainHeader): { text: string; warning?: string } {
   if (h.logOffset === 0) return { text: '' };
-  const lost = { text: '', warning: `the log block at byte ${h.logOffset} is missing or truncated: its metadata were not read` };
+  const lost = {
+    text: '',
+    warning: `the log block at byte ${h.logOffset} is missing or truncated: its metadata were not read`,
+  };
   if (h.logOffset + 64 > r.bytes.length) return lost;
   const sizeDisk = r.u32(h.logOffset);
   const textOffset = r.u32(h.logOffset + 8);
@@ -224,7 +294,9 @@ function readLog(r: Reader, h: MainHeader): { text: string; warning?: string } {
   if (textOffset < 64 || start > r.bytes.length) return lost;
   const declaredEnd = sizeDisk > textOffset ? h.logOffset + sizeDisk : r.bytes.length;
   const text = r.text(start, Math.min(r.bytes.length, declaredEnd) - start);
-  return declaredEnd > r.bytes.length && !r.bytes.subarray(start).includes(0) ? { text, warning: lost.warning } : { text };
+  return declaredEnd > r.bytes.length && !r.bytes.subarray(start).includes(0)
+    ? { text, warning: lost.warning }
+    : { text };
 }
 
 /** `key=value` pairs of the log text. */
@@ -241,7 +313,10 @@ function logFields(log: string): Record<string, string> {
 
 /** Laser wavelength (nm) from the log or comment text (`Laser Wavelength=785`, `Excitation=532 nm`, …). */
 function laserNmOf(text: string): number | undefined {
-  const m = /(?:laser(?:\s*wave\s*length)?|excitation(?:\s*wavelength)?)\s*(?:\(nm\))?\s*[=:]\s*([0-9]+(?:\.[0-9]+)?)/i.exec(text);
+  const m =
+    /(?:laser(?:\s*wave\s*length)?|excitation(?:\s*wavelength)?)\s*(?:\(nm\))?\s*[=:]\s*([0-9]+(?:\.[0-9]+)?)/i.exec(
+      text,
+    );
   if (!m) return undefined;
   const v = Number(m[1]);
   return v >= 150 && v <= 3000 ? v : undefined;
@@ -256,7 +331,14 @@ interface Subfile {
 }
 
 /** Reads n y values starting at offset with the subfile's exponent (float32, scaled int32, or scaled int16). */
-function readY(r: Reader, h: MainHeader, offset: number, n: number, exponent: number, what: string): { y: Float64Array; bytes: number } {
+function readY(
+  r: Reader,
+  h: MainHeader,
+  offset: number,
+  n: number,
+  exponent: number,
+  what: string,
+): { y: Float64Array; bytes: number } {
   const isFloat = exponent === FLOAT_EXPONENT;
   const sixteen = !isFloat && (h.flags & TSPREC) !== 0;
   const width = sixteen ? 2 : 4;
@@ -288,11 +370,20 @@ function readSubfiles(r: Reader, h: MainHeader): Subfile[] {
   // Declared counts are checked against the bytes present before anything is allocated.
   if (!xyxy) {
     if (!(h.nPoints >= 1)) throw corrupt(r.file, `the header declares ${h.nPoints} points`);
-    if (h.nPoints * 2 > remaining) throw corrupt(r.file, `truncated: the header declares ${h.nPoints} points but only ${remaining} bytes of data follow`);
+    if (h.nPoints * 2 > remaining)
+      throw corrupt(
+        r.file,
+        `truncated: the header declares ${h.nPoints} points but only ${remaining} bytes of data follow`,
+      );
   }
-  if (h.version !== VERSION_OLD && (!(h.nSub >= 1) && multi)) throw corrupt(r.file, `the header declares ${h.nSub} subfiles`);
+  if (h.version !== VERSION_OLD && !(h.nSub >= 1) && multi)
+    throw corrupt(r.file, `the header declares ${h.nSub} subfiles`);
   const nSub = h.version === VERSION_OLD ? h.nSub : multi ? h.nSub : 1;
-  if (nSub * 32 > remaining) throw corrupt(r.file, `truncated: the header declares ${nSub} subfiles but only ${remaining} bytes follow the header`);
+  if (nSub * 32 > remaining)
+    throw corrupt(
+      r.file,
+      `truncated: the header declares ${nSub} subfiles but only ${remaining} bytes follow the header`,
+    );
 
   let pos = h.dataStart;
   let sharedX: Float64Array | undefined;
@@ -327,7 +418,11 @@ function readSubfiles(r: Reader, h: MainHeader): Subfile[] {
     let n: number;
     if (xyxy) {
       n = subPoints;
-      if (n * 4 > r.bytes.length - pos) throw corrupt(r.file, `truncated: subfile ${s + 1} declares ${n} points but only ${r.bytes.length - pos} bytes follow`);
+      if (n * 4 > r.bytes.length - pos)
+        throw corrupt(
+          r.file,
+          `truncated: subfile ${s + 1} declares ${n} points but only ${r.bytes.length - pos} bytes follow`,
+        );
       x = new Float64Array(n);
       for (let i = 0; i < n; i++) x[i] = r.f32(pos + 4 * i);
       pos += 4 * n;
@@ -336,8 +431,19 @@ function readSubfiles(r: Reader, h: MainHeader): Subfile[] {
       x = sharedX!;
     }
     // New-format subfiles carry their own exponent; a single-subfile file written with only fexp set is read with it.
-    const exponent = h.version === VERSION_OLD ? (subExp === FLOAT_EXPONENT || subExp !== 0 ? subExp : h.exponent) : multi || subExp !== 0 ? subExp : h.exponent;
-    if (h.version === VERSION_OLD && nSub === 0 && pos + n * ((h.flags & TSPREC) !== 0 && exponent !== FLOAT_EXPONENT ? 2 : 4) > r.bytes.length) {
+    const exponent =
+      h.version === VERSION_OLD
+        ? subExp === FLOAT_EXPONENT || subExp !== 0
+          ? subExp
+          : h.exponent
+        : multi || subExp !== 0
+          ? subExp
+          : h.exponent;
+    if (
+      h.version === VERSION_OLD &&
+      nSub === 0 &&
+      pos + n * ((h.flags & TSPREC) !== 0 && exponent !== FLOAT_EXPONENT ? 2 : 4) > r.bytes.length
+    ) {
       // Old multi-subfile files do not state their count: trailing bytes too short for a subfile end the list.
       if (s > 0) break;
     }
@@ -367,16 +473,26 @@ function readSubfiles(r: Reader, h: MainHeader): Subfile[] {
 }
 
 /** Maps fxtype (and the experiment) to the spectrum model's x unit. */
-function xUnitOf(h: MainHeader, ramanHint: boolean): { xUnit: RawSpectrumInput['xUnit']; isRaman: boolean; convert?: (v: number) => number; note?: string } {
+function xUnitOf(
+  h: MainHeader,
+  ramanHint: boolean,
+): { xUnit: RawSpectrumInput['xUnit']; isRaman: boolean; convert?: (v: number) => number; note?: string } {
   switch (h.xType) {
     case 13:
       return { xUnit: 'cm-1', isRaman: true };
     case 1:
       // Wavenumber: FT-IR keeps absolute cm-1. A Raman file (fexper 11, or a laser/“Raman” in its own text) that
       // uses the generic wavenumber code holds Raman shifts.
-      return ramanHint ? { xUnit: 'cm-1', isRaman: true, note: 'fxtype 1 (wavenumber) in a Raman file: read as Raman shift' } : { xUnit: 'abs-cm-1', isRaman: false };
+      return ramanHint
+        ? { xUnit: 'cm-1', isRaman: true, note: 'fxtype 1 (wavenumber) in a Raman file: read as Raman shift' }
+        : { xUnit: 'abs-cm-1', isRaman: false };
     case 2:
-      return { xUnit: 'abs-cm-1', isRaman: false, convert: (v) => 1e4 / v, note: 'x converted from micrometres to wavenumbers (1e4 / µm)' };
+      return {
+        xUnit: 'abs-cm-1',
+        isRaman: false,
+        convert: (v) => 1e4 / v,
+        note: 'x converted from micrometres to wavenumbers (1e4 / µm)',
+      };
     case 3:
       return { xUnit: 'nm', isRaman: ramanHint };
     case 14:
@@ -416,7 +532,8 @@ export const galacticSpc: FormatReader = {
     if (v === VERSION_OLD) {
       const nPoints = view.getFloat32(4, true);
       const xType = bytes[16]!;
-      const plausible = Number.isFinite(nPoints) && nPoints >= 1 && nPoints === Math.round(nPoints) && nPoints * 2 <= bytes.length;
+      const plausible =
+        Number.isFinite(nPoints) && nPoints >= 1 && nPoints === Math.round(nPoints) && nPoints * 2 <= bytes.length;
       return plausible && (xType <= 30 || xType === 255) ? 3 : 0;
     }
     return 0;
@@ -458,7 +575,8 @@ export const galacticSpc: FormatReader = {
       if (logWarning) warnings.push(logWarning);
       if (unit.note) warnings.push(unit.note);
       const x = unit.convert ? sub.x.map(unit.convert) : sub.x;
-      const instrument = h.source || logKv['Instrument'] || logKv['INSTRUMENT'] || logKv['MODEL'] || logKv['Model'] || undefined;
+      const instrument =
+        h.source || logKv['Instrument'] || logKv['INSTRUMENT'] || logKv['MODEL'] || logKv['Model'] || undefined;
       const substance = logKv['Sample Name'] ?? logKv['SampleName'] ?? logKv['Title'] ?? (h.comment || undefined);
       return makeSpectrum({
         x,

@@ -97,8 +97,22 @@ describe('JCAMP-DX reader on in-repo fixtures', () => {
   });
 
   it('turns vendor and laser labels into metadata', () => {
-    const text = ['##TITLE= Quartz 785', '##JCAMP-DX= 5.01', '##DATA TYPE= RAMAN SPECTRUM', '##$LASER WAVELENGTH= 785.0 nm', '##XUNITS= 1/CM', '##YUNITS= COUNTS',
-      '##FIRSTX= 100', '##LASTX= 104', '##NPOINTS= 5', '##XFACTOR= 1', '##YFACTOR= 0.5', '##XYDATA= (X++(Y..Y))', '100 10 20 30 40 50', '##END='].join('\r\n');
+    const text = [
+      '##TITLE= Quartz 785',
+      '##JCAMP-DX= 5.01',
+      '##DATA TYPE= RAMAN SPECTRUM',
+      '##$LASER WAVELENGTH= 785.0 nm',
+      '##XUNITS= 1/CM',
+      '##YUNITS= COUNTS',
+      '##FIRSTX= 100',
+      '##LASTX= 104',
+      '##NPOINTS= 5',
+      '##XFACTOR= 1',
+      '##YFACTOR= 0.5',
+      '##XYDATA= (X++(Y..Y))',
+      '100 10 20 30 40 50',
+      '##END=',
+    ].join('\r\n');
     const [s] = jcampDx.read(new TextEncoder().encode(text), 'q.jdx');
     expect(s!.meta.laserNm).toBe(785);
     expect(s!.meta.fields['$LASER WAVELENGTH']).toBe('785.0 nm');
@@ -108,7 +122,14 @@ describe('JCAMP-DX reader on in-repo fixtures', () => {
   });
 
   it('converts micrometres to wavenumbers', () => {
-    const text = ['##TITLE= um', '##DATA TYPE= INFRARED SPECTRUM', '##XUNITS= MICROMETERS', '##XYPOINTS= (XY..XY)', '2.5, 1; 5, 2; 10, 3', '##END='].join('\n');
+    const text = [
+      '##TITLE= um',
+      '##DATA TYPE= INFRARED SPECTRUM',
+      '##XUNITS= MICROMETERS',
+      '##XYPOINTS= (XY..XY)',
+      '2.5, 1; 5, 2; 10, 3',
+      '##END=',
+    ].join('\n');
     const [s] = jcampDx.read(new TextEncoder().encode(text), 'um.jdx');
     expect(Array.from(s!.x)).toEqual([1000, 2000, 4000]);
     expect(Array.from(s!.y)).toEqual([3, 2, 1]);
@@ -119,12 +140,17 @@ describe('JCAMP-DX reader on in-repo fixtures', () => {
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
     const head = '##TITLE= t\n##XUNITS= 1/CM\n##FIRSTX= 0\n##LASTX= 9\n##NPOINTS= 10\n##XYDATA= (X++(Y..Y))\n';
     expect(typedError(() => jcampDx.read(enc(`${head}0 1 2 3 x 5\n##END=\n`), 'bad.jdx')).code).toBe('E_CORRUPT');
-    expect(typedError(() => jcampDx.read(enc(`${head}0 1 2 3 4 5\n`), 'cut.jdx')).message).toMatch(/truncated: ##NPOINTS=10 but only 5/);
-    expect(typedError(() => jcampDx.read(enc(`${head}0 A%s99999999s99999999\n##END=\n`), 'dup.jdx')).message).toMatch(/expand beyond the limit/);
+    expect(typedError(() => jcampDx.read(enc(`${head}0 1 2 3 4 5\n`), 'cut.jdx')).message).toMatch(
+      /truncated: ##NPOINTS=10 but only 5/,
+    );
+    expect(typedError(() => jcampDx.read(enc(`${head}0 A%s99999999s99999999\n##END=\n`), 'dup.jdx')).message).toMatch(
+      /expand beyond the limit/,
+    );
     expect(typedError(() => jcampDx.read(enc('##TITLE= empty\n##END=\n'), 'e.jdx')).code).toBe('E_EMPTY');
     expect(typedError(() => jcampDx.read(enc('no labels at all'), 'n.jdx')).code).toBe('E_CORRUPT');
     expect(typedError(() => jcampDx.read(new Uint8Array([0, 1, 2, 0, 5]), 'b.jdx')).code).toBe('E_CORRUPT');
-    const ntup = '##TITLE= n\n##NTUPLES= X\n##SYMBOL= X, Y\n##PAGE= 1\n##DATA TABLE= (XYZ), RARE\n1 2 3\n##END NTUPLES= X\n##END=\n';
+    const ntup =
+      '##TITLE= n\n##NTUPLES= X\n##SYMBOL= X, Y\n##PAGE= 1\n##DATA TABLE= (XYZ), RARE\n1 2 3\n##END NTUPLES= X\n##END=\n';
     const err = typedError(() => jcampDx.read(enc(ntup), 'nt.jdx'));
     expect(err.code).toBe('E_UNSUPPORTED');
     expect(err.message).toMatch(/block 'n'/);
@@ -167,7 +193,9 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
   const J = (...p: string[]): string => sharedPath('vendor', 'jcamp', ...p);
 
   it('decodes the four compressions of the large compression/ set to identical arrays', () => {
-    const spectra = ['fix', 'packed', 'squeezed', 'difdup'].map((f) => read(J('jcampconverter', 'compression', `jcamp-${f}.dx`))[0]!);
+    const spectra = ['fix', 'packed', 'squeezed', 'difdup'].map(
+      (f) => read(J('jcampconverter', 'compression', `jcamp-${f}.dx`))[0]!,
+    );
     for (const s of spectra) {
       expect(s.x.length).toBe(16384); // ##NPOINTS
       expectClose(s.x, spectra[0]!.x, 0);
@@ -218,7 +246,22 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
 
   it('decodes the Lancashire fix/pac/sqz/dif/dup and inc/dec variants consistently with their headers', () => {
     const dir = J('nzhagen_jcamp', 'Robert_J_Lancashire_test_data');
-    for (const name of ['fixinc1', 'fixinc2', 'fixdec1', 'fixdec2', 'pacdec1', 'sqzdec1', 'sqzdupd1', 'dupinc1', 'dupinc2', 'dupdec1', 'dupdec2', 'xyinc1', 'jtpolys', 'jtpolysd']) {
+    for (const name of [
+      'fixinc1',
+      'fixinc2',
+      'fixdec1',
+      'fixdec2',
+      'pacdec1',
+      'sqzdec1',
+      'sqzdupd1',
+      'dupinc1',
+      'dupinc2',
+      'dupdec1',
+      'dupdec2',
+      'xyinc1',
+      'jtpolys',
+      'jtpolysd',
+    ]) {
       const bytes = readFileSync(join(dir, `${name}.jdx`));
       const text = new TextDecoder('latin1').decode(bytes);
       const header = (k: string): number => Number(new RegExp(`^##${k}=\\s*([-+0-9.eE]+)`, 'm').exec(text)![1]);
@@ -233,7 +276,10 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
       // Tolerance: one YFACTOR step (the ordinates are integers times YFACTOR) plus rounding of the written FIRSTY.
       const tol = Math.abs(header('YFACTOR')) + 1e-4 * Math.abs(header('FIRSTY'));
       if (name !== 'jtpolysd') expect(Math.abs(y0 - header('FIRSTY')), name).toBeLessThanOrEqual(tol);
-      expect(s!.meta.warnings.filter((w) => /Y-check|NPOINTS|abscissa/.test(w)), name).toEqual([]);
+      expect(
+        s!.meta.warnings.filter((w) => /Y-check|NPOINTS|abscissa/.test(w)),
+        name,
+      ).toEqual([]);
     }
     // One spectrum written as plain X Y pairs and as FIX columns.
     const a = read(join(dir, 'fixinc2.jdx'))[0]!;
@@ -243,7 +289,8 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
     // jtpolys (and jtpolysd's own FIRSTY) imply 2.384185791e-09 = 2^-32 · 10.24: the ratio is that typo, exactly.
     const fix = read(join(dir, 'jtpolys.jdx'))[0]!;
     const difdup = read(join(dir, 'jtpolysd.jdx'))[0]!;
-    for (let k = 0; k < fix.y.length; k += 97) expect(difdup.y[k]! / fix.y[k]!).toBeCloseTo(2.3884185791 / 2.384185791, 12);
+    for (let k = 0; k < fix.y.length; k += 97)
+      expect(difdup.y[k]! / fix.y[k]!).toBeCloseTo(2.3884185791 / 2.384185791, 12);
     // Spectra that pass through DIF/DUP with a Y check repeated by DUP (dupinc2: `A666T` at x = 2887.02).
     const d = read(join(dir, 'dupinc2.jdx'))[0]!;
     const i = d.x.findIndex((x) => x > 2887);
@@ -254,14 +301,25 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
 
   it('reads the Lancashire peak tables and compound (LINK) files block by block', () => {
     const dir = J('nzhagen_jcamp', 'Robert_J_Lancashire_test_data');
-    for (const [name, peaks] of [['pktab1', 46], ['pktab2', 23], ['mactab1', 23], ['mactab2', 46]] as const) {
+    for (const [name, peaks] of [
+      ['pktab1', 46],
+      ['pktab2', 23],
+      ['mactab1', 23],
+      ['mactab2', 46],
+    ] as const) {
       const [s] = read(join(dir, `${name}.jdx`));
       expect(s!.x.length, name).toBe(peaks);
       expect(s!.meta.warnings.join(' '), name).toMatch(/stick spectrum/);
     }
     const compound = read(join(dir, 'compound.jdx'));
     expect(compound.length).toBe(5);
-    expect(compound.map((s) => s.meta.position.label)).toEqual(['block 1', 'block 2', 'block 3', 'trans-[Rh(py)4Cl2]Cl.5H2O', 'block 5']);
+    expect(compound.map((s) => s.meta.position.label)).toEqual([
+      'block 1',
+      'block 2',
+      'block 3',
+      'trans-[Rh(py)4Cl2]Cl.5H2O',
+      'block 5',
+    ]);
     expect(compound.map((s) => s.meta.position.index)).toEqual([0, 1, 2, 3, 4]);
     expect(compound[0]!.x.length).toBe(1976); // ##NPOINTS of block 1
     expect(compound[0]!.meta.fields['BLOCK_ID']).toBe('1');
@@ -335,7 +393,10 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
       for (const s of spectra) {
         expect(s.meta.format, rel).toBe('jcamp-dx');
         expect(s.x.length, rel).toBeGreaterThan(0);
-        expect(s.x.every((x, i) => i === 0 || x >= s.x[i - 1]!), rel).toBe(true);
+        expect(
+          s.x.every((x, i) => i === 0 || x >= s.x[i - 1]!),
+          rel,
+        ).toBe(true);
       }
       // ##FIRSTY is the first ordinate in file order (scaled): a check of YFACTOR and of the decoding of line 1.
       const text = new TextDecoder('latin1').decode(readFileSync(f));
@@ -348,7 +409,9 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
       if (spectra.length === 1 && fy && fx && /##XYDATA|##XYPOINTS/.test(text) && !wrongFirstY) {
         const y0 = yInFileOrder(spectra[0]!, Number(fx[1]))[0]!;
         const yFactor = Math.abs(Number(/^##YFACTOR=\s*([-+0-9.eE]+)/m.exec(text)?.[1] ?? '0'));
-        expect(Math.abs(y0 - Number(fy[1])), rel).toBeLessThanOrEqual(yFactor + 1e-3 * Math.max(1, Math.abs(Number(fy[1]))));
+        expect(Math.abs(y0 - Number(fy[1])), rel).toBeLessThanOrEqual(
+          yFactor + 1e-3 * Math.max(1, Math.abs(Number(fy[1]))),
+        );
         checked++;
       }
     }

@@ -28,7 +28,10 @@ function numericBlocks(text: string): number[][][] {
       if (blocks[blocks.length - 1]!.length > 0) blocks.push([]);
       continue;
     }
-    const cells = line.split(/\t|\s+/).filter((c) => c !== '').map(Number);
+    const cells = line
+      .split(/\t|\s+/)
+      .filter((c) => c !== '')
+      .map(Number);
     if (cells.length > 0 && cells.every(Number.isFinite)) blocks[blocks.length - 1]!.push(cells);
   }
   return blocks.filter((b) => b.length > 0);
@@ -56,7 +59,10 @@ function near(a: number, e: number, rel: number, abs = 0): boolean {
 
 describe('Galactic SPC reader on in-repo fixtures', () => {
   it('reads the Renishaw SPC export as its ASCII export of the same measurement, linearly resampled', () => {
-    const r = readSpectra(readFileSync(join(FIX, 'nCal_Qontor785_z005H12_100_1x3s.spc')), 'nCal_Qontor785_z005H12_100_1x3s.spc');
+    const r = readSpectra(
+      readFileSync(join(FIX, 'nCal_Qontor785_z005H12_100_1x3s.spc')),
+      'nCal_Qontor785_z005H12_100_1x3s.spc',
+    );
     expect(r.format).toBe('spc');
     const [s] = r.spectra;
     const ref = byX(numericBlocks(readFileSync(join(FIX, 'nCal_Qontor785_z005H12_100_1x3s.txt'), 'utf8'))[0]!);
@@ -233,9 +239,12 @@ describeShared('Galactic SPC reader on ../shared/data/vendor/spc', () => {
     expect(s!.meta.xKind).toBe('raman-shift');
     // BWSpec text: `;`-separated, decimal comma; column 4 is Raman shift, column 8 "Dark Subtracted #1".
     const rows: [number, number][] = [];
-    for (const line of readFileSync(S('ramanchada2', 'BWTEK', 'PST10_iR532_Probe_100_3000msx7.txt'), 'latin1').split(/\r?\n/)) {
+    for (const line of readFileSync(S('ramanchada2', 'BWTEK', 'PST10_iR532_Probe_100_3000msx7.txt'), 'latin1').split(
+      /\r?\n/,
+    )) {
       const c = line.split(';');
-      if (c.length > 8 && /^\d+$/.test(c[0]!) && c[3]!.trim() !== '') rows.push([Number(c[3]!.replace(',', '.')), Number(c[7]!.replace(',', '.'))]);
+      if (c.length > 8 && /^\d+$/.test(c[0]!) && c[3]!.trim() !== '')
+        rows.push([Number(c[3]!.replace(',', '.')), Number(c[7]!.replace(',', '.'))]);
     }
     rows.sort((a, b) => a[0] - b[0]);
     const errors: number[] = [];
@@ -257,7 +266,9 @@ describeShared('Galactic SPC reader on ../shared/data/vendor/spc', () => {
   });
 
   it('reads every .spc under vendor/ with point counts and x ranges that match the header', () => {
-    const files = [S(), sharedPath('vendor', 'witec'), sharedPath('vendor', 'bwtek')].flatMap((d) => walk(d)).filter((f) => /\.spc$/i.test(f));
+    const files = [S(), sharedPath('vendor', 'witec'), sharedPath('vendor', 'bwtek')]
+      .flatMap((d) => walk(d))
+      .filter((f) => /\.spc$/i.test(f));
     expect(files.length).toBeGreaterThan(55);
     for (const f of files) {
       const rel = relative(sharedPath('vendor'), f);
@@ -268,8 +279,14 @@ describeShared('Galactic SPC reader on ../shared/data/vendor/spc', () => {
       const flags = bytes[0]!;
       const old = bytes[1] === 0x4d;
       for (const s of r.spectra) {
-        expect(s.meta.warnings.filter((w) => /non-finite|not monotonic/.test(w)), rel).toEqual([]);
-        expect(s.x.every((x, i) => i === 0 || x > s.x[i - 1]!), rel).toBe(true);
+        expect(
+          s.meta.warnings.filter((w) => /non-finite|not monotonic/.test(w)),
+          rel,
+        ).toEqual([]);
+        expect(
+          s.x.every((x, i) => i === 0 || x > s.x[i - 1]!),
+          rel,
+        ).toBe(true);
       }
       if (flags & 0x40) continue; // XYXY: counts are per subfile (checked against the references above)
       const nPoints = old ? v.getFloat32(4, true) : v.getInt32(4, true);
