@@ -73,6 +73,17 @@ describe('rankSubstances', () => {
     expect(rows).toHaveLength(2);
     expect(rows[1]!.gap).toBeCloseTo(0.9 - 0.85, 12);
   });
+  it('the bounded selection for small K agrees with a full sort (ties by lower index)', () => {
+    let seed = 3;
+    const r = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const n = 5000;
+    const sc = Array.from({ length: n }, () => Math.round(r() * 200) / 200); // many ties
+    const sub = Array.from({ length: n }, (_, i) => i % 1700);
+    const all = rankSubstances(sc, sub, 1700, 1700);
+    const top = rankSubstances(sc, sub, 1700, 7);
+    expect(top).toEqual(all.slice(0, 7));
+    for (let i = 1; i < all.length; i++) expect(all[i - 1]!.score > all[i]!.score || (all[i - 1]!.score === all[i]!.score && all[i - 1]!.substance < all[i]!.substance)).toBe(true);
+  });
   it('K larger than the library returns all; substances without references are left out', () => {
     expect(rankSubstances(scores, substance, 7, 1000)).toHaveLength(5);
     expect(rankSubstances([], [], 0, 10)).toEqual([]);

@@ -219,6 +219,7 @@ export class Library {
   private readonly user: string;
   /** Bumped on every local change; with PRAGMA data_version it invalidates cached search vectors. */
   private generation = 0;
+  private classicCompleteAt = '';
   private readonly vectorCache = new Map<string, { stamp: string; vectors: ReferenceVectors }>();
   private closed = false;
 
@@ -961,6 +962,19 @@ export class Library {
 
   /** Computes missing classic vectors (after a classic pipeline change or a migration). Synchronous and fast. */
   ensureClassicVectors(): number {
+    const stamp = this.stamp();
+    if (this.classicCompleteAt === stamp) return 0;
+    const n = this.fillClassicVectors();
+    this.classicCompleteAt = this.stamp();
+    return n;
+  }
+
+  /** Changes whenever the library changes, here or through another connection. */
+  private stamp(): string {
+    return `${this.generation}/${String(this.db.pragma('data_version', { simple: true }))}`;
+  }
+
+  private fillClassicVectors(): number {
     // Counting through the indexes is cheap; the anti-join below reads every spectrum row, so only run it when needed.
     const spectra = (this.db.prepare('SELECT count(*) AS n FROM spectra INDEXED BY spectra_substance').get() as { n: number }).n;
     const vectors = (this.db.prepare('SELECT count(*) AS n FROM embeddings WHERE model_id = ? AND pipeline_hash = ?').get(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH) as { n: number }).n;
@@ -984,7 +998,7 @@ export class Library {
    * until the library changes (here or in another process: PRAGMA data_version).
    */
   referenceVectors(modelId: string, pipelineHash: string): ReferenceVectors {
-    const stamp = `${this.generation}/${String(this.db.pragma('data_version', { simple: true }))}`;
+    const stamp = this.stamp();
     const key = `${modelId}\u0000${pipelineHash}`;
     const hit = this.vectorCache.get(key);
     if (hit && hit.stamp === stamp) return hit.vectors;
