@@ -202,11 +202,17 @@ export type Channel = keyof ApiContract;
 export type Req<C extends Channel> = ApiContract[C]['req'];
 export type Res<C extends Channel> = ApiContract[C]['res'];
 
+/** What a native menu asks the renderer to do (Electron only; the web mode has no native menu). */
+export type AppCommand = 'view:identify' | 'view:library' | 'view:model' | 'view:settings' | 'report:export' | 'library:reloaded';
+
 /** Push events (main → renderer). `on…` names in the API object. */
 export interface ApiEvents {
   'job:progress': JobInfo;
   'library:changed': LibraryInfo;
   'model:changed': ModelInfo;
+  /** A file chosen in a native dialog, the Open recent menu, or given on the command line. */
+  'app:openFile': FilePayload;
+  'app:command': { command: AppCommand };
 }
 export type EventName = keyof ApiEvents;
 
@@ -234,7 +240,7 @@ export const CHANNELS = [
   'report:render',
 ] as const satisfies readonly Channel[];
 
-export const EVENTS = ['job:progress', 'library:changed', 'model:changed'] as const satisfies readonly EventName[];
+export const EVENTS = ['job:progress', 'library:changed', 'model:changed', 'app:openFile', 'app:command'] as const satisfies readonly EventName[];
 
 // Compile-time check that CHANNELS lists every channel of ApiContract (and EVENTS every event).
 type Missing<All, Listed> = Exclude<All, Listed>;

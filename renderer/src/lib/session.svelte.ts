@@ -63,6 +63,18 @@ class Session {
   readonly jobs = new SvelteMap<string, JobInfo>();
   toast: { text: string; action?: { label: string; run: () => void } } | null = $state.raw(null);
 
+  /** Forget the open file and its matches (another library was opened). */
+  reset(): void {
+    this.file = null;
+    this.result = null;
+    this.batch = null;
+    this.fileError = null;
+    this.matchError = null;
+    this.overlays = [];
+    this.references.clear();
+    this.jobs.clear();
+  }
+
   get spectrum(): Spectrum | null {
     return this.file?.spectra[this.selected] ?? null;
   }

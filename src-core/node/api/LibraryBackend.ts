@@ -23,7 +23,7 @@ import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
-import type { JobManager } from './JobManager.js';
+import type { JobContext, JobManager } from './JobManager.js';
 import type { ModelProvider } from './ModelProvider.js';
 
 /** Points of a list thumbnail (enough to recognise a spectrum's shape at 72 px). */
@@ -192,29 +192,41 @@ export class LibraryBackend implements AppBackend {
         ctx.progress({ phase: 'receiving', total: files.length, done: 0 });
         const used = new Set<string>();
         for (const f of files) {
-          const rel = safeRelative(f.name, used);
-          const dest = join(dir, rel);
+          const dest = join(dir, safeRelative(f.name, used));
           await mkdir(dirname(dest), { recursive: true });
           await writeFile(dest, f.bytes);
         }
-        const prefix = dir + sep;
-        const report = await this.library.importPaths([dir], {
-          signal: ctx.signal,
-          model: this.models.current(),
-          onProgress: (done, total, file) => ctx.progress({ done, total, phase: file.startsWith(prefix) ? file.slice(prefix.length) : basename(file) }),
-        });
-        for (const e of report.errors) ctx.fileError({ file: e.file.startsWith(prefix) ? e.file.slice(prefix.length) : e.file, code: e.code, message: e.message.split(prefix).join('') });
-        this.changed();
-        const parts = [`${report.added} spectra imported from ${report.files} files`];
-        if (report.duplicates > 0) parts.push(`${report.duplicates} already in the library`);
-        if (report.substancesCreated > 0) parts.push(`${report.substancesCreated} new substances`);
-        if (report.errors.length > 0) parts.push(`${report.errors.length} files could not be read`);
-        if (report.cancelled) throw new SpecmatchError('E_CANCELLED', `import cancelled after ${report.added} spectra (they stay in the library)`);
-        return parts.join(', ');
+        return await this.runImport([dir], dir + sep, ctx);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
     });
+  }
+
+  /**
+   * Import files, folders or zips the user chose in a native dialog (Electron's main process only: the renderer
+   * and the web mode never pass paths).
+   */
+  importPaths(paths: string[]): JobInfo {
+    const title = paths.length === 1 ? `Importing ${basename(paths[0]!)}` : `Importing ${paths.length} items`;
+    return this.jobs.start('import', title, (ctx) => this.runImport(paths, '', ctx));
+  }
+
+  private async runImport(paths: string[], hidePrefix: string, ctx: JobContext): Promise<string> {
+    const shown = (file: string): string => (hidePrefix && file.startsWith(hidePrefix) ? file.slice(hidePrefix.length) : file);
+    const report = await this.library.importPaths(paths, {
+      signal: ctx.signal,
+      model: this.models.current(),
+      onProgress: (done, total, file) => ctx.progress({ done, total, phase: shown(file) }),
+    });
+    for (const e of report.errors) ctx.fileError({ file: shown(e.file), code: e.code, message: hidePrefix ? e.message.split(hidePrefix).join('') : e.message });
+    this.changed();
+    const parts = [`${report.added} spectra imported from ${report.files} files`];
+    if (report.duplicates > 0) parts.push(`${report.duplicates} already in the library`);
+    if (report.substancesCreated > 0) parts.push(`${report.substancesCreated} new substances`);
+    if (report.errors.length > 0) parts.push(`${report.errors.length} files could not be read`);
+    if (report.cancelled) throw new SpecmatchError('E_CANCELLED', `import cancelled after ${report.added} spectra (they stay in the library)`);
+    return parts.join(', ');
   }
 
   reembed(): JobInfo {
