@@ -554,7 +554,7 @@ export const jcampDx: FormatReader = {
       const sampleId = header.text('SAMPLEID', '$SAMPLEID', 'SAMPLENAME', '$SAMPLENAME');
       const date = dateOf(header);
       const fields = { ...fieldsOf(block.ldrs, parents), ...table.fields, 'data table': table.kind };
-      return makeSpectrum({
+      const spectrum = makeSpectrum({
         x,
         y: table.y,
         xUnit: unit.xUnit,
@@ -574,6 +574,10 @@ export const jcampDx: FormatReader = {
           warnings,
         },
       });
+      // Every value missing (`?`) or an axis that cannot be computed (a NaN in the header) leaves nothing to use.
+      if (spectrum.x.length === 0)
+        throw parseError('E_CORRUPT', fileName, LABEL, `block '${table.label}': no finite (x, y) point`);
+      return spectrum;
     });
   },
 };

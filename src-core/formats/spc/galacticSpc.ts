@@ -578,7 +578,7 @@ export const galacticSpc: FormatReader = {
       const instrument =
         h.source || logKv['Instrument'] || logKv['INSTRUMENT'] || logKv['MODEL'] || logKv['Model'] || undefined;
       const substance = logKv['Sample Name'] ?? logKv['SampleName'] ?? logKv['Title'] ?? (h.comment || undefined);
-      return makeSpectrum({
+      const spectrum = makeSpectrum({
         x,
         y: sub.y,
         xUnit: unit.xUnit,
@@ -597,6 +597,10 @@ export const galacticSpc: FormatReader = {
           warnings,
         },
       });
+      if (spectrum.x.length === 0) {
+        throw corrupt(fileName, `subfile ${sub.index + 1} has no finite (x, y) point`);
+      }
+      return spectrum;
     });
   },
 };

@@ -147,6 +147,9 @@ describe('JCAMP-DX reader on in-repo fixtures', () => {
       /expand beyond the limit/,
     );
     expect(typedError(() => jcampDx.read(enc('##TITLE= empty\n##END=\n'), 'e.jdx')).code).toBe('E_EMPTY');
+    expect(
+      typedError(() => jcampDx.read(enc('##TITLE= q\n##XYPOINTS= (XY..XY)\n1,?; 2,?\n##END=\n'), 'q.jdx')).message,
+    ).toMatch(/no finite/);
     expect(typedError(() => jcampDx.read(enc('no labels at all'), 'n.jdx')).code).toBe('E_CORRUPT');
     expect(typedError(() => jcampDx.read(new Uint8Array([0, 1, 2, 0, 5]), 'b.jdx')).code).toBe('E_CORRUPT');
     const ntup =

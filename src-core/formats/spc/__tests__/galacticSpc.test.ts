@@ -136,6 +136,8 @@ describe('Galactic SPC reader on in-repo fixtures', () => {
     expect(Array.from(s!.x)).toEqual([100, 200, 300]);
     expect(Array.from(s!.y)).toEqual([1.5, -2.25, 3]);
     expect(s!.meta.xKind).toBe('raman-shift');
+    for (let i = 0; i < n; i++) v.setFloat32(544 + 4 * i, NaN, false);
+    expect(typedError(() => galacticSpc.read(new Uint8Array(buf), 'nan.spc')).message).toMatch(/no finite/);
   });
 
   it('answers truncated, corrupt and hostile files with typed errors and never allocates from a bad count', () => {
