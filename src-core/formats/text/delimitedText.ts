@@ -62,8 +62,17 @@ function splitCells(line: string, delimiter: Delimiter): string[] {
     cells.push(cur);
   } else cells = line.split(delimiter);
   let n = cells.length;
-  while (n > 0 && cells[n - 1]!.trim() === '') n--;
+  while (n > 0 && isBlank(cells[n - 1]!)) n--;
   return n === cells.length ? cells : cells.slice(0, n);
+}
+
+/** True for an empty or all-white-space cell (without allocating a trimmed copy). */
+function isBlank(cell: string): boolean {
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10 && c !== 160) return false;
+  }
+  return true;
 }
 
 /**
@@ -77,12 +86,12 @@ function numericRow(line: string, dialect: Dialect): number[] | undefined {
   let numbers = 0;
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
-    if (c.trim() === '') {
+    const v = parseNumber(c, dialect.decimalComma);
+    if (v === undefined) {
+      if (!isBlank(c)) return undefined;
       out[i] = NaN;
       continue;
     }
-    const v = parseNumber(c, dialect.decimalComma);
-    if (v === undefined) return undefined;
     out[i] = v;
     numbers++;
   }
@@ -191,7 +200,7 @@ function isKeyValueLine(line: string, delimiter: Delimiter): boolean {
 
 /** Read the table: data block, column names (and units row), metadata lines before and after. */
 function readTable(lines: readonly string[], dialect: Dialect): Table | undefined {
-  const parsed: (number[] | undefined)[] = lines.map((l) => (l.trim() === '' ? undefined : numericRow(l, dialect)));
+  const parsed: (number[] | undefined)[] = lines.map((l) => numericRow(l, dialect));
   // The data block starts at the longest run of data rows (blank lines do not break a run), so a stray numeric
   // metadata line such as `2048;1024` in a header is not taken for the start of the data.
   let bestStart = -1;

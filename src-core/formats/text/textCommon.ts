@@ -8,54 +8,69 @@ import type { Spectrum } from '../../spectrum/Spectrum.js';
 
 const NON_FINITE = /^[-+]?(?:nan|inf|infinity|1\.#inf|1\.#qnan|1\.#ind)$/i;
 
+/** White space a cell may carry around its number (space, tab, CR/LF, no-break space, BOM). */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 160 || c === 0xfeff;
+}
+
 /**
- * Whether `s` is a plain decimal number with `dec` (46 '.' or 44 ',') as decimal separator: optional sign, digits
- * with at most one separator, optional exponent. A hand scanner, because this runs once per table cell.
+ * Whether `s[from, to)` is a plain decimal number with `dec` (46 '.' or 44 ',') as decimal separator: optional sign,
+ * digits with at most one separator, optional exponent. A hand scanner over indices (no substring allocation),
+ * because it runs once per table cell.
  */
-function isDecimal(s: string, dec: number): boolean {
-  const n = s.length;
-  let i = 0;
-  let c = s.charCodeAt(0);
+function isDecimal(s: string, from: number, to: number, dec: number): boolean {
+  let i = from;
+  let c = s.charCodeAt(i);
   if (c === 43 || c === 45) i++;
   let digits = 0;
-  while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+  while (i < to && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
     i++;
     digits++;
   }
-  if (i < n && s.charCodeAt(i) === dec) {
+  if (i < to && s.charCodeAt(i) === dec) {
     i++;
-    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+    while (i < to && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
       i++;
       digits++;
     }
   }
   if (digits === 0) return false;
-  if (i < n && ((c = s.charCodeAt(i)) === 101 || c === 69)) {
+  if (i < to && ((c = s.charCodeAt(i)) === 101 || c === 69)) {
     i++;
-    if (i < n && ((c = s.charCodeAt(i)) === 43 || c === 45)) i++;
+    if (i < to && ((c = s.charCodeAt(i)) === 43 || c === 45)) i++;
     let exp = 0;
-    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+    while (i < to && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
       i++;
       exp++;
     }
     if (exp === 0) return false;
   }
-  return i === n;
+  return i === to;
 }
 
 /**
- * A cell as a number, or undefined when it is not one. `Number()` alone is too lenient (`''` → 0, `'0x1F'` → 31,
- * `' 1 '` → 1), so the shape is checked first. NaN/Inf spellings are numbers (NaN or ±Infinity) so a row holding
- * them is still a data row; makeSpectrum later drops those points with a warning.
+ * A cell as a number, or undefined when it is not one. `Number()` alone is too lenient (`''` → 0, `'0x1F'` → 31),
+ * so the shape is checked first; surrounding white space and double quotes are allowed. NaN/Inf spellings are
+ * numbers (NaN or ±Infinity) so a row holding them is still a data row; makeSpectrum later drops those points with
+ * a warning.
  */
 export function parseNumber(cell: string, decimalComma = false): number | undefined {
-  let s = cell.trim();
-  if (s.length >= 2 && s.charCodeAt(0) === 34 && s.charCodeAt(s.length - 1) === 34) s = s.slice(1, -1).trim();
-  if (s === '' || s.length > 64) return undefined;
+  let a = 0;
+  let b = cell.length;
+  while (a < b && isSpace(cell.charCodeAt(a))) a++;
+  while (b > a && isSpace(cell.charCodeAt(b - 1))) b--;
+  if (b - a >= 2 && cell.charCodeAt(a) === 34 && cell.charCodeAt(b - 1) === 34) {
+    a++;
+    b--;
+    while (a < b && isSpace(cell.charCodeAt(a))) a++;
+    while (b > a && isSpace(cell.charCodeAt(b - 1))) b--;
+  }
+  if (a === b || b - a > 64) return undefined;
   if (decimalComma) {
-    if (isDecimal(s, 44)) return Number(s.replace(',', '.'));
-  } else if (isDecimal(s, 46)) return Number(s);
-  if (NON_FINITE.test(s)) return /inf/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : NaN;
+    if (isDecimal(cell, a, b, 44)) return Number(cell.slice(a, b).replace(',', '.'));
+  } else if (isDecimal(cell, a, b, 46)) return Number(a === 0 && b === cell.length ? cell : cell.slice(a, b));
+  const t = cell.slice(a, b);
+  if (NON_FINITE.test(t)) return /inf/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : NaN;
   return undefined;
 }
 
