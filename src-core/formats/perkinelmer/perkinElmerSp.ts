@@ -229,26 +229,26 @@ function parse(bytes: Uint8Array, fileName: string): Spectrum[] {
   } else xUnit = 'other';
 
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  return [
-    makeSpectrum({
-      x,
-      y,
-      xUnit,
-      originalXUnit: xLabel || 'unknown',
-      isRaman: !isIr,
-      meta: {
-        ...(alias ? { sampleId: alias } : {}),
-        ...(instrument ? { instrument } : {}),
-        ...(date ? { date } : {}),
-        sourceFile: base,
-        format: ID,
-        ...(yLabel ? { yUnit: yLabel } : {}),
-        position: { index: 0, count: 1 },
-        fields,
-        warnings,
-      },
-    }),
-  ];
+  const spectrum = makeSpectrum({
+    x,
+    y,
+    xUnit,
+    originalXUnit: xLabel || 'unknown',
+    isRaman: !isIr,
+    meta: {
+      ...(alias ? { sampleId: alias } : {}),
+      ...(instrument ? { instrument } : {}),
+      ...(date ? { date } : {}),
+      sourceFile: base,
+      format: ID,
+      ...(yLabel ? { yUnit: yLabel } : {}),
+      position: { index: 0, count: 1 },
+      fields,
+      warnings,
+    },
+  });
+  if (spectrum.x.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'the spectrum holds no finite data point');
+  return [spectrum];
 }
 
 /** PerkinElmer `.sp` constant-interval spectra (IR and Raman). */

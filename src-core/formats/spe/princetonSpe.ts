@@ -101,7 +101,22 @@ function spectraOf(file: SpeFile, fileName: string): Spectrum[] {
       }
     }
   }
-  return out;
+  return withoutEmpty(out, fileName);
+}
+
+/**
+ * Spectra with no finite point (a detector that saturated to NaN, a damaged block) are left out with a warning on
+ * the others; positions keep their in-file index. A file where none is left is E_EMPTY.
+ */
+function withoutEmpty(spectra: Spectrum[], fileName: string): Spectrum[] {
+  const kept = spectra.filter((s) => s.x.length > 0);
+  if (kept.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'no spectrum holds a finite data point');
+  const dropped = spectra.length - kept.length;
+  if (dropped > 0) {
+    const note = `${dropped} of ${spectra.length} spectra held no finite data point and were left out`;
+    for (const s of kept) s.meta.warnings.push(note);
+  }
+  return kept;
 }
 
 /** Princeton Instruments WinSpec 2.x / LightField 3.0 `.spe`: one spectrum per frame and row. */

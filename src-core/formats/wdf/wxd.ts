@@ -269,26 +269,26 @@ function spectraOf(bytes: Uint8Array, fileName: string): Spectrum[] {
     laserWavenumber !== undefined && laserWavenumber > 5000 && laserWavenumber < 50000
       ? 1e7 / laserWavenumber
       : undefined;
-  return [
-    makeSpectrum({
-      x,
-      y,
-      xUnit,
-      originalXUnit: WDF_UNITS[units!] ?? String(units),
-      isRaman: true,
-      meta: {
-        ...(laserNm === undefined ? {} : { laserNm }),
-        instrument: typeof version === 'string' ? `Renishaw ${version}` : 'Renishaw WiRE',
-        ...(date ? { date } : {}),
-        sourceFile: base,
-        format: ID,
-        ...(yUnits !== undefined ? { yUnit: WDF_UNITS[yUnits] ?? String(yUnits) } : {}),
-        position: { index: 0, count: 1 },
-        fields,
-        warnings: [],
-      },
-    }),
-  ];
+  const spectrum = makeSpectrum({
+    x,
+    y,
+    xUnit,
+    originalXUnit: WDF_UNITS[units!] ?? String(units),
+    isRaman: true,
+    meta: {
+      ...(laserNm === undefined ? {} : { laserNm }),
+      instrument: typeof version === 'string' ? `Renishaw ${version}` : 'Renishaw WiRE',
+      ...(date ? { date } : {}),
+      sourceFile: base,
+      format: ID,
+      ...(yUnits !== undefined ? { yUnit: WDF_UNITS[yUnits] ?? String(yUnits) } : {}),
+      position: { index: 0, count: 1 },
+      fields,
+      warnings: [],
+    },
+  });
+  if (spectrum.x.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'the spectrum holds no finite data point');
+  return [spectrum];
 }
 
 /** Renishaw WiRE `.wxd` (single-spectrum exports; see the header comment for what is and is not read). */

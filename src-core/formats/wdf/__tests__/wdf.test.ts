@@ -211,6 +211,18 @@ describe('Renishaw WDF reader on synthetic files', () => {
     expectCode(() => wdf.read(new Uint8Array(100), 'd.wdf'), 'E_CORRUPT', 'd.wdf');
   });
 
+  it('leaves out a spectrum with no finite point (with a warning) and answers E_EMPTY when none is left', () => {
+    const bytes = synthWdf({ points: 4, planned: 2, collected: 2 });
+    const v = new DataView(bytes.buffer);
+    for (let i = 0; i < 4; i++) v.setFloat32(512 + 16 + 4 * i, Number.NaN, true);
+    const spectra = wdf.read(bytes, 'nan.wdf');
+    expect(spectra.length).toBe(1);
+    expect(spectra[0]!.meta.position.index).toBe(1);
+    expect(spectra[0]!.meta.warnings.join(' ')).toMatch(/1 of 2 spectra held no finite data point/);
+    for (let i = 4; i < 8; i++) v.setFloat32(512 + 16 + 4 * i, Number.NaN, true);
+    expectCode(() => wdf.read(bytes, 'nan.wdf'), 'E_EMPTY', 'nan.wdf');
+  });
+
   it('sniffs the WDF1 magic only', () => {
     expect(wdf.sniff(synthWdf({ points: 1, planned: 1, collected: 1 }), 'x.bin')).toBe(3);
     expect(wdf.sniff(new TextEncoder().encode('WDF2'), 'x.wdf')).toBe(0);
