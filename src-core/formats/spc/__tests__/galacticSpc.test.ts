@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parse as spcParserParse } from 'spc-parser';
 import { describe, expect, it } from 'vitest';
 import { SpecmatchError } from '../../../errors.js';
 import type { Spectrum } from '../../../spectrum/Spectrum.js';
@@ -231,6 +232,43 @@ describeShared('Galactic SPC reader on ../shared/data/vendor/spc', () => {
     }
     expect(bad.slice(0, 10)).toEqual([]);
     expect(values).toBeGreaterThan(150_000);
+  });
+
+  it('agrees exactly with spc-parser 1.0.0, an independent reader, on every file it can read', () => {
+    // Most of spectrochempy_galactic and specio have no reference export: spc-parser (MIT) is a second opinion.
+    // It throws a RangeError on three files (we read them; test_input.spc matches its rohanisaac reference), and
+    // it substitutes fexp when a multifile subexp is 0, which halves m_evenz subfile 1 (docs/formats/spc.md).
+    const files = walk(S()).filter((f) => /\.spc$/i.test(f));
+    const refused: string[] = [];
+    const differing: string[] = [];
+    for (const f of files) {
+      const rel = relative(S(), f);
+      const ours = read(f);
+      let theirs: ReturnType<typeof spcParserParse>['spectra'];
+      try {
+        theirs = spcParserParse(readFileSync(f)).spectra;
+      } catch {
+        refused.push(rel);
+        continue;
+      }
+      expect(theirs.length, rel).toBe(ours.length);
+      ours.forEach((o, k) => {
+        const tx = Array.from(theirs[k]!.variables.x.data);
+        const ty = Array.from(theirs[k]!.variables.y.data);
+        const order = tx.map((_, i) => i).sort((a, b) => tx[a]! - tx[b]!);
+        const same =
+          order.length === o.y.length &&
+          order.every((i, j) => near(o.x[j]!, tx[i]!, 1e-12, 1e-12) && near(o.y[j]!, ty[i]!, 1e-12, 1e-300));
+        if (!same) differing.push(`${rel}#${k}`);
+      });
+    }
+    expect(files.length).toBe(59);
+    expect(refused.sort()).toEqual([
+      'rohanisaac_spc/test_input.spc',
+      'spectrochempy_galactic/DRUG_SAMPLE_PEAKS.SPC',
+      'spectrochempy_galactic/IG_BKGND.SPC',
+    ]);
+    expect(differing).toEqual(['rohanisaac_spc/m_evenz.spc#1']);
   });
 
   it('reads the B&W Tek SPC export as its BWSpec text export resampled to 1 cm-1', () => {
