@@ -107,7 +107,7 @@ for (const method of methods) {
   let best = { match: 1, gap: 1, recall: 0, precision: 1 };
   for (let mi = 0; mi <= 100; mi++) {
     const match = mi / 100;
-    for (const gap of [0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2]) {
+    for (const gap of [0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4]) {
       const called = (o: Outcome): boolean => o.score >= match && o.gap >= gap && o.score >= noMatch;
       const tp = knownOut.filter((o) => called(o) && o.correct).length;
       const fp = knownOut.filter((o) => called(o) && !o.correct).length;

@@ -981,6 +981,9 @@ export class Library {
     if (vectors >= spectra) return 0;
     const ids = this.missingIds(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
     if (ids.length === 0) return 0;
+    // Classic vectors of an earlier classic pipeline are never compared with the current ones: drop them (they are
+    // recomputed from the raw spectra in about a millisecond each, unlike model embeddings, which are kept).
+    this.db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash <> ?').run(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
     const load = this.db.prepare('SELECT x, y FROM spectra WHERE id = ?');
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../../../test/support.js';
 import { readSpectra } from '../../../formats/readSpectra.js';
+import { CLASSIC_PIPELINE_HASH } from '../../../matching/classicAxis.js';
 import { Library } from '../Library.js';
 import { matchSpectrum } from '../matchLibrary.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../schema.js';
@@ -42,6 +43,8 @@ describe('library schema migrations', () => {
       const r = await matchSpectrum(lib, q, { topK: 5 });
       expect(r.matches[0]!.substance).toBe('Synthetica-1');
       expect(r.matches).toHaveLength(2);
+      // vectors of an earlier classic pipeline were replaced by the current one's, never mixed
+      expect(lib.info().modelKeys.filter((k) => k.modelId === 'classic').map((k) => k.key)).toEqual([`classic:${CLASSIC_PIPELINE_HASH}`]);
     } finally {
       lib.close();
     }
