@@ -85,6 +85,23 @@ describe('delimited text reader on constructed inputs', () => {
     expect(sp[1]!.meta.position).toMatchObject({ index: 1, count: 2, label: '2' });
   });
 
+  it('reads a LabSpec map export: two leading empty cells, then stage X and Y on every row', () => {
+    const sp = readText('\t\t100\t101\t102\n-5\t10\t1\t2\t3\n0\t10\t4\t5\t6\n');
+    expect(sp).toHaveLength(2);
+    expect(sp[1]!.meta.position).toMatchObject({ index: 1, count: 2, xUm: 0, yUm: 10, label: '0, 10' });
+    expect(Array.from(sp[1]!.y)).toEqual([4, 5, 6]);
+  });
+
+  it('reads a WiRE long-form map export (#X #Y #Wave #Intensity) as one spectrum per position', () => {
+    const text = '#X\t#Y\t#Wave\t#Intensity\n-10\t5\t1200\t7\n-10\t5\t1100\t8\n-10\t5\t1000\t9\n0\t5\t1200\t1\n0\t5\t1100\t2\n0\t5\t1000\t3\n';
+    const sp = readText(text, 'map.txt');
+    expect(sp).toHaveLength(2);
+    expect(sp[0]!.meta.position).toMatchObject({ index: 0, count: 2, xUm: -10, yUm: 5 });
+    expect(Array.from(sp[0]!.x)).toEqual([1000, 1100, 1200]);
+    expect(Array.from(sp[0]!.y)).toEqual([9, 8, 7]);
+    expect(sp[1]!.meta.xKind).toBe('raman-shift');
+  });
+
   it('makes one spectrum per column and names the substance after it (RaMPP layout)', () => {
     const sp = readText('WN;PS;PET\n100;1;2\n200;3;4\n300;5;6\n');
     expect(sp.map((s) => s.meta.substance)).toEqual(['PS', 'PET']);

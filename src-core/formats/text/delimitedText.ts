@@ -305,6 +305,8 @@ interface Series {
   labelIsName: boolean;
   /** Rows skipped because their x cell was blank (BWTek leaves uncalibrated pixels without a Raman shift). */
   noX: number;
+  /** Stage position of a map or line-scan spectrum, µm. */
+  coords?: { xUm?: number; yUm?: number; zUm?: number };
 }
 
 function column(rows: readonly number[][], j: number): number[] {
@@ -376,16 +378,23 @@ interface Layout {
 function layoutOf(table: Table, fileName: string): Layout {
   const { rows, columns, names, units, groups } = table;
   if (!names) {
-    // LabSpec multi-spectrum export: the first row holds the x values after an empty cell, every later row starts
-    // with the spectrum's index.
+    // LabSpec multi-spectrum export: the first row holds the x values after k empty cells; every later row starts
+    // with k labels: the spectrum's index (k = 1, `lasertest1.txt`) or its stage X, Y (, Z) in µm (maps, k = 2-3).
     const first = rows[0]!;
-    if (columns >= 3 && rows.length >= 2 && Number.isNaN(first[0]!) && rows.slice(1).every((r) => !Number.isNaN(r[0]!))) {
-      const xs = first.slice(1);
+    let k = 0;
+    while (k < first.length && Number.isNaN(first[k]!)) k++;
+    if (k >= 1 && k <= 3 && columns - k >= 2 && rows.length >= 2 && rows.slice(1).every((r) => r.slice(0, k).every((v) => !Number.isNaN(v)))) {
+      const xs = first.slice(k);
       if (rows.length - 1 > MAX_SPECTRA) throw parseError('E_UNSUPPORTED', fileName, LABEL, `${rows.length - 1} spectra in one table (limit ${MAX_SPECTRA})`);
-      return {
-        series: rows.slice(1).map((r) => pairSeries(xs, xs.map((_, k) => (k + 1 < r.length ? r[k + 1]! : NaN)), String(r[0]))),
-        xKind: 'unnamed',
-      };
+      const series = rows.slice(1).map((r) => {
+        const ys = xs.map((_, j) => (j + k < r.length ? r[j + k]! : NaN));
+        if (k === 1) return pairSeries(xs, ys, String(r[0]));
+        const [xUm, yUm, zUm] = r;
+        const s = pairSeries(xs, ys, r.slice(0, k).join(', '));
+        s.coords = { xUm: xUm!, yUm: yUm!, ...(k === 3 ? { zUm: zUm! } : {}) };
+        return s;
+      });
+      return { series, xKind: 'unnamed' };
     }
     const xs = column(rows, 0);
     // x/y data sets separated by blank lines, each with its own x run (x restarts at a blank line): one spectrum
@@ -410,6 +419,40 @@ function layoutOf(table: Table, fileName: string): Layout {
       if (!allNaN(ys)) series.push(pairSeries(xs, ys, columns > 2 ? `column ${j + 1}` : undefined));
     }
     return { series, xKind: 'unnamed', ...(units?.[0] ? { xUnitCell: units[0] } : {}) };
+  }
+
+  // WiRE map / line-scan export in long form (`#X  #Y  #Wave  #Intensity`): one row per point, the stage position
+  // repeated on every row of its spectrum. Consecutive rows with the same position make one spectrum.
+  const bare = names.map((n) => n.trim().replace(/^#\s*/, '').toLowerCase());
+  const waveIdx = bare.indexOf('wave');
+  const intensityIdx = bare.indexOf('intensity');
+  const posIdx = bare.map((n, i) => (['x', 'y', 'z', 'time'].includes(n) ? i : -1)).filter((i) => i >= 0);
+  if (waveIdx >= 0 && intensityIdx >= 0 && posIdx.length >= 1 && posIdx.length + 2 === columns) {
+    const series: Series[] = [];
+    let key = '';
+    for (const r of rows) {
+      const pos = posIdx.map((i) => r[i]!);
+      const k = pos.join(',');
+      if (k !== key || series.length === 0) {
+        if (series.length >= MAX_SPECTRA) throw parseError('E_UNSUPPORTED', fileName, LABEL, `more than ${MAX_SPECTRA} positions in one table`);
+        key = k;
+        const coords: Series['coords'] = {};
+        posIdx.forEach((i, j) => {
+          if (bare[i] === 'x') coords.xUm = pos[j]!;
+          else if (bare[i] === 'y') coords.yUm = pos[j]!;
+          else if (bare[i] === 'z') coords.zUm = pos[j]!;
+        });
+        series.push({ x: [], y: [], noX: 0, labelIsName: false, label: posIdx.map((i, j) => `${bare[i]}=${pos[j]}`).join(', '), coords });
+      }
+      const s = series[series.length - 1]!;
+      const xv = r[waveIdx]!;
+      if (Number.isNaN(xv)) s.noX++;
+      else {
+        s.x.push(xv);
+        s.y.push(r[intensityIdx]!);
+      }
+    }
+    return { series, xKind: 'generic-x', xName: names[waveIdx]! };
   }
 
   const kinds = names.map(columnKind);
@@ -602,7 +645,7 @@ export const delimitedText: FormatReader = {
           ...(dateText === undefined ? {} : { date: normaliseDate(dateText) }),
           sourceFile: base,
           format: ID,
-          position: { index, count, ...(s.label === undefined ? {} : { label: s.label }) },
+          position: { index, count, ...(s.label === undefined ? {} : { label: s.label }), ...s.coords },
           fields,
           warnings: w,
         },
