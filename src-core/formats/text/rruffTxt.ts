@@ -41,6 +41,8 @@ export const rruffTxt: FormatReader = {
     if (!looksLikeText(bytes)) return 0;
     if (pointerTarget(bytes) !== undefined) return 2;
     const head = new TextDecoder('latin1').decode(bytes.subarray(0, 2048));
+    // JCAMP-DX files may carry ##NAMES= too; they start with ##TITLE= and declare ##JCAMP-DX=.
+    if (/^\uFEFF?##TITLE=/.test(head.trimStart()) || /##JCAMP-DX=/i.test(head)) return 0;
     return /^(\uFEFF)?##NAMES=/m.test(head) && /##RRUFFID=|##END=/m.test(head + '##END=') ? 3 : 0;
   },
   read(bytes, fileName) {
