@@ -8,8 +8,8 @@
  * "__Raman_Data_RAW|Processed__<n>.txt"; names with several files on either side are skipped as ambiguous), unpacks
  * the archives into the cache (src-core/node/data/rruffArchive.ts), and reports the median Pearson correlation on
  * the Processed file's x inside RAW's range (outputs interpolated there, linear, 0 where a pipeline left no data)
- * for (a) RAW as is and (b) RAW after the pipeline. --every K --offset J takes pairs J, J+K, …; --tune compares a grid of candidate pipelines instead
- * (run it on one subset, report the chosen one on the others).
+ * for (a) RAW as is and (b) RAW after the pipeline. --every K --offset J takes pairs J, J+K, …; --tune compares a
+ * grid of candidate pipelines instead (tune on one subset, report the chosen one on another).
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';

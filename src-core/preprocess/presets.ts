@@ -73,9 +73,6 @@ export const DEFAULT_PRESET = 'classic-search';
 export function getPreset(name: string): Preset {
   const preset = PRESETS.find((p) => p.name === name);
   if (preset === undefined) throw new SpecmatchError('E_PIPELINE', `unknown preset '${name}'; presets: ${PRESETS.map((p) => p.name).join(', ')}`);
-  return structuredCloneish(preset);
-}
-
-function structuredCloneish(p: Preset): Preset {
-  return { name: p.name, description: p.description, pipeline: JSON.parse(JSON.stringify(p.pipeline)) as Pipeline };
+  // A JSON round trip: the pure core has no structuredClone in its declared environment, and presets are plain JSON.
+  return { name: preset.name, description: preset.description, pipeline: JSON.parse(JSON.stringify(preset.pipeline)) as Pipeline };
 }
