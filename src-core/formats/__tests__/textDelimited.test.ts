@@ -85,6 +85,15 @@ describe('delimited text reader on constructed inputs', () => {
     expect(sp[1]!.meta.position).toMatchObject({ index: 1, count: 2, label: '2' });
   });
 
+  it('reads a table far wider than tall with an axis in its first row as one spectrum per row', () => {
+    const axis = Array.from({ length: 40 }, (_, i) => 100 + i * 10);
+    const sp = readText([axis, axis.map((v) => v / 10), axis.map((v) => v / 5)].map((r) => r.join(',')).join('\n'), 'wide.csv');
+    expect(sp).toHaveLength(2);
+    expect(sp[1]!.x.length).toBe(40);
+    expect(sp[1]!.y[39]).toBe(490 / 5);
+    expect(sp[0]!.meta.position.label).toBe('row 2');
+  });
+
   it('reads a LabSpec map export: two leading empty cells, then stage X and Y on every row', () => {
     const sp = readText('\t\t100\t101\t102\n-5\t10\t1\t2\t3\n0\t10\t4\t5\t6\n');
     expect(sp).toHaveLength(2);

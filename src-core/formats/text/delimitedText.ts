@@ -396,6 +396,11 @@ function layoutOf(table: Table, fileName: string): Layout {
       });
       return { series, xKind: 'unnamed' };
     }
+    // A table far wider than tall whose first row is a monotonic axis holds one spectrum per row (x in that row), not
+    // thousands of few-point spectra per column.
+    if (rows.length >= 2 && columns >= 16 && columns > 4 * rows.length && monotonic(first) && !first.some((v) => Number.isNaN(v))) {
+      return { series: rows.slice(1).map((r, i) => pairSeries(first, first.map((_, j) => (j < r.length ? r[j]! : NaN)), `row ${i + 2}`)), xKind: 'unnamed' };
+    }
     const xs = column(rows, 0);
     // x/y data sets separated by blank lines, each with its own x run (x restarts at a blank line): one spectrum
     // per set. A blank line inside one monotonic axis does not split it.
@@ -413,6 +418,7 @@ function layoutOf(table: Table, fileName: string): Layout {
       });
       return { series: series.filter((s) => s.x.length > 0), xKind: 'unnamed' };
     }
+    if (columns - 1 > MAX_SPECTRA) throw parseError('E_UNSUPPORTED', fileName, LABEL, `${columns - 1} spectra in one table (limit ${MAX_SPECTRA})`);
     const series: Series[] = [];
     for (let j = 1; j < columns; j++) {
       const ys = column(rows, j);
@@ -458,6 +464,7 @@ function layoutOf(table: Table, fileName: string): Layout {
   const kinds = names.map(columnKind);
   const xLike = kinds.map((k) => k !== 'y');
   // x/y pairs side by side (`wavelength,counts,wavelength,counts`): one spectrum per pair.
+  if (columns - 1 > MAX_SPECTRA) throw parseError('E_UNSUPPORTED', fileName, LABEL, `${columns - 1} spectra in one table (limit ${MAX_SPECTRA})`);
   if (columns >= 4 && columns % 2 === 0 && kinds.every((k, i) => (i % 2 === 0 ? k !== 'y' && k === kinds[0] : k === 'y'))) {
     const series: Series[] = [];
     for (let j = 0; j < columns; j += 2) {
@@ -521,9 +528,15 @@ export const delimitedText: FormatReader = {
   extensions: ['csv', 'txt', 'tsv', 'asc', 'dat', 'prn'],
   sniff(bytes) {
     if (!looksLikeText(bytes)) return 0;
-    const limit = 32 * 1024;
+    // 32 kB holds the header and many rows of every export seen; very long rows (a wide table, a LabSpec series of
+    // long spectra) need more to show two complete lines, so the window grows to 1 MiB when it holds fewer.
+    let limit = 32 * 1024;
+    let head = new TextDecoder('latin1').decode(bytes.subarray(0, limit));
+    if (bytes.length > limit && (head.match(/\n/g)?.length ?? 0) < 3) {
+      limit = 1024 * 1024;
+      head = new TextDecoder('latin1').decode(bytes.subarray(0, limit));
+    }
     const whole = bytes.length <= limit;
-    const head = new TextDecoder('latin1').decode(bytes.subarray(0, limit));
     // trimStart, not a `^\s*` regex: that backtracks quadratically on a file of blank lines.
     const trimmed = head.replace(/^\u00EF\u00BB\u00BF/, '').trimStart();
     const firstLine = trimmed.slice(0, trimmed.search(/[\r\n]|$/));
