@@ -31,10 +31,22 @@ function syntheticSpectrum(seed: number): Spectrum {
   const centres = Array.from({ length: 8 }, () => 150 + rand() * 1600);
   const y = Float64Array.from(x, (v) => {
     let s = 2000 + 1500 * Math.exp(-(v - 100) / 700);
-    for (const [k, c] of centres.entries()) s += (3000 / (k + 1)) / (1 + ((v - c) / 5) ** 2);
+    for (const [k, c] of centres.entries()) s += 3000 / (k + 1) / (1 + ((v - c) / 5) ** 2);
     return s + 20 * (rand() - 0.5);
   });
-  return { x, y, meta: { sourceFile: `synthetic-${seed}.txt`, format: 'bench', xKind: 'raman-shift', originalXUnit: 'cm-1', position: { index: 0, count: 1 }, fields: {}, warnings: [] } };
+  return {
+    x,
+    y,
+    meta: {
+      sourceFile: `synthetic-${seed}.txt`,
+      format: 'bench',
+      xKind: 'raman-shift',
+      originalXUnit: 'cm-1',
+      position: { index: 0, count: 1 },
+      fields: {},
+      warnings: [],
+    },
+  };
 }
 
 /**
@@ -81,7 +93,9 @@ export async function run(): Promise<void> {
   let k = 0;
   const next = (): Spectrum => spectra[k++ % spectra.length]!;
   const { loadavg, cpus } = await import('node:os');
-  console.log(`ms per spectrum of ${POINTS} points (median of 5 rounds), node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `ms per spectrum of ${POINTS} points (median of 5 rounds), node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
+  );
   console.log('| step (defaults) | CPU ms | wall ms |\n|---|---|---|');
   for (const [kind, def] of stepRegistry) {
     const params = def.defaults;
@@ -91,7 +105,9 @@ export async function run(): Promise<void> {
   const ordered = [getPreset(DEFAULT_PRESET), ...PRESETS.filter((p) => p.name !== DEFAULT_PRESET)];
   for (const preset of ordered) {
     const ms = msPerCall(() => void runPipeline(next(), preset.pipeline));
-    console.log(`| ${preset.name}${preset.name === DEFAULT_PRESET ? ' (default)' : ''} | ${preset.pipeline.steps.map((s) => s.kind).join(' → ') || '—'} | ${fmt(ms)} |`);
+    console.log(
+      `| ${preset.name}${preset.name === DEFAULT_PRESET ? ' (default)' : ''} | ${preset.pipeline.steps.map((s) => s.kind).join(' → ') || '—'} | ${fmt(ms)} |`,
+    );
   }
 
   // CLI: 500 files through one `specmatch preprocess` process, wall time from spawn to exit.
@@ -108,12 +124,17 @@ export async function run(): Promise<void> {
     for (const preset of [DEFAULT_PRESET, 'rruff-processed']) {
       const c0 = childrenCpuSeconds();
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [bin, 'preprocess', '--preset', preset, '--json', ...files], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+      const r = spawnSync(process.execPath, [bin, 'preprocess', '--preset', preset, '--json', ...files], {
+        encoding: 'utf8',
+        maxBuffer: 1024 * 1024 * 1024,
+      });
       const s = (performance.now() - t0) / 1000;
       const c1 = childrenCpuSeconds();
       const cpu = c0 === undefined || c1 === undefined ? '' : `, ${(c1 - c0).toFixed(2)} s CPU`;
       const lines = r.stdout.split('\n').filter((l) => l.startsWith('{"file"') && l.includes('"y"')).length;
-      console.log(`\nCLI: specmatch preprocess --preset ${preset} --json <500 files of ${POINTS} points>: ${s.toFixed(2)} s wall${cpu} (exit ${r.status}, ${lines} spectra out)`);
+      console.log(
+        `\nCLI: specmatch preprocess --preset ${preset} --json <500 files of ${POINTS} points>: ${s.toFixed(2)} s wall${cpu} (exit ${r.status}, ${lines} spectra out)`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -83,7 +83,11 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * inside `range` (the RAW measurement's x range: the same points for every pipeline, so a pipeline that crops
  * away part of what the Processed file shows scores 0 there rather than escaping the comparison).
  */
-export function correlationOnReferenceAxis(candidate: Spectrum, reference: Spectrum, range: readonly [number, number] = [candidate.x[0]!, candidate.x[candidate.x.length - 1]!]): number {
+export function correlationOnReferenceAxis(
+  candidate: Spectrum,
+  reference: Spectrum,
+  range: readonly [number, number] = [candidate.x[0]!, candidate.x[candidate.x.length - 1]!],
+): number {
   const xs: number[] = [];
   const ys: number[] = [];
   for (let i = 0; i < reference.x.length; i++) {
@@ -136,13 +140,15 @@ function tuneCandidates(grid: string): Array<{ label: string; pipeline: Pipeline
   };
   const one = (label: string, kind: string, params: Record<string, unknown>): void => add(label, [{ kind, params }]);
   if (grid === 'coarse') {
-    for (const lambda of [1e4, 1e5, 1e6, 1e7, 1e8]) for (const p of [0.001, 0.005, 0.01, 0.03]) one(`als λ=${lambda} p=${p}`, 'baseline.als', { lambda, p });
+    for (const lambda of [1e4, 1e5, 1e6, 1e7, 1e8])
+      for (const p of [0.001, 0.005, 0.01, 0.03]) one(`als λ=${lambda} p=${p}`, 'baseline.als', { lambda, p });
     for (const lambda of [1e5, 1e6, 1e7, 1e8]) one(`arpls λ=${lambda}`, 'baseline.arpls', { lambda });
     for (const lambda of [1e5, 1e6, 1e7]) one(`airpls λ=${lambda}`, 'baseline.airpls', { lambda });
     for (const polyorder of [3, 5, 7]) one(`imodpoly ${polyorder}`, 'baseline.imodpoly', { polyorder });
     one('rubberband', 'baseline.rubberband', {});
   } else if (grid === 'fine') {
-    for (const lambda of [3e5, 1e6, 3e6]) for (const p of [0.003, 0.005, 0.007, 0.01, 0.02]) one(`als λ=${lambda} p=${p}`, 'baseline.als', { lambda, p });
+    for (const lambda of [3e5, 1e6, 3e6])
+      for (const p of [0.003, 0.005, 0.007, 0.01, 0.02]) one(`als λ=${lambda} p=${p}`, 'baseline.als', { lambda, p });
     add('despike + als λ=1e6 p=0.005', [
       { kind: 'despike.shoulder', params: {} },
       { kind: 'baseline.als', params: { lambda: 1e6, p: 0.005 } },
@@ -153,7 +159,11 @@ function tuneCandidates(grid: string): Array<{ label: string; pipeline: Pipeline
     // RAW files start in the notch filter's edge (near-zero counts below ~100 cm⁻¹) that Processed files leave out;
     // cropping it before the baseline keeps ALS from bending down to it.
     for (const from of [90, 100, 110, 120, 150]) {
-      for (const [lambda, p] of [[1e6, 0.005], [1e6, 0.01], [3e6, 0.01]] as const) {
+      for (const [lambda, p] of [
+        [1e6, 0.005],
+        [1e6, 0.01],
+        [3e6, 0.01],
+      ] as const) {
         add(`crop ≥${from} + als λ=${lambda} p=${p}`, [
           { kind: 'axis.crop', params: { from, to: 4000 } },
           { kind: 'baseline.als', params: { lambda, p } },
@@ -178,7 +188,8 @@ function main(): void {
       shared: { type: 'string' },
     },
   });
-  const shared = values.shared ?? process.env['SPECMATCH_SHARED_DATA'] ?? resolve(import.meta.dirname, '../../shared/data');
+  const shared =
+    values.shared ?? process.env['SPECMATCH_SHARED_DATA'] ?? resolve(import.meta.dirname, '../../shared/data');
   const quality = values.quality;
   const every = Number(values.every);
   const offset = Number(values.offset);
@@ -191,26 +202,44 @@ function main(): void {
     for (const c of tuneCandidates(values.tune)) {
       const t0 = performance.now();
       const scores = pairs.map((p) => scorePair(p, c.pipeline).processed);
-      rows.push({ label: c.label, median: quantile(scores, 0.5), p10: quantile(scores, 0.1), failed: scores.filter((s) => !Number.isFinite(s)).length });
-      console.log(`  ${c.label.padEnd(24)} median ${quantile(scores, 0.5).toFixed(4)}  p10 ${quantile(scores, 0.1).toFixed(4)}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      rows.push({
+        label: c.label,
+        median: quantile(scores, 0.5),
+        p10: quantile(scores, 0.1),
+        failed: scores.filter((s) => !Number.isFinite(s)).length,
+      });
+      console.log(
+        `  ${c.label.padEnd(24)} median ${quantile(scores, 0.5).toFixed(4)}  p10 ${quantile(scores, 0.1).toFixed(4)}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      );
     }
     rows.sort((a, b) => b.median - a.median);
     console.log('\nbest by median:');
-    for (const r of rows.slice(0, 8)) console.log(`  ${r.label.padEnd(24)} median ${r.median.toFixed(4)}  p10 ${r.p10.toFixed(4)}  failed ${r.failed}`);
+    for (const r of rows.slice(0, 8))
+      console.log(`  ${r.label.padEnd(24)} median ${r.median.toFixed(4)}  p10 ${r.p10.toFixed(4)}  failed ${r.failed}`);
     return;
   }
   const pipeline =
-    values.pipeline !== undefined ? validatePipeline(JSON.parse(readFileSync(values.pipeline, 'utf8'))) : getPreset(values.preset ?? 'rruff-processed').pipeline;
+    values.pipeline !== undefined
+      ? validatePipeline(JSON.parse(readFileSync(values.pipeline, 'utf8')))
+      : getPreset(values.preset ?? 'rruff-processed').pipeline;
   const t0 = performance.now();
   const scores = pairs.map((p) => scorePair(p, pipeline));
   const raw = scores.map((s) => s.raw);
   const proc = scores.map((s) => s.processed);
   const fmt = (v: number): string => v.toFixed(4);
   console.log(`pipeline: ${JSON.stringify(pipeline)}`);
-  console.log(`pairs: ${scores.length}, pipeline failures: ${proc.filter((v) => !Number.isFinite(v)).length}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`RAW as is:       median r ${fmt(quantile(raw, 0.5))}  p10 ${fmt(quantile(raw, 0.1))}  p90 ${fmt(quantile(raw, 0.9))}`);
-  console.log(`RAW + pipeline:  median r ${fmt(quantile(proc, 0.5))}  p10 ${fmt(quantile(proc, 0.1))}  p90 ${fmt(quantile(proc, 0.9))}`);
-  console.log(`share of pairs with r ≥ 0.99: RAW ${fmt(raw.filter((v) => v >= 0.99).length / raw.length)}, pipeline ${fmt(proc.filter((v) => v >= 0.99).length / proc.length)}`);
+  console.log(
+    `pairs: ${scores.length}, pipeline failures: ${proc.filter((v) => !Number.isFinite(v)).length}, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `RAW as is:       median r ${fmt(quantile(raw, 0.5))}  p10 ${fmt(quantile(raw, 0.1))}  p90 ${fmt(quantile(raw, 0.9))}`,
+  );
+  console.log(
+    `RAW + pipeline:  median r ${fmt(quantile(proc, 0.5))}  p10 ${fmt(quantile(proc, 0.1))}  p90 ${fmt(quantile(proc, 0.9))}`,
+  );
+  console.log(
+    `share of pairs with r ≥ 0.99: RAW ${fmt(raw.filter((v) => v >= 0.99).length / raw.length)}, pipeline ${fmt(proc.filter((v) => v >= 0.99).length / proc.length)}`,
+  );
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {

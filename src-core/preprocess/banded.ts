@@ -25,8 +25,13 @@ export class WhittakerSystem {
     if (!Number.isInteger(order) || order < 1 || order > 3) {
       throw new SpecmatchError('E_PARAM', `difference order must be 1, 2 or 3, got ${order}`);
     }
-    if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new SpecmatchError('E_PARAM', `lambda must be finite and ≥ 0, got ${lambda}`);
-    if (n <= order) throw new SpecmatchError('E_PARAM', `a spectrum of ${n} points is too short for a difference penalty of order ${order}`);
+    if (!(lambda >= 0) || !Number.isFinite(lambda))
+      throw new SpecmatchError('E_PARAM', `lambda must be finite and ≥ 0, got ${lambda}`);
+    if (n <= order)
+      throw new SpecmatchError(
+        'E_PARAM',
+        `a spectrum of ${n} points is too short for a difference penalty of order ${order}`,
+      );
     this.n = n;
     this.order = order;
     const d = order;
@@ -107,7 +112,8 @@ export class WhittakerSystem {
       if (i >= 2) l2 = penalty[(i - 2) * 3 + 2]! / d2;
       if (i >= 1) l1 = (penalty[(i - 1) * 3 + 1]! - l2 * l1prev * d2) / d1;
       const di = penalty[i * 3]! + w[i]! - l1 * l1 * d1 - l2 * l2 * d2;
-      if (!(di > 0)) throw new SpecmatchError('E_PARAM', 'the weighted smoothing system is singular (are all weights zero?)');
+      if (!(di > 0))
+        throw new SpecmatchError('E_PARAM', 'the weighted smoothing system is singular (are all weights zero?)');
       l[i * 2] = l1;
       l[i * 2 + 1] = l2;
       dg[i] = di;

@@ -12,7 +12,12 @@ export interface BaselineAirplsOptions {
   maxIterations?: number;
 }
 
-export const BASELINE_AIRPLS_DEFAULTS: Required<BaselineAirplsOptions> = { lambda: 1e5, differenceOrder: 2, tolerance: 1e-3, maxIterations: 15 };
+export const BASELINE_AIRPLS_DEFAULTS: Required<BaselineAirplsOptions> = {
+  lambda: 1e5,
+  differenceOrder: 2,
+  tolerance: 1e-3,
+  maxIterations: 15,
+};
 
 /** exp() arguments above this would overflow to Infinity and make the system singular; e^700 is already ~1e304. */
 const MAX_EXPONENT = 700;

@@ -12,7 +12,12 @@ export interface BaselineAlsOptions {
   maxIterations?: number;
 }
 
-export const BASELINE_ALS_DEFAULTS: Required<BaselineAlsOptions> = { lambda: 1e5, p: 0.01, differenceOrder: 2, maxIterations: 20 };
+export const BASELINE_ALS_DEFAULTS: Required<BaselineAlsOptions> = {
+  lambda: 1e5,
+  p: 0.01,
+  differenceOrder: 2,
+  maxIterations: 20,
+};
 
 /**
  * Asymmetric least squares baseline (P. H. C. Eilers, H. F. M. Boelens, "Baseline correction with asymmetric least

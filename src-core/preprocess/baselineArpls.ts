@@ -12,7 +12,12 @@ export interface BaselineArplsOptions {
   maxIterations?: number;
 }
 
-export const BASELINE_ARPLS_DEFAULTS: Required<BaselineArplsOptions> = { lambda: 1e5, ratio: 1e-3, differenceOrder: 2, maxIterations: 50 };
+export const BASELINE_ARPLS_DEFAULTS: Required<BaselineArplsOptions> = {
+  lambda: 1e5,
+  ratio: 1e-3,
+  differenceOrder: 2,
+  maxIterations: 50,
+};
 
 /**
  * Asymmetrically reweighted penalised least squares (S.-J. Baek, A. Park, Y.-J. Ahn, J. Choo, "Baseline correction

@@ -10,7 +10,11 @@ export interface BaselineImodpolyOptions {
   maxIterations?: number;
 }
 
-export const BASELINE_IMODPOLY_DEFAULTS: Required<BaselineImodpolyOptions> = { polyorder: 5, tolerance: 1e-3, maxIterations: 100 };
+export const BASELINE_IMODPOLY_DEFAULTS: Required<BaselineImodpolyOptions> = {
+  polyorder: 5,
+  tolerance: 1e-3,
+  maxIterations: 100,
+};
 
 /**
  * Improved modified polynomial baseline, IModPoly (J. Zhao, H. Lui, D. I. McLean, H. Zeng, "Automated autofluorescence
@@ -20,7 +24,11 @@ export const BASELINE_IMODPOLY_DEFAULTS: Required<BaselineImodpolyOptions> = { p
  * until DEV stops changing. The polynomial is fitted in x scaled to [−1, 1] by Householder QR, so high degrees
  * stay well conditioned. Returns the baseline evaluated on every x.
  */
-export function baselineImodpoly(x: ArrayLike<number>, y: ArrayLike<number>, options: BaselineImodpolyOptions = {}): Float64Array {
+export function baselineImodpoly(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: BaselineImodpolyOptions = {},
+): Float64Array {
   const o = { ...BASELINE_IMODPOLY_DEFAULTS, ...options };
   requireIntegerIn('polyorder', o.polyorder, 0, 15);
   requirePositive('tolerance', o.tolerance);
@@ -91,7 +99,8 @@ export class PolyFitter {
   constructor(u: ArrayLike<number>, degree: number) {
     const n = u.length;
     const k = degree + 1;
-    if (n < k) throw new SpecmatchError('E_PARAM', `a polynomial of degree ${degree} needs at least ${k} points, got ${n}`);
+    if (n < k)
+      throw new SpecmatchError('E_PARAM', `a polynomial of degree ${degree} needs at least ${k} points, got ${n}`);
     const a = new Float64Array(n * k);
     for (let i = 0; i < n; i++) {
       let p = 1;

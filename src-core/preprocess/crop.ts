@@ -14,7 +14,11 @@ export const CROP_DEFAULTS: Required<CropOptions> = { from: 0, to: 4000 };
  * ends before baseline fitting keeps them from pulling the baseline. Nothing left is an E_PARAM error naming the
  * measured range, since every later step needs data.
  */
-export function crop(x: ArrayLike<number>, y: ArrayLike<number>, options: CropOptions = {}): { x: Float64Array; y: Float64Array } {
+export function crop(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: CropOptions = {},
+): { x: Float64Array; y: Float64Array } {
   const o = { ...CROP_DEFAULTS, ...options };
   if (!(o.from < o.to)) throw new SpecmatchError('E_PARAM', `crop needs from < to, got ${o.from} … ${o.to}`);
   let a = 0;

@@ -15,7 +15,12 @@ export interface DespikeShoulderOptions {
   maxPasses?: number;
 }
 
-export const DESPIKE_SHOULDER_DEFAULTS: Required<DespikeShoulderOptions> = { threshold: 10, maxWidth: 3, shoulderRatio: 0.25, maxPasses: 3 };
+export const DESPIKE_SHOULDER_DEFAULTS: Required<DespikeShoulderOptions> = {
+  threshold: 10,
+  maxWidth: 3,
+  shoulderRatio: 0.25,
+  maxPasses: 3,
+};
 
 /**
  * Spike removal that spares narrow Raman bands: a shape test written for Specmatch, in the spirit of the

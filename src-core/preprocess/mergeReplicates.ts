@@ -24,7 +24,8 @@ export function mergeReplicates(spectra: readonly Spectrum[], options: MergeRepl
   let maxPoints = 0;
   for (const s of spectra) {
     const n = s.x.length;
-    if (n < 2) throw new SpecmatchError('E_PARAM', `${s.meta.sourceFile}: a replicate needs at least 2 points to be merged`);
+    if (n < 2)
+      throw new SpecmatchError('E_PARAM', `${s.meta.sourceFile}: a replicate needs at least 2 points to be merged`);
     lo = Math.max(lo, s.x[0]!);
     hi = Math.min(hi, s.x[n - 1]!);
     maxPoints = Math.max(maxPoints, n);
@@ -33,7 +34,8 @@ export function mergeReplicates(spectra: readonly Spectrum[], options: MergeRepl
     throw new SpecmatchError('E_PARAM', `the replicates share no x range (overlap ${lo} … ${hi}): nothing to average`);
   }
   const points = options.points ?? maxPoints;
-  if (!(Number.isInteger(points) && points >= 2)) throw new SpecmatchError('E_PARAM', `points must be an integer ≥ 2, got ${points}`);
+  if (!(Number.isInteger(points) && points >= 2))
+    throw new SpecmatchError('E_PARAM', `points must be an integer ≥ 2, got ${points}`);
   const interp = (options.method ?? 'linear') === 'cubic' ? resampleCubic : resampleLinear;
   const grid = linearAxis(lo, hi, points);
   const sum = new Float64Array(points);
@@ -45,6 +47,10 @@ export function mergeReplicates(spectra: readonly Spectrum[], options: MergeRepl
   return {
     x: grid,
     y: sum,
-    meta: { ...first.meta, fields: { ...first.meta.fields }, warnings: [...first.meta.warnings, `average of ${spectra.length} replicates on ${points} points, ${lo} … ${hi}`] },
+    meta: {
+      ...first.meta,
+      fields: { ...first.meta.fields },
+      warnings: [...first.meta.warnings, `average of ${spectra.length} replicates on ${points} points, ${lo} … ${hi}`],
+    },
   };
 }

@@ -66,6 +66,9 @@ export function normalize(x: ArrayLike<number>, y: ArrayLike<number>, method: No
       return out;
     }
     default:
-      throw new SpecmatchError('E_PARAM', `unknown normalization '${String(method)}'; use one of ${NORMALIZE_METHODS.join(', ')}`);
+      throw new SpecmatchError(
+        'E_PARAM',
+        `unknown normalization '${String(method)}'; use one of ${NORMALIZE_METHODS.join(', ')}`,
+      );
   }
 }

@@ -9,11 +9,13 @@ export function requireFinite(name: string, v: number): void {
 }
 
 export function requirePositive(name: string, v: number): void {
-  if (!(Number.isFinite(v) && v > 0)) throw new SpecmatchError('E_PARAM', `${name} must be a finite number > 0, got ${v}`);
+  if (!(Number.isFinite(v) && v > 0))
+    throw new SpecmatchError('E_PARAM', `${name} must be a finite number > 0, got ${v}`);
 }
 
 export function requireIntegerIn(name: string, v: number, min: number, max: number): void {
-  if (!(Number.isInteger(v) && v >= min && v <= max)) throw new SpecmatchError('E_PARAM', `${name} must be an integer in ${min}…${max}, got ${v}`);
+  if (!(Number.isInteger(v) && v >= min && v <= max))
+    throw new SpecmatchError('E_PARAM', `${name} must be an integer in ${min}…${max}, got ${v}`);
 }
 
 export function requireOpenUnit(name: string, v: number): void {

@@ -31,34 +31,48 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * be < 1, got 1.5".
  */
 export function validatePipeline(json: unknown): Pipeline {
-  if (!isObject(json)) throw new SpecmatchError('E_PIPELINE', 'a pipeline must be a JSON object {"schemaVersion": 1, "steps": [...]}');
+  if (!isObject(json))
+    throw new SpecmatchError('E_PIPELINE', 'a pipeline must be a JSON object {"schemaVersion": 1, "steps": [...]}');
   for (const key of Object.keys(json)) {
-    if (key !== 'schemaVersion' && key !== 'steps') throw new SpecmatchError('E_PIPELINE', `unknown pipeline field '${key}' (expected schemaVersion and steps)`);
+    if (key !== 'schemaVersion' && key !== 'steps')
+      throw new SpecmatchError('E_PIPELINE', `unknown pipeline field '${key}' (expected schemaVersion and steps)`);
   }
   if (json['schemaVersion'] !== 1) {
-    throw new SpecmatchError('E_PIPELINE', `unsupported pipeline schemaVersion ${JSON.stringify(json['schemaVersion']) ?? 'undefined'} (this version reads 1)`);
+    throw new SpecmatchError(
+      'E_PIPELINE',
+      `unsupported pipeline schemaVersion ${JSON.stringify(json['schemaVersion']) ?? 'undefined'} (this version reads 1)`,
+    );
   }
   const steps = json['steps'];
   if (!Array.isArray(steps)) throw new SpecmatchError('E_PIPELINE', 'pipeline "steps" must be an array');
   return {
     schemaVersion: 1,
     steps: steps.map((step: unknown, index): PipelineStep => {
-      if (!isObject(step)) throw new SpecmatchError('E_PIPELINE', `step ${index}: must be an object {"kind", "params"}`);
+      if (!isObject(step))
+        throw new SpecmatchError('E_PIPELINE', `step ${index}: must be an object {"kind", "params"}`);
       for (const key of Object.keys(step)) {
-        if (key !== 'kind' && key !== 'params') throw new SpecmatchError('E_PIPELINE', `step ${index}: unknown field '${key}' (expected kind and params)`);
+        if (key !== 'kind' && key !== 'params')
+          throw new SpecmatchError('E_PIPELINE', `step ${index}: unknown field '${key}' (expected kind and params)`);
       }
       const kind = step['kind'];
       if (typeof kind !== 'string') throw new SpecmatchError('E_PIPELINE', `step ${index}: "kind" must be a string`);
       const def = stepRegistry.get(kind);
       if (def === undefined) {
-        throw new SpecmatchError('E_PIPELINE', `step ${index}: unknown kind '${kind}'; known kinds: ${[...stepRegistry.keys()].join(', ')}`);
+        throw new SpecmatchError(
+          'E_PIPELINE',
+          `step ${index}: unknown kind '${kind}'; known kinds: ${[...stepRegistry.keys()].join(', ')}`,
+        );
       }
       const params = step['params'] ?? {};
-      if (!isObject(params)) throw new SpecmatchError('E_PIPELINE', `step ${index} (${kind}): "params" must be an object`);
+      if (!isObject(params))
+        throw new SpecmatchError('E_PIPELINE', `step ${index} (${kind}): "params" must be an object`);
       try {
         return { kind, params: { ...def.validate(params) } };
       } catch (err) {
-        if (err instanceof StepParamError) throw new SpecmatchError('E_PIPELINE', `step ${index} (${kind}): param '${err.param}' ${err.reason}`, { cause: err });
+        if (err instanceof StepParamError)
+          throw new SpecmatchError('E_PIPELINE', `step ${index} (${kind}): param '${err.param}' ${err.reason}`, {
+            cause: err,
+          });
         throw err;
       }
     }),
@@ -110,7 +124,10 @@ export function runPipeline(s: Spectrum, p: Pipeline): PipelineRun {
       current = def.apply(current, step.params as Record<string, number | string | boolean>);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new SpecmatchError('E_PIPELINE', `${s.meta.sourceFile}: step ${index} (${step.kind}) failed: ${reason}`, { file: s.meta.sourceFile, cause: err });
+      throw new SpecmatchError('E_PIPELINE', `${s.meta.sourceFile}: step ${index} (${step.kind}) failed: ${reason}`, {
+        file: s.meta.sourceFile,
+        cause: err,
+      });
     }
     intermediates.push({ kind: step.kind, spectrum: current });
   });

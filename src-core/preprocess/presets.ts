@@ -13,7 +13,11 @@ export interface Preset {
  * the description (and, for rruff-processed, measured in docs/results/preprocess.md).
  */
 export const PRESETS: readonly Preset[] = [
-  { name: 'raw', description: 'no preprocessing: the spectrum as read (what the Siamese network is meant to see)', pipeline: { schemaVersion: 1, steps: [] } },
+  {
+    name: 'raw',
+    description: 'no preprocessing: the spectrum as read (what the Siamese network is meant to see)',
+    pipeline: { schemaVersion: 1, steps: [] },
+  },
   {
     name: 'rruff-processed',
     description:
@@ -40,7 +44,8 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     name: 'openspecy-derivative',
-    description: "Open Specy's default processing (Cowger et al. 2021): 5 cm⁻¹ grid, Savitzky–Golay first derivative (window 11, order 3), absolute value, min–max",
+    description:
+      "Open Specy's default processing (Cowger et al. 2021): 5 cm⁻¹ grid, Savitzky–Golay first derivative (window 11, order 3), absolute value, min–max",
     pipeline: {
       schemaVersion: 1,
       steps: [
@@ -52,7 +57,8 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     name: 'classic-search',
-    description: 'for correlation / HQI search: despike (shoulder test), Savitzky–Golay smoothing, ALS baseline, 100–1800 cm⁻¹ at 1 cm⁻¹, unit vector',
+    description:
+      'for correlation / HQI search: despike (shoulder test), Savitzky–Golay smoothing, ALS baseline, 100–1800 cm⁻¹ at 1 cm⁻¹, unit vector',
     pipeline: {
       schemaVersion: 1,
       steps: [
@@ -72,7 +78,15 @@ export const DEFAULT_PRESET = 'classic-search';
 /** The preset by name, or E_PIPELINE listing the names. Returns a copy: callers may edit it freely. */
 export function getPreset(name: string): Preset {
   const preset = PRESETS.find((p) => p.name === name);
-  if (preset === undefined) throw new SpecmatchError('E_PIPELINE', `unknown preset '${name}'; presets: ${PRESETS.map((p) => p.name).join(', ')}`);
+  if (preset === undefined)
+    throw new SpecmatchError(
+      'E_PIPELINE',
+      `unknown preset '${name}'; presets: ${PRESETS.map((p) => p.name).join(', ')}`,
+    );
   // A JSON round trip: the pure core has no structuredClone in its declared environment, and presets are plain JSON.
-  return { name: preset.name, description: preset.description, pipeline: JSON.parse(JSON.stringify(preset.pipeline)) as Pipeline };
+  return {
+    name: preset.name,
+    description: preset.description,
+    pipeline: JSON.parse(JSON.stringify(preset.pipeline)) as Pipeline,
+  };
 }

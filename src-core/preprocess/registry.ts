@@ -98,17 +98,52 @@ function meanSpacing(x: Float64Array): number {
   return n > 1 && x[n - 1]! > x[0]! ? (x[n - 1]! - x[0]!) / (n - 1) : 1;
 }
 
-const lambdaSpec = (def: number): ParamSpec => ({ name: 'lambda', type: 'number', default: def, min: 0, minExclusive: true, description: 'smoothness penalty λ (larger: stiffer)' });
-const orderSpec = (def: number): ParamSpec => ({ name: 'differenceOrder', type: 'integer', default: def, min: 1, max: 3, description: 'order of the difference penalty' });
-const iterSpec = (def: number): ParamSpec => ({ name: 'maxIterations', type: 'integer', default: def, min: 1, max: 1000, description: 'reweighting iterations at most' });
-const interpSpec: ParamSpec = { name: 'method', type: 'enum', default: 'linear', values: ['linear', 'cubic'], description: 'interpolation: linear, or natural cubic spline' };
+const lambdaSpec = (def: number): ParamSpec => ({
+  name: 'lambda',
+  type: 'number',
+  default: def,
+  min: 0,
+  minExclusive: true,
+  description: 'smoothness penalty λ (larger: stiffer)',
+});
+const orderSpec = (def: number): ParamSpec => ({
+  name: 'differenceOrder',
+  type: 'integer',
+  default: def,
+  min: 1,
+  max: 3,
+  description: 'order of the difference penalty',
+});
+const iterSpec = (def: number): ParamSpec => ({
+  name: 'maxIterations',
+  type: 'integer',
+  default: def,
+  min: 1,
+  max: 1000,
+  description: 'reweighting iterations at most',
+});
+const interpSpec: ParamSpec = {
+  name: 'method',
+  type: 'enum',
+  default: 'linear',
+  values: ['linear', 'cubic'],
+  description: 'interpolation: linear, or natural cubic spline',
+};
 
 function sgCheck(p: StepParams): [string, string] | undefined {
-  return num(p, 'polyorder') >= num(p, 'window') ? ['polyorder', `must be less than window (${num(p, 'window')}), got ${num(p, 'polyorder')}`] : undefined;
+  return num(p, 'polyorder') >= num(p, 'window')
+    ? ['polyorder', `must be less than window (${num(p, 'window')}), got ${num(p, 'polyorder')}`]
+    : undefined;
 }
 
 function normalizeStep(method: NormalizeMethod, label: string, description: string): StepSpec {
-  return { kind: `normalize.${method}`, label, description, params: [], apply: (s) => withData(s, normalize(s.x, s.y, method)) };
+  return {
+    kind: `normalize.${method}`,
+    label,
+    description,
+    params: [],
+    apply: (s) => withData(s, normalize(s.x, s.y, method)),
+  };
 }
 
 const SPECS: readonly StepSpec[] = [
@@ -120,7 +155,10 @@ const SPECS: readonly StepSpec[] = [
       { name: 'from', type: 'number', default: CROP_DEFAULTS.from, unit: 'cm⁻¹', description: 'lowest x kept' },
       { name: 'to', type: 'number', default: CROP_DEFAULTS.to, unit: 'cm⁻¹', description: 'highest x kept' },
     ],
-    check: (p) => (num(p, 'from') < num(p, 'to') ? undefined : ['to', `must be greater than from (${num(p, 'from')}), got ${num(p, 'to')}`]),
+    check: (p) =>
+      num(p, 'from') < num(p, 'to')
+        ? undefined
+        : ['to', `must be greater than from (${num(p, 'from')}), got ${num(p, 'to')}`],
     apply: (s, p) => {
       const r = crop(s.x, s.y, { from: num(p, 'from'), to: num(p, 'to') });
       return withData(s, r.y, r.x);
@@ -129,14 +167,26 @@ const SPECS: readonly StepSpec[] = [
   {
     kind: 'axis.resample',
     label: 'Resample',
-    description: 'interpolate onto an evenly spaced axis from…to with a fixed number of points (the model input axis); 0 outside the measured range',
+    description:
+      'interpolate onto an evenly spaced axis from…to with a fixed number of points (the model input axis); 0 outside the measured range',
     params: [
       { name: 'from', type: 'number', default: 100, unit: 'cm⁻¹', description: 'first point of the axis' },
       { name: 'to', type: 'number', default: 1800, unit: 'cm⁻¹', description: 'last point of the axis' },
-      { name: 'points', type: 'integer', default: 1701, min: 2, max: 1_000_000, unit: 'points', description: 'number of points' },
+      {
+        name: 'points',
+        type: 'integer',
+        default: 1701,
+        min: 2,
+        max: 1_000_000,
+        unit: 'points',
+        description: 'number of points',
+      },
       interpSpec,
     ],
-    check: (p) => (num(p, 'from') < num(p, 'to') ? undefined : ['to', `must be greater than from (${num(p, 'from')}), got ${num(p, 'to')}`]),
+    check: (p) =>
+      num(p, 'from') < num(p, 'to')
+        ? undefined
+        : ['to', `must be greater than from (${num(p, 'from')}), got ${num(p, 'to')}`],
     apply: (s, p) => {
       const grid = linearAxis(num(p, 'from'), num(p, 'to'), num(p, 'points'));
       const y = str(p, 'method') === 'cubic' ? resampleCubic(s.x, s.y, grid) : resampleLinear(s.x, s.y, grid);
@@ -146,15 +196,31 @@ const SPECS: readonly StepSpec[] = [
   {
     kind: 'axis.regrid',
     label: 'Regrid',
-    description: "interpolate onto an evenly spaced axis with a given step over the spectrum's own range (multiples of the step, like Open Specy's conform_spec)",
-    params: [{ name: 'step', type: 'number', default: 1, min: 0, minExclusive: true, unit: 'cm⁻¹', description: 'spacing of the new axis' }, interpSpec],
+    description:
+      "interpolate onto an evenly spaced axis with a given step over the spectrum's own range (multiples of the step, like Open Specy's conform_spec)",
+    params: [
+      {
+        name: 'step',
+        type: 'number',
+        default: 1,
+        min: 0,
+        minExclusive: true,
+        unit: 'cm⁻¹',
+        description: 'spacing of the new axis',
+      },
+      interpSpec,
+    ],
     apply: (s, p) => {
       const step = num(p, 'step');
       const n = s.x.length;
       if (n < 2) throw new SpecmatchError('E_PIPELINE', `regrid needs at least 2 points, the spectrum has ${n}`);
       const from = Math.ceil(s.x[0]! / step);
       const to = Math.floor(s.x[n - 1]! / step);
-      if (to - from + 1 < 2) throw new SpecmatchError('E_PIPELINE', `a step of ${step} leaves fewer than 2 points in ${s.x[0]} … ${s.x[n - 1]}`);
+      if (to - from + 1 < 2)
+        throw new SpecmatchError(
+          'E_PIPELINE',
+          `a step of ${step} leaves fewer than 2 points in ${s.x[0]} … ${s.x[n - 1]}`,
+        );
       const grid = Float64Array.from({ length: to - from + 1 }, (_, i) => (from + i) * step);
       const y = str(p, 'method') === 'cubic' ? resampleCubic(s.x, s.y, grid) : resampleLinear(s.x, s.y, grid);
       return withData(s, y, grid);
@@ -165,55 +231,154 @@ const SPECS: readonly StepSpec[] = [
     label: 'Despike (Whitaker–Hayes)',
     description: 'cosmic-ray removal by the modified z-score of first differences (Whitaker & Hayes 2018)',
     params: [
-      { name: 'threshold', type: 'number', default: DESPIKE_WHITAKER_HAYES_DEFAULTS.threshold, min: 0, minExclusive: true, description: 'modified z-score above which a difference is a spike' },
-      { name: 'window', type: 'integer', default: DESPIKE_WHITAKER_HAYES_DEFAULTS.window, min: 1, max: 100, unit: 'points', description: 'half-width of the neighbourhood averaged into a spike' },
+      {
+        name: 'threshold',
+        type: 'number',
+        default: DESPIKE_WHITAKER_HAYES_DEFAULTS.threshold,
+        min: 0,
+        minExclusive: true,
+        description: 'modified z-score above which a difference is a spike',
+      },
+      {
+        name: 'window',
+        type: 'integer',
+        default: DESPIKE_WHITAKER_HAYES_DEFAULTS.window,
+        min: 1,
+        max: 100,
+        unit: 'points',
+        description: 'half-width of the neighbourhood averaged into a spike',
+      },
     ],
-    apply: (s, p) => withData(s, despikeWhitakerHayes(s.y, { threshold: num(p, 'threshold'), window: num(p, 'window') })),
+    apply: (s, p) =>
+      withData(s, despikeWhitakerHayes(s.y, { threshold: num(p, 'threshold'), window: num(p, 'window') })),
   },
   {
     kind: 'despike.shoulder',
     label: 'Despike (shoulder test)',
-    description: 'removes 1–3 pixel spikes, keeps bands: a band still falls one pixel further out on both sides, a spike does not',
+    description:
+      'removes 1–3 pixel spikes, keeps bands: a band still falls one pixel further out on both sides, a spike does not',
     params: [
-      { name: 'threshold', type: 'number', default: DESPIKE_SHOULDER_DEFAULTS.threshold, min: 0, minExclusive: true, description: 'rise above the neighbours, in noise σ, to be a candidate' },
-      { name: 'maxWidth', type: 'integer', default: DESPIKE_SHOULDER_DEFAULTS.maxWidth, min: 1, max: 10, unit: 'points', description: 'widest spike' },
-      { name: 'shoulderRatio', type: 'number', default: DESPIKE_SHOULDER_DEFAULTS.shoulderRatio, min: 0, minExclusive: true, max: 1, description: 'shoulder fall (fraction of the rise) that marks a band' },
-      { name: 'maxPasses', type: 'integer', default: DESPIKE_SHOULDER_DEFAULTS.maxPasses, min: 1, max: 20, description: 'scans over the spectrum' },
+      {
+        name: 'threshold',
+        type: 'number',
+        default: DESPIKE_SHOULDER_DEFAULTS.threshold,
+        min: 0,
+        minExclusive: true,
+        description: 'rise above the neighbours, in noise σ, to be a candidate',
+      },
+      {
+        name: 'maxWidth',
+        type: 'integer',
+        default: DESPIKE_SHOULDER_DEFAULTS.maxWidth,
+        min: 1,
+        max: 10,
+        unit: 'points',
+        description: 'widest spike',
+      },
+      {
+        name: 'shoulderRatio',
+        type: 'number',
+        default: DESPIKE_SHOULDER_DEFAULTS.shoulderRatio,
+        min: 0,
+        minExclusive: true,
+        max: 1,
+        description: 'shoulder fall (fraction of the rise) that marks a band',
+      },
+      {
+        name: 'maxPasses',
+        type: 'integer',
+        default: DESPIKE_SHOULDER_DEFAULTS.maxPasses,
+        min: 1,
+        max: 20,
+        description: 'scans over the spectrum',
+      },
     ],
     apply: (s, p) =>
-      withData(s, despikeShoulder(s.y, { threshold: num(p, 'threshold'), maxWidth: num(p, 'maxWidth'), shoulderRatio: num(p, 'shoulderRatio'), maxPasses: num(p, 'maxPasses') })),
+      withData(
+        s,
+        despikeShoulder(s.y, {
+          threshold: num(p, 'threshold'),
+          maxWidth: num(p, 'maxWidth'),
+          shoulderRatio: num(p, 'shoulderRatio'),
+          maxPasses: num(p, 'maxPasses'),
+        }),
+      ),
   },
   {
     kind: 'smooth.savitzkyGolay',
     label: 'Smooth (Savitzky–Golay)',
     description: 'local least-squares polynomial smoothing (Savitzky & Golay 1964); ends as scipy mode "interp"',
     params: [
-      { name: 'window', type: 'integer', default: SMOOTH_SAVITZKY_GOLAY_DEFAULTS.window, min: 3, max: 10001, odd: true, unit: 'points', description: 'window length (odd)' },
-      { name: 'polyorder', type: 'integer', default: SMOOTH_SAVITZKY_GOLAY_DEFAULTS.polyorder, min: 0, max: 12, description: 'polynomial degree (< window)' },
+      {
+        name: 'window',
+        type: 'integer',
+        default: SMOOTH_SAVITZKY_GOLAY_DEFAULTS.window,
+        min: 3,
+        max: 10001,
+        odd: true,
+        unit: 'points',
+        description: 'window length (odd)',
+      },
+      {
+        name: 'polyorder',
+        type: 'integer',
+        default: SMOOTH_SAVITZKY_GOLAY_DEFAULTS.polyorder,
+        min: 0,
+        max: 12,
+        description: 'polynomial degree (< window)',
+      },
     ],
     check: sgCheck,
-    apply: (s, p) => withData(s, smoothSavitzkyGolay(s.y, { window: num(p, 'window'), polyorder: num(p, 'polyorder') })),
+    apply: (s, p) =>
+      withData(s, smoothSavitzkyGolay(s.y, { window: num(p, 'window'), polyorder: num(p, 'polyorder') })),
   },
   {
     kind: 'smooth.whittaker',
     label: 'Smooth (Whittaker)',
     description: 'penalised least-squares smoother (Eilers 2003), banded O(n) solve',
     params: [lambdaSpec(SMOOTH_WHITTAKER_DEFAULTS.lambda), orderSpec(SMOOTH_WHITTAKER_DEFAULTS.differenceOrder)],
-    apply: (s, p) => withData(s, smoothWhittaker(s.y, { lambda: num(p, 'lambda'), differenceOrder: num(p, 'differenceOrder') })),
+    apply: (s, p) =>
+      withData(s, smoothWhittaker(s.y, { lambda: num(p, 'lambda'), differenceOrder: num(p, 'differenceOrder') })),
   },
   {
     kind: 'derivative',
     label: 'Derivative (Savitzky–Golay)',
-    description: 'first or second derivative per cm⁻¹ by a Savitzky–Golay filter; optionally its absolute value (Open Specy)',
+    description:
+      'first or second derivative per cm⁻¹ by a Savitzky–Golay filter; optionally its absolute value (Open Specy)',
     params: [
       { name: 'order', type: 'integer', default: 1, min: 1, max: 2, description: 'derivative order' },
-      { name: 'window', type: 'integer', default: 11, min: 3, max: 10001, odd: true, unit: 'points', description: 'window length (odd)' },
-      { name: 'polyorder', type: 'integer', default: 3, min: 1, max: 12, description: 'polynomial degree (≥ order, < window)' },
+      {
+        name: 'window',
+        type: 'integer',
+        default: 11,
+        min: 3,
+        max: 10001,
+        odd: true,
+        unit: 'points',
+        description: 'window length (odd)',
+      },
+      {
+        name: 'polyorder',
+        type: 'integer',
+        default: 3,
+        min: 1,
+        max: 12,
+        description: 'polynomial degree (≥ order, < window)',
+      },
       { name: 'absolute', type: 'boolean', default: false, description: 'take the absolute value of the derivative' },
     ],
-    check: (p) => sgCheck(p) ?? (num(p, 'polyorder') < num(p, 'order') ? ['polyorder', `must be at least the derivative order (${num(p, 'order')})`] : undefined),
+    check: (p) =>
+      sgCheck(p) ??
+      (num(p, 'polyorder') < num(p, 'order')
+        ? ['polyorder', `must be at least the derivative order (${num(p, 'order')})`]
+        : undefined),
     apply: (s, p) => {
-      const d = smoothSavitzkyGolay(s.y, { window: num(p, 'window'), polyorder: num(p, 'polyorder'), derivative: num(p, 'order'), delta: meanSpacing(s.x) });
+      const d = smoothSavitzkyGolay(s.y, {
+        window: num(p, 'window'),
+        polyorder: num(p, 'polyorder'),
+        derivative: num(p, 'order'),
+        delta: meanSpacing(s.x),
+      });
       if (p['absolute'] === true) for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]!);
       return withData(s, d);
     },
@@ -224,12 +389,32 @@ const SPECS: readonly StepSpec[] = [
     description: 'asymmetric least squares (Eilers & Boelens 2005), subtracted',
     params: [
       lambdaSpec(BASELINE_ALS_DEFAULTS.lambda),
-      { name: 'p', type: 'number', default: BASELINE_ALS_DEFAULTS.p, min: 0, max: 1, minExclusive: true, maxExclusive: true, description: 'asymmetry: weight of points above the baseline' },
+      {
+        name: 'p',
+        type: 'number',
+        default: BASELINE_ALS_DEFAULTS.p,
+        min: 0,
+        max: 1,
+        minExclusive: true,
+        maxExclusive: true,
+        description: 'asymmetry: weight of points above the baseline',
+      },
       orderSpec(BASELINE_ALS_DEFAULTS.differenceOrder),
       iterSpec(BASELINE_ALS_DEFAULTS.maxIterations),
     ],
     apply: (s, p) =>
-      withData(s, subtract(s.y, baselineAls(s.y, { lambda: num(p, 'lambda'), p: num(p, 'p'), differenceOrder: num(p, 'differenceOrder'), maxIterations: num(p, 'maxIterations') }))),
+      withData(
+        s,
+        subtract(
+          s.y,
+          baselineAls(s.y, {
+            lambda: num(p, 'lambda'),
+            p: num(p, 'p'),
+            differenceOrder: num(p, 'differenceOrder'),
+            maxIterations: num(p, 'maxIterations'),
+          }),
+        ),
+      ),
   },
   {
     kind: 'baseline.arpls',
@@ -237,12 +422,30 @@ const SPECS: readonly StepSpec[] = [
     description: 'asymmetrically reweighted penalised least squares (Baek et al. 2015), subtracted',
     params: [
       lambdaSpec(BASELINE_ARPLS_DEFAULTS.lambda),
-      { name: 'ratio', type: 'number', default: BASELINE_ARPLS_DEFAULTS.ratio, min: 0, minExclusive: true, description: 'stop when the relative weight change is below this' },
+      {
+        name: 'ratio',
+        type: 'number',
+        default: BASELINE_ARPLS_DEFAULTS.ratio,
+        min: 0,
+        minExclusive: true,
+        description: 'stop when the relative weight change is below this',
+      },
       orderSpec(BASELINE_ARPLS_DEFAULTS.differenceOrder),
       iterSpec(BASELINE_ARPLS_DEFAULTS.maxIterations),
     ],
     apply: (s, p) =>
-      withData(s, subtract(s.y, baselineArpls(s.y, { lambda: num(p, 'lambda'), ratio: num(p, 'ratio'), differenceOrder: num(p, 'differenceOrder'), maxIterations: num(p, 'maxIterations') }))),
+      withData(
+        s,
+        subtract(
+          s.y,
+          baselineArpls(s.y, {
+            lambda: num(p, 'lambda'),
+            ratio: num(p, 'ratio'),
+            differenceOrder: num(p, 'differenceOrder'),
+            maxIterations: num(p, 'maxIterations'),
+          }),
+        ),
+      ),
   },
   {
     kind: 'baseline.airpls',
@@ -251,13 +454,28 @@ const SPECS: readonly StepSpec[] = [
     params: [
       lambdaSpec(BASELINE_AIRPLS_DEFAULTS.lambda),
       orderSpec(BASELINE_AIRPLS_DEFAULTS.differenceOrder),
-      { name: 'tolerance', type: 'number', default: BASELINE_AIRPLS_DEFAULTS.tolerance, min: 0, minExclusive: true, description: 'stop when the negative residual is below this fraction of Σ|y|' },
+      {
+        name: 'tolerance',
+        type: 'number',
+        default: BASELINE_AIRPLS_DEFAULTS.tolerance,
+        min: 0,
+        minExclusive: true,
+        description: 'stop when the negative residual is below this fraction of Σ|y|',
+      },
       iterSpec(BASELINE_AIRPLS_DEFAULTS.maxIterations),
     ],
     apply: (s, p) =>
       withData(
         s,
-        subtract(s.y, baselineAirpls(s.y, { lambda: num(p, 'lambda'), differenceOrder: num(p, 'differenceOrder'), tolerance: num(p, 'tolerance'), maxIterations: num(p, 'maxIterations') })),
+        subtract(
+          s.y,
+          baselineAirpls(s.y, {
+            lambda: num(p, 'lambda'),
+            differenceOrder: num(p, 'differenceOrder'),
+            tolerance: num(p, 'tolerance'),
+            maxIterations: num(p, 'maxIterations'),
+          }),
+        ),
       ),
   },
   {
@@ -265,12 +483,43 @@ const SPECS: readonly StepSpec[] = [
     label: 'Baseline (IModPoly)',
     description: 'improved modified polynomial fit (Zhao et al. 2007), subtracted',
     params: [
-      { name: 'polyorder', type: 'integer', default: BASELINE_IMODPOLY_DEFAULTS.polyorder, min: 0, max: 15, description: 'polynomial degree' },
-      { name: 'tolerance', type: 'number', default: BASELINE_IMODPOLY_DEFAULTS.tolerance, min: 0, minExclusive: true, description: 'stop when the relative change of DEV is below this' },
-      { name: 'maxIterations', type: 'integer', default: BASELINE_IMODPOLY_DEFAULTS.maxIterations, min: 1, max: 10000, description: 'iterations at most' },
+      {
+        name: 'polyorder',
+        type: 'integer',
+        default: BASELINE_IMODPOLY_DEFAULTS.polyorder,
+        min: 0,
+        max: 15,
+        description: 'polynomial degree',
+      },
+      {
+        name: 'tolerance',
+        type: 'number',
+        default: BASELINE_IMODPOLY_DEFAULTS.tolerance,
+        min: 0,
+        minExclusive: true,
+        description: 'stop when the relative change of DEV is below this',
+      },
+      {
+        name: 'maxIterations',
+        type: 'integer',
+        default: BASELINE_IMODPOLY_DEFAULTS.maxIterations,
+        min: 1,
+        max: 10000,
+        description: 'iterations at most',
+      },
     ],
     apply: (s, p) =>
-      withData(s, subtract(s.y, baselineImodpoly(s.x, s.y, { polyorder: num(p, 'polyorder'), tolerance: num(p, 'tolerance'), maxIterations: num(p, 'maxIterations') }))),
+      withData(
+        s,
+        subtract(
+          s.y,
+          baselineImodpoly(s.x, s.y, {
+            polyorder: num(p, 'polyorder'),
+            tolerance: num(p, 'tolerance'),
+            maxIterations: num(p, 'maxIterations'),
+          }),
+        ),
+      ),
   },
   {
     kind: 'baseline.rubberband',
@@ -294,14 +543,18 @@ function validateValue(kind: string, spec: ParamSpec, v: unknown): ParamValue {
     case 'boolean':
       return typeof v === 'boolean' ? v : fail('must be true or false');
     case 'enum':
-      return typeof v === 'string' && (spec.values ?? []).includes(v) ? v : fail(`must be one of ${(spec.values ?? []).map((x) => `'${x}'`).join(', ')}`);
+      return typeof v === 'string' && (spec.values ?? []).includes(v)
+        ? v
+        : fail(`must be one of ${(spec.values ?? []).map((x) => `'${x}'`).join(', ')}`);
     case 'number':
     case 'integer': {
       if (typeof v !== 'number' || !Number.isFinite(v)) fail('must be a finite number');
       const x = v as number;
       if (spec.type === 'integer' && !Number.isInteger(x)) fail('must be an integer');
-      if (spec.min !== undefined && (spec.minExclusive ? !(x > spec.min) : !(x >= spec.min))) fail(`must be ${spec.minExclusive ? '>' : '≥'} ${spec.min}`);
-      if (spec.max !== undefined && (spec.maxExclusive ? !(x < spec.max) : !(x <= spec.max))) fail(`must be ${spec.maxExclusive ? '<' : '≤'} ${spec.max}`);
+      if (spec.min !== undefined && (spec.minExclusive ? !(x > spec.min) : !(x >= spec.min)))
+        fail(`must be ${spec.minExclusive ? '>' : '≥'} ${spec.min}`);
+      if (spec.max !== undefined && (spec.maxExclusive ? !(x < spec.max) : !(x <= spec.max)))
+        fail(`must be ${spec.maxExclusive ? '<' : '≤'} ${spec.max}`);
       if (spec.odd === true && x % 2 === 0) fail('must be odd');
       return x === 0 ? 0 : x; // -0 → 0, so the canonical JSON does not depend on the sign of zero
     }
@@ -324,11 +577,16 @@ function define(spec: StepSpec): StepDefinition {
       const known = new Set(spec.params.map((p) => p.name));
       for (const name of Object.keys(params)) {
         if (!known.has(name)) {
-          throw new StepParamError(spec.kind, name, `is unknown (${known.size === 0 ? 'this step takes no params' : `known: ${[...known].join(', ')}`})`);
+          throw new StepParamError(
+            spec.kind,
+            name,
+            `is unknown (${known.size === 0 ? 'this step takes no params' : `known: ${[...known].join(', ')}`})`,
+          );
         }
       }
       const out: Record<string, ParamValue> = {};
-      for (const p of spec.params) out[p.name] = params[p.name] === undefined ? p.default : validateValue(spec.kind, p, params[p.name]);
+      for (const p of spec.params)
+        out[p.name] = params[p.name] === undefined ? p.default : validateValue(spec.kind, p, params[p.name]);
       const clash = spec.check?.(out);
       if (clash) throw new StepParamError(spec.kind, clash[0], clash[1]);
       return out;
@@ -343,6 +601,10 @@ export const stepRegistry: ReadonlyMap<string, StepDefinition> = new Map(SPECS.m
 /** The definition of a kind, or an E_PIPELINE error listing the known kinds. */
 export function getStep(kind: string): StepDefinition {
   const def = stepRegistry.get(kind);
-  if (def === undefined) throw new SpecmatchError('E_PIPELINE', `unknown step kind '${kind}'; known kinds: ${[...stepRegistry.keys()].join(', ')}`);
+  if (def === undefined)
+    throw new SpecmatchError(
+      'E_PIPELINE',
+      `unknown step kind '${kind}'; known kinds: ${[...stepRegistry.keys()].join(', ')}`,
+    );
   return def;
 }

@@ -8,7 +8,12 @@ import { resampleLinear } from './resampleLinear.js';
  * 3 points the spline degenerates to linear interpolation. Repeated x values (which readers keep) are averaged
  * into one knot first, since a spline cannot pass through two values at one x.
  */
-export function resampleCubic(xIn: ArrayLike<number>, yIn: ArrayLike<number>, grid: ArrayLike<number>, fill = 0): Float64Array {
+export function resampleCubic(
+  xIn: ArrayLike<number>,
+  yIn: ArrayLike<number>,
+  grid: ArrayLike<number>,
+  fill = 0,
+): Float64Array {
   const { x, y } = mergeEqualX(xIn, yIn);
   const n = x.length;
   if (n < 3) return resampleLinear(x, y, grid, fill);

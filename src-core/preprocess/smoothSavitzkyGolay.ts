@@ -12,7 +12,12 @@ export interface SmoothSavitzkyGolayOptions {
   delta?: number;
 }
 
-export const SMOOTH_SAVITZKY_GOLAY_DEFAULTS: Required<SmoothSavitzkyGolayOptions> = { window: 11, polyorder: 3, derivative: 0, delta: 1 };
+export const SMOOTH_SAVITZKY_GOLAY_DEFAULTS: Required<SmoothSavitzkyGolayOptions> = {
+  window: 11,
+  polyorder: 3,
+  derivative: 0,
+  delta: 1,
+};
 
 /**
  * Savitzky–Golay filter (A. Savitzky, M. J. E. Golay, Anal. Chem. 36:1627–1639, 1964): each point is replaced by

@@ -53,18 +53,32 @@ describe('despikeShoulder on synthetic data', () => {
   it('removes 1–3 pixel spikes on a flat noisy background and leaves bands of FWHM ≥ 2 px untouched', () => {
     const r = rng(7);
     const n = 600;
-    const clean = Float64Array.from({ length: n }, (_, i) => 100 + 1000 / (1 + ((i - 200) / 1) ** 2) + 700 * Math.exp(-0.5 * ((i - 400) / 1.5) ** 2) + (r() - 0.5) * 6);
+    const clean = Float64Array.from(
+      { length: n },
+      (_, i) =>
+        100 + 1000 / (1 + ((i - 200) / 1) ** 2) + 700 * Math.exp(-0.5 * ((i - 400) / 1.5) ** 2) + (r() - 0.5) * 6,
+    );
     const spiked = Float64Array.from(clean);
-    const spikes = [[50, 1], [120, 2], [300, 3], [210, 1], [392, 1]] as const;
+    const spikes = [
+      [50, 1],
+      [120, 2],
+      [300, 3],
+      [210, 1],
+      [392, 1],
+    ] as const;
     for (const [at, width] of spikes) for (let k = 0; k < width; k++) spiked[at + k] = spiked[at + k]! + 800;
     const out = despikeShoulder(spiked);
-    for (const [at, width] of spikes) for (let k = 0; k < width; k++) expect(Math.abs(out[at + k]! - clean[at + k]!)).toBeLessThan(80);
+    for (const [at, width] of spikes)
+      for (let k = 0; k < width; k++) expect(Math.abs(out[at + k]! - clean[at + k]!)).toBeLessThan(80);
     expect(out[200]).toBe(clean[200]);
     expect(out[400]).toBe(clean[400]);
   });
 
   it('leaves a spectrum without spikes exactly as it was, where Whitaker–Hayes clips the band', () => {
-    const y = Float64Array.from({ length: 300 }, (_, i) => 50 + 20 * Math.sin(i / 9) + 400 * Math.exp(-0.5 * ((i - 150) / 3) ** 2));
+    const y = Float64Array.from(
+      { length: 300 },
+      (_, i) => 50 + 20 * Math.sin(i / 9) + 400 * Math.exp(-0.5 * ((i - 150) / 3) ** 2),
+    );
     expect(despikeShoulder(y)).toEqual(y);
     // Noiseless: the band's differences are extreme next to the sine's, so the z-score method flags it.
     expect(despikeWhitakerHayes(y)).not.toEqual(y);
@@ -73,7 +87,9 @@ describe('despikeShoulder on synthetic data', () => {
 
 describeShared('despiking RRUFF spectra with spikes planted next to sharp mineral bands', () => {
   const dir = sharedPath('rruff/sample/common_minerals/raw/excellent_unoriented');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
 
   it('removes every planted spike and keeps every real band height within 2 % (shoulder test)', () => {
     const r = rng(2024);
@@ -106,13 +122,19 @@ describeShared('despiking RRUFF spectra with spikes planted next to sharp minera
       const sigma = noiseSigma(clean);
       for (const { i, height } of spikeAt) {
         const residual = Math.abs(out[i]! - clean[i]!);
-        expect(residual, `${f}: spike at point ${i} (height ${height.toFixed(0)}) left ${residual.toFixed(1)}`).toBeLessThan(0.1 * height + 3 * sigma);
+        expect(
+          residual,
+          `${f}: spike at point ${i} (height ${height.toFixed(0)}) left ${residual.toFixed(1)}`,
+        ).toBeLessThan(0.1 * height + 3 * sigma);
         planted++;
       }
       for (const b of bands) {
         const h = clean[b]! - floor;
         const change = Math.abs(out[b]! - clean[b]!) / h;
-        expect(change, `${f}: band at ${s.x[b]!.toFixed(1)} cm⁻¹ changed by ${(100 * change).toFixed(2)} %`).toBeLessThanOrEqual(0.02);
+        expect(
+          change,
+          `${f}: band at ${s.x[b]!.toFixed(1)} cm⁻¹ changed by ${(100 * change).toFixed(2)} %`,
+        ).toBeLessThanOrEqual(0.02);
         bandsChecked++;
       }
     }

@@ -8,8 +8,28 @@ import { getStep, stepRegistry } from '../registry.js';
 
 function synthetic(n = 400): Spectrum {
   const x = Float64Array.from({ length: n }, (_, i) => 100 + i * 2);
-  const y = Float64Array.from(x, (v, i) => 1000 + 0.5 * v + 800 * Math.exp(-0.5 * ((v - 500) / 6) ** 2) + 300 / (1 + ((v - 700) / 5) ** 2) + 5 * Math.sin(i * 1.7));
-  return { x, y, meta: { sourceFile: 'synthetic.txt', format: 'test', xKind: 'raman-shift', originalXUnit: 'cm-1', position: { index: 0, count: 1 }, fields: { a: '1' }, warnings: ['w'] } };
+  const y = Float64Array.from(
+    x,
+    (v, i) =>
+      1000 +
+      0.5 * v +
+      800 * Math.exp(-0.5 * ((v - 500) / 6) ** 2) +
+      300 / (1 + ((v - 700) / 5) ** 2) +
+      5 * Math.sin(i * 1.7),
+  );
+  return {
+    x,
+    y,
+    meta: {
+      sourceFile: 'synthetic.txt',
+      format: 'test',
+      xKind: 'raman-shift',
+      originalXUnit: 'cm-1',
+      position: { index: 0, count: 1 },
+      fields: { a: '1' },
+      warnings: ['w'],
+    },
+  };
 }
 
 function errorOf(fn: () => unknown): SpecmatchError {
@@ -24,22 +44,58 @@ function errorOf(fn: () => unknown): SpecmatchError {
 
 describe('validatePipeline', () => {
   it('fills defaults and keeps given params', () => {
-    const p = validatePipeline({ schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { lambda: 1e6 } }, { kind: 'normalize.snv' }] });
-    expect(p.steps[0]).toEqual({ kind: 'baseline.als', params: { lambda: 1e6, p: 0.01, differenceOrder: 2, maxIterations: 20 } });
+    const p = validatePipeline({
+      schemaVersion: 1,
+      steps: [{ kind: 'baseline.als', params: { lambda: 1e6 } }, { kind: 'normalize.snv' }],
+    });
+    expect(p.steps[0]).toEqual({
+      kind: 'baseline.als',
+      params: { lambda: 1e6, p: 0.01, differenceOrder: 2, maxIterations: 20 },
+    });
     expect(p.steps[1]).toEqual({ kind: 'normalize.snv', params: {} });
   });
 
   it.each([
-    [{ schemaVersion: 1, steps: [{ kind: 'baseline.magic' }] }, /step 0: unknown kind 'baseline\.magic'; known kinds: .*baseline\.als/],
-    [{ schemaVersion: 1, steps: [{ kind: 'normalize.max' }, { kind: 'baseline.als', params: { p: 1.5 } }] }, /^step 1 \(baseline\.als\): param 'p' must be < 1, got 1\.5$/],
-    [{ schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { lambda: '1e6' } }] }, /step 0 \(baseline\.als\): param 'lambda' must be a finite number, got "1e6"/],
-    [{ schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { lamda: 5 } }] }, /step 0 \(baseline\.als\): param 'lamda' is unknown \(known: lambda, p, differenceOrder, maxIterations\)/],
-    [{ schemaVersion: 1, steps: [{ kind: 'smooth.savitzkyGolay', params: { window: 10 } }] }, /param 'window' must be odd, got 10/],
-    [{ schemaVersion: 1, steps: [{ kind: 'smooth.savitzkyGolay', params: { window: 5, polyorder: 5 } }] }, /param 'polyorder' must be less than window \(5\), got 5/],
-    [{ schemaVersion: 1, steps: [{ kind: 'axis.crop', params: { from: 900, to: 100 } }] }, /step 0 \(axis\.crop\): param 'to' must be greater than from/],
-    [{ schemaVersion: 1, steps: [{ kind: 'axis.resample', params: { method: 'quintic' } }] }, /param 'method' must be one of 'linear', 'cubic', got "quintic"/],
-    [{ schemaVersion: 1, steps: [{ kind: 'derivative', params: { absolute: 'yes' } }] }, /param 'absolute' must be true or false/],
-    [{ schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { maxIterations: 2.5 } }] }, /param 'maxIterations' must be an integer, got 2\.5/],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'baseline.magic' }] },
+      /step 0: unknown kind 'baseline\.magic'; known kinds: .*baseline\.als/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'normalize.max' }, { kind: 'baseline.als', params: { p: 1.5 } }] },
+      /^step 1 \(baseline\.als\): param 'p' must be < 1, got 1\.5$/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { lambda: '1e6' } }] },
+      /step 0 \(baseline\.als\): param 'lambda' must be a finite number, got "1e6"/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { lamda: 5 } }] },
+      /step 0 \(baseline\.als\): param 'lamda' is unknown \(known: lambda, p, differenceOrder, maxIterations\)/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'smooth.savitzkyGolay', params: { window: 10 } }] },
+      /param 'window' must be odd, got 10/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'smooth.savitzkyGolay', params: { window: 5, polyorder: 5 } }] },
+      /param 'polyorder' must be less than window \(5\), got 5/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'axis.crop', params: { from: 900, to: 100 } }] },
+      /step 0 \(axis\.crop\): param 'to' must be greater than from/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'axis.resample', params: { method: 'quintic' } }] },
+      /param 'method' must be one of 'linear', 'cubic', got "quintic"/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'derivative', params: { absolute: 'yes' } }] },
+      /param 'absolute' must be true or false/,
+    ],
+    [
+      { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { maxIterations: 2.5 } }] },
+      /param 'maxIterations' must be an integer, got 2\.5/,
+    ],
     [{ schemaVersion: 2, steps: [] }, /unsupported pipeline schemaVersion 2/],
     [{ steps: [] }, /unsupported pipeline schemaVersion undefined/],
     [{ schemaVersion: 1, steps: {} }, /"steps" must be an array/],
@@ -66,8 +122,16 @@ describe('validatePipeline', () => {
 
 describe('canonical JSON and hash', () => {
   it('does not depend on key order, number spelling, the sign of zero or omitted defaults', () => {
-    const a: Pipeline = { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { p: 0.01, lambda: 1e6 } }, { kind: 'axis.crop', params: { from: -0, to: 2000 } }] };
-    const b = JSON.parse('{"steps":[{"params":{"lambda":1000000,"maxIterations":20,"differenceOrder":2},"kind":"baseline.als"},{"kind":"axis.crop","params":{"to":2000.0,"from":0}}],"schemaVersion":1}') as Pipeline;
+    const a: Pipeline = {
+      schemaVersion: 1,
+      steps: [
+        { kind: 'baseline.als', params: { p: 0.01, lambda: 1e6 } },
+        { kind: 'axis.crop', params: { from: -0, to: 2000 } },
+      ],
+    };
+    const b = JSON.parse(
+      '{"steps":[{"params":{"lambda":1000000,"maxIterations":20,"differenceOrder":2},"kind":"baseline.als"},{"kind":"axis.crop","params":{"to":2000.0,"from":0}}],"schemaVersion":1}',
+    ) as Pipeline;
     expect(canonicalPipelineJson(a)).toBe(canonicalPipelineJson(b));
     expect(pipelineHash(a)).toBe(pipelineHash(b));
     expect(pipelineHash(a)).toMatch(/^[0-9a-f]{64}$/);
@@ -99,7 +163,9 @@ describe('canonical JSON and hash', () => {
 describe('presets', () => {
   it('has the named presets, each valid, and names them all when one is unknown', () => {
     const names = PRESETS.map((p) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['raw', 'rruff-processed', 'liu2017-als', 'openspecy-derivative', 'classic-search']));
+    expect(names).toEqual(
+      expect.arrayContaining(['raw', 'rruff-processed', 'liu2017-als', 'openspecy-derivative', 'classic-search']),
+    );
     expect(new Set(names).size).toBe(names.length);
     for (const p of PRESETS) expect(() => validatePipeline(p.pipeline)).not.toThrow();
     expect(getPreset('raw').pipeline.steps).toEqual([]);
@@ -121,7 +187,15 @@ describe('runPipeline', () => {
     const x0 = Float64Array.from(s.x);
     const y0 = Float64Array.from(s.y);
     const meta0 = structuredClone(s.meta);
-    const pipelines = [...PRESETS.map((p) => p.pipeline), { schemaVersion: 1 as const, steps: [...stepRegistry.keys()].filter((k) => !k.startsWith('normalize') && k !== 'derivative').map((kind) => ({ kind, params: {} })) }];
+    const pipelines = [
+      ...PRESETS.map((p) => p.pipeline),
+      {
+        schemaVersion: 1 as const,
+        steps: [...stepRegistry.keys()]
+          .filter((k) => !k.startsWith('normalize') && k !== 'derivative')
+          .map((kind) => ({ kind, params: {} })),
+      },
+    ];
     for (const p of pipelines) {
       const run = runPipeline(s, p);
       expect(run.intermediates.map((i) => i.kind)).toEqual(p.steps.map((st) => st.kind));
@@ -150,13 +224,25 @@ describe('runPipeline', () => {
   });
 
   it('reports a step that cannot process this spectrum with E_PIPELINE naming the file and the step', () => {
-    const err = errorOf(() => runPipeline(synthetic(), { schemaVersion: 1, steps: [{ kind: 'normalize.max', params: {} }, { kind: 'axis.crop', params: { from: 5000, to: 6000 } }] }));
+    const err = errorOf(() =>
+      runPipeline(synthetic(), {
+        schemaVersion: 1,
+        steps: [
+          { kind: 'normalize.max', params: {} },
+          { kind: 'axis.crop', params: { from: 5000, to: 6000 } },
+        ],
+      }),
+    );
     expect(err.code).toBe('E_PIPELINE');
-    expect(err.message).toMatch(/^synthetic\.txt: step 1 \(axis\.crop\) failed: crop 5000 … 6000 leaves no points \(the spectrum covers 100 … 898\)/);
+    expect(err.message).toMatch(
+      /^synthetic\.txt: step 1 \(axis\.crop\) failed: crop 5000 … 6000 leaves no points \(the spectrum covers 100 … 898\)/,
+    );
   });
 
   it('validates pipelines that did not come through validatePipeline', () => {
-    const err = errorOf(() => runPipeline(synthetic(), { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { p: -1 } }] }));
+    const err = errorOf(() =>
+      runPipeline(synthetic(), { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { p: -1 } }] }),
+    );
     expect(err.message).toMatch(/step 0 \(baseline\.als\): param 'p' must be > 0/);
   });
 });

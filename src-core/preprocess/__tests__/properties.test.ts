@@ -35,12 +35,19 @@ function gauss(r: () => number): number {
 }
 
 /** Bands on a curved fluorescence background with noise σ = 2; returns the pieces too. */
-function synthetic(seed = 1, n = 1000): { x: Float64Array; y: Float64Array; background: Float64Array; peaks: number[] } {
+function synthetic(
+  seed = 1,
+  n = 1000,
+): { x: Float64Array; y: Float64Array; background: Float64Array; peaks: number[] } {
   const r = rng(seed);
   const x = linearAxis(100, 1800, n);
   const background = Float64Array.from(x, (v) => 400 + 300 * Math.exp(-(v - 100) / 500) + 0.1 * v);
   const centres = [300, 620, 1000, 1085, 1450];
-  const y = Float64Array.from(x, (v, i) => background[i]! + centres.reduce((s, c, k) => s + (600 - 80 * k) / (1 + ((v - c) / 6) ** 2), 0) + 2 * gauss(r));
+  const y = Float64Array.from(
+    x,
+    (v, i) =>
+      background[i]! + centres.reduce((s, c, k) => s + (600 - 80 * k) / (1 + ((v - c) / 6) ** 2), 0) + 2 * gauss(r),
+  );
   const peaks = centres.map((c) => Math.round(((c - 100) / 1700) * (n - 1)));
   return { x, y, background, peaks };
 }
@@ -56,7 +63,8 @@ describe('banded LDLᵀ solver', () => {
       // Dense reference: build D, then A = W + λ DᵀD, solve by Gauss with partial pivoting.
       const c = d === 1 ? [-1, 1] : d === 2 ? [1, -2, 1] : [-1, 3, -3, 1];
       const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? w[i]! : 0)));
-      for (let row = 0; row < n - d; row++) for (let i = 0; i <= d; i++) for (let j = 0; j <= d; j++) A[row + i]![row + j]! += lambda * c[i]! * c[j]!;
+      for (let row = 0; row < n - d; row++)
+        for (let i = 0; i <= d; i++) for (let j = 0; j <= d; j++) A[row + i]![row + j]! += lambda * c[i]! * c[j]!;
       const M = A.map((rowV, i) => [...rowV, b[i]!]);
       for (let col = 0; col < n; col++) {
         let piv = col;
@@ -111,7 +119,12 @@ describe('baselines lie under the signal and follow the background', () => {
 
 describe('Savitzky–Golay is exact on polynomials of degree ≤ polyorder (ends included)', () => {
   const r = rng(11);
-  for (const [window, polyorder] of [[5, 2], [11, 3], [21, 4], [9, 5]] as const) {
+  for (const [window, polyorder] of [
+    [5, 2],
+    [11, 3],
+    [21, 4],
+    [9, 5],
+  ] as const) {
     it(`window ${window}, polyorder ${polyorder}: value, first and second derivative`, () => {
       const delta = 0.7;
       const coef = Array.from({ length: polyorder + 1 }, () => r() * 2 - 1);
@@ -128,9 +141,23 @@ describe('Savitzky–Golay is exact on polynomials of degree ≤ polyorder (ends
       };
       const y = Float64Array.from(t, (v) => p(v, 0));
       const step = delta * 0.05;
-      expectClose(smoothSavitzkyGolay(y, { window, polyorder }), Array.from(t, (v) => p(v, 0)), 1e-9);
-      expectClose(smoothSavitzkyGolay(y, { window, polyorder, derivative: 1, delta: step }), Array.from(t, (v) => p(v, 1)), 1e-7);
-      if (polyorder >= 2) expectClose(smoothSavitzkyGolay(y, { window, polyorder, derivative: 2, delta: step }), Array.from(t, (v) => p(v, 2)), 1e-4, 1e-6);
+      expectClose(
+        smoothSavitzkyGolay(y, { window, polyorder }),
+        Array.from(t, (v) => p(v, 0)),
+        1e-9,
+      );
+      expectClose(
+        smoothSavitzkyGolay(y, { window, polyorder, derivative: 1, delta: step }),
+        Array.from(t, (v) => p(v, 1)),
+        1e-7,
+      );
+      if (polyorder >= 2)
+        expectClose(
+          smoothSavitzkyGolay(y, { window, polyorder, derivative: 2, delta: step }),
+          Array.from(t, (v) => p(v, 2)),
+          1e-4,
+          1e-6,
+        );
     });
   }
 
@@ -189,7 +216,13 @@ describe('normalizations hit their invariants', () => {
     it(`${method}`, () => {
       check(normalize(x, y, method));
       check(normalize(x, shifted, method));
-      expect(() => normalize(x, new Float64Array(x.length).fill(method === 'max' || method === 'vector' || method === 'area' ? 0 : 5), method)).toThrow(/flat spectrum/);
+      expect(() =>
+        normalize(
+          x,
+          new Float64Array(x.length).fill(method === 'max' || method === 'vector' || method === 'area' ? 0 : 5),
+          method,
+        ),
+      ).toThrow(/flat spectrum/);
     });
   }
 });
@@ -214,14 +247,24 @@ describe('axis steps', () => {
     const r = crop([1, 2, 3, 4, 5], [10, 20, 30, 40, 50], { from: 2, to: 4 });
     expect(Array.from(r.x)).toEqual([2, 3, 4]);
     expect(Array.from(r.y)).toEqual([20, 30, 40]);
-    expect(() => crop([1, 2, 3], [1, 2, 3], { from: 10, to: 20 })).toThrow(/leaves no points \(the spectrum covers 1 … 3\)/);
+    expect(() => crop([1, 2, 3], [1, 2, 3], { from: 10, to: 20 })).toThrow(
+      /leaves no points \(the spectrum covers 1 … 3\)/,
+    );
   });
 
   it('mergeReplicates averages on the shared range with the densest point count', () => {
     const mk = (x: number[], y: number[], file: string): Spectrum => ({
       x: Float64Array.from(x),
       y: Float64Array.from(y),
-      meta: { sourceFile: file, format: 't', xKind: 'raman-shift', originalXUnit: 'cm-1', position: { index: 0, count: 1 }, fields: {}, warnings: [] },
+      meta: {
+        sourceFile: file,
+        format: 't',
+        xKind: 'raman-shift',
+        originalXUnit: 'cm-1',
+        position: { index: 0, count: 1 },
+        fields: {},
+        warnings: [],
+      },
     });
     const a = mk([0, 1, 2, 3, 4], [0, 2, 4, 6, 8], 'a');
     const b = mk([1, 2, 3, 4, 5, 6], [4, 6, 8, 10, 12, 14], 'b');
@@ -237,7 +280,10 @@ describe('axis steps', () => {
 describe('quality figures', () => {
   it('estimates the noise σ and the SNR of a band on a known noise level', () => {
     const r = rng(9);
-    const y = Float64Array.from({ length: 2000 }, (_, i) => 1000 + 500 * Math.exp(-0.5 * ((i - 1000) / 8) ** 2) + 10 * gauss(r));
+    const y = Float64Array.from(
+      { length: 2000 },
+      (_, i) => 1000 + 500 * Math.exp(-0.5 * ((i - 1000) / 8) ** 2) + 10 * gauss(r),
+    );
     const q = assessQuality({ y });
     expect(q.noiseSigma).toBeGreaterThan(9);
     expect(q.noiseSigma).toBeLessThan(11);

@@ -20,8 +20,14 @@ describeShared('rruff-processed preset reproduces RRUFF Processed files from RAW
     expect(pairs.length).toBeGreaterThan(80);
     const pipeline = getPreset('rruff-processed').pipeline;
     const scores = pairs.map((p) => scorePair(p, pipeline));
-    const raw = quantile(scores.map((s) => s.raw), 0.5);
-    const processed = quantile(scores.map((s) => s.processed), 0.5);
+    const raw = quantile(
+      scores.map((s) => s.raw),
+      0.5,
+    );
+    const processed = quantile(
+      scores.map((s) => s.processed),
+      0.5,
+    );
     expect(scores.filter((s) => !Number.isFinite(s.processed))).toEqual([]);
     expect(processed).toBeGreaterThanOrEqual(0.98);
     expect(processed - raw).toBeGreaterThan(0.02);

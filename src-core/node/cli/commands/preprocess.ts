@@ -27,18 +27,26 @@ async function loadPipelineFile(path: string): Promise<Pipeline> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SpecmatchError('E_READ', `${path}: cannot read the pipeline file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { file: path, cause: err });
+    throw new SpecmatchError(
+      'E_READ',
+      `${path}: cannot read the pipeline file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      { file: path, cause: err },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new SpecmatchError('E_PIPELINE', `${path}: not valid JSON: ${(err as Error).message}`, { file: path, cause: err });
+    throw new SpecmatchError('E_PIPELINE', `${path}: not valid JSON: ${(err as Error).message}`, {
+      file: path,
+      cause: err,
+    });
   }
   try {
     return validatePipeline(json);
   } catch (err) {
-    if (err instanceof SpecmatchError) throw new SpecmatchError(err.code, `${path}: ${err.message}`, { file: path, cause: err });
+    if (err instanceof SpecmatchError)
+      throw new SpecmatchError(err.code, `${path}: ${err.message}`, { file: path, cause: err });
     throw err;
   }
 }
@@ -52,7 +60,12 @@ export const command: CliCommand = {
       parsed = parseArgs({
         args: argv,
         allowPositionals: true,
-        options: { json: { type: 'boolean' }, preset: { type: 'string' }, pipeline: { type: 'string' }, list: { type: 'boolean' } },
+        options: {
+          json: { type: 'boolean' },
+          preset: { type: 'string' },
+          pipeline: { type: 'string' },
+          list: { type: 'boolean' },
+        },
       });
     } catch (err) {
       throw new SpecmatchError('E_USAGE', (err as Error).message);
@@ -78,7 +91,8 @@ export const command: CliCommand = {
       throw new SpecmatchError('E_USAGE', 'give exactly one of --preset NAME and --pipeline FILE.json');
     }
     if (files.length === 0) throw new SpecmatchError('E_USAGE', 'preprocess needs at least one FILE');
-    const pipeline = values.preset !== undefined ? getPreset(values.preset).pipeline : await loadPipelineFile(values.pipeline!);
+    const pipeline =
+      values.preset !== undefined ? getPreset(values.preset).pipeline : await loadPipelineFile(values.pipeline!);
     const label = values.preset !== undefined ? `preset ${values.preset}` : `pipeline ${values.pipeline}`;
     const hash = pipelineHash(pipeline).slice(0, 12);
     if (!json) io.err(`${label}: ${canonicalPipelineJson(pipeline)}`);
@@ -100,7 +114,9 @@ export const command: CliCommand = {
           const { result } = runPipeline(spectrum, pipeline);
           if (json) io.out(jsonLine({ file, index, x: result.x, y: result.y }));
           else {
-            io.out(`# ${file} [${index}] ${spectrum.meta.substance ?? '(no name)'}: ${result.x.length} points after ${label} (hash ${hash})`);
+            io.out(
+              `# ${file} [${index}] ${spectrum.meta.substance ?? '(no name)'}: ${result.x.length} points after ${label} (hash ${hash})`,
+            );
             const lines: string[] = [];
             for (let i = 0; i < result.x.length; i++) lines.push(`${result.x[i]}\t${result.y[i]}`);
             io.out(lines.join('\n'));

@@ -31,7 +31,12 @@ const spectrumFile = join(dir, 'synthetic.txt');
 const lines: string[] = [];
 for (let i = 0; i < 400; i++) {
   const x = 150 + i * 2.5;
-  const y = 500 + 0.4 * x + 900 * Math.exp(-0.5 * ((x - 520) / 5) ** 2) + 400 / (1 + ((x - 1000) / 4) ** 2) + 8 * Math.sin(i * 2.1);
+  const y =
+    500 +
+    0.4 * x +
+    900 * Math.exp(-0.5 * ((x - 520) / 5) ** 2) +
+    400 / (1 + ((x - 1000) / 4) ** 2) +
+    8 * Math.sin(i * 2.1);
   lines.push(`${x}, ${y.toFixed(4)}`);
 }
 writeFileSync(spectrumFile, lines.join('\n') + '\n');
@@ -76,7 +81,10 @@ describe('specmatch preprocess (built CLI)', () => {
 
   it('--pipeline FILE.json runs the file; unreadable inputs give the same error line as inspect', () => {
     const pipelineFile = join(dir, 'pipeline.json');
-    const pipeline = { schemaVersion: 1, steps: [{ kind: 'axis.crop', params: { from: 300, to: 900 } }, { kind: 'normalize.max' }] };
+    const pipeline = {
+      schemaVersion: 1,
+      steps: [{ kind: 'axis.crop', params: { from: 300, to: 900 } }, { kind: 'normalize.max' }],
+    };
     writeFileSync(pipelineFile, JSON.stringify(pipeline));
     const r = cli('preprocess', '--pipeline', pipelineFile, '--json', spectrumFile, missing);
     expect(r.status).toBe(0);
@@ -87,7 +95,10 @@ describe('specmatch preprocess (built CLI)', () => {
     expect((rows[0]!['x'] as number[])[0]).toBeGreaterThanOrEqual(300);
     const inspect = cli('inspect', '--json', missing);
     expect(r.stdout.trim().split('\n')[1]).toBe(inspect.stdout.trim());
-    expect(rows[1]).toEqual({ file: missing, error: { code: 'E_READ', message: expect.stringContaining('no such file') as unknown } });
+    expect(rows[1]).toEqual({
+      file: missing,
+      error: { code: 'E_READ', message: expect.stringContaining('no such file') as unknown },
+    });
   });
 
   it('human output: a header line and tab-separated x, y lines', () => {
@@ -101,22 +112,34 @@ describe('specmatch preprocess (built CLI)', () => {
 
   it('an invalid pipeline file exits 1 naming the file, the step, the kind and the param', () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ schemaVersion: 1, steps: [{ kind: 'normalize.max' }, { kind: 'baseline.als', params: { p: 7 } }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        schemaVersion: 1,
+        steps: [{ kind: 'normalize.max' }, { kind: 'baseline.als', params: { p: 7 } }],
+      }),
+    );
     const r = cli('preprocess', '--pipeline', bad, spectrumFile);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`error [E_PIPELINE]: ${bad}: step 1 (baseline.als): param 'p' must be < 1, got 7`);
     const notJson = join(dir, 'not.json');
     writeFileSync(notJson, '{"schemaVersion": 1, steps');
-    expect(cli('preprocess', '--pipeline', notJson, spectrumFile).stderr).toMatch(/E_PIPELINE.*not\.json: not valid JSON/);
-    expect(cli('preprocess', '--preset', 'nope', spectrumFile).stderr).toContain("unknown preset 'nope'; presets: raw, rruff-processed");
+    expect(cli('preprocess', '--pipeline', notJson, spectrumFile).stderr).toMatch(
+      /E_PIPELINE.*not\.json: not valid JSON/,
+    );
+    expect(cli('preprocess', '--preset', 'nope', spectrumFile).stderr).toContain(
+      "unknown preset 'nope'; presets: raw, rruff-processed",
+    );
   });
 
-  it.each([[['preprocess', spectrumFile]], [['preprocess', '--preset', 'raw']], [['preprocess', '--preset', 'raw', '--pipeline', 'x.json', spectrumFile]], [['preprocess', '--list', spectrumFile]]])(
-    'usage error exits 2: %j',
-    (args) => {
-      const r = cli(...args);
-      expect(r.status).toBe(2);
-      expect(r.stderr).toContain('specmatch preprocess (--preset NAME | --pipeline FILE.json)');
-    },
-  );
+  it.each([
+    [['preprocess', spectrumFile]],
+    [['preprocess', '--preset', 'raw']],
+    [['preprocess', '--preset', 'raw', '--pipeline', 'x.json', spectrumFile]],
+    [['preprocess', '--list', spectrumFile]],
+  ])('usage error exits 2: %j', (args) => {
+    const r = cli(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('specmatch preprocess (--preset NAME | --pipeline FILE.json)');
+  });
 });
