@@ -2,7 +2,10 @@
  * Builds the bundled default library pack, resources/library/rruff-default-v1.pack.gz, from ../shared/data's
  * RRUFF RAW spectra (never from elsewhere), with its NOTICE and a small manifest.
  *
- *   npx tsx scripts/build-pack.ts [--shared DIR] [--out DIR]
+ *   npx tsx scripts/build-pack.ts [--shared DIR] [--out DIR] [--with-model]
+ *
+ * --with-model stores every spectrum's embedding under the installed default Siamese model's key too, so a default
+ * library created from the pack matches with that model at once (rebuild the pack whenever the model changes).
  *
  * Selection: every spectrum of the excellent_unoriented set, then, for each mineral missing from it, every
  * spectrum of that mineral in fair_unoriented, then poor_unoriented, so every mineral of ../shared/data is in the
@@ -15,11 +18,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSpectra } from '../src-core/formats/readSpectra.js';
 import { listRruffArchive } from '../src-core/node/data/rruffArchive.js';
+import { loadDefaultModelIfAny } from '../src-core/node/library/cliSupport.js';
 import { DEFAULT_PACK_FILE } from '../src-core/node/library/defaultLibrary.js';
 import { decodePack, encodePack } from '../src-core/node/library/pack.js';
 import type { PackEntry } from '../src-core/node/library/pack.js';
 
-const { values } = parseArgs({ options: { shared: { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { shared: { type: 'string' }, out: { type: 'string' }, 'with-model': { type: 'boolean' } } });
 const repo = resolve(import.meta.dirname, '..');
 const shared = resolve(values.shared ?? process.env['SPECMATCH_SHARED_DATA'] ?? join(repo, '../shared/data'));
 const outDir = resolve(values.out ?? join(repo, 'resources/library'));
@@ -63,10 +67,25 @@ for (const q of QUALITIES) {
 }
 entries.sort((a, b) => (a.substance.name < b.substance.name ? -1 : a.substance.name > b.substance.name ? 1 : a.meta.sourceFile < b.meta.sourceFile ? -1 : 1));
 
+let embeddings: { modelId: string; pipelineHash: string; dim: number } | undefined;
+if (values['with-model']) {
+  const model = await loadDefaultModelIfAny();
+  if (!model) throw new Error('--with-model: no default model is installed in resources/models/');
+  for (let i = 0; i < entries.length; i += 64) {
+    const chunk = entries.slice(i, i + 64);
+    const vectors = await model.embed(chunk.map((e) => ({ x: Float64Array.from(e.x), y: Float64Array.from(e.y), meta: e.meta })));
+    chunk.forEach((e, j) => (e.embedding = vectors[j]));
+    process.stderr.write(`\rembedding ${Math.min(entries.length, i + 64)}/${entries.length}`);
+  }
+  process.stderr.write('\n');
+  embeddings = { modelId: model.manifest.id, pipelineHash: model.manifest.pipelineHash, dim: model.manifest.embeddingSize };
+  model.dispose();
+}
+
 const created = new Date(newest).toISOString();
 const source =
   'RRUFF Project (rruff.info, University of Arizona) Raman RAW spectra, excellent/fair/poor unoriented sets. Cite: Lafuente B, Downs R T, Yang H, Stone N (2015) The power of databases: the RRUFF project. In: Highlights in Mineralogical Crystallography, T Armbruster and R M Danisi, eds. Berlin, W. De Gruyter, pp 1-30.';
-const gz = encodePack({ name: 'RRUFF default library v1', source, created }, entries);
+const gz = encodePack({ name: 'RRUFF default library v1', source, created, ...(embeddings ? { embeddings } : {}) }, entries);
 const check = decodePack(gz, DEFAULT_PACK_FILE);
 if (check.spectra.length !== entries.length) throw new Error('pack round trip lost spectra');
 mkdirSync(outDir, { recursive: true });
@@ -79,6 +98,7 @@ const manifest = {
   created,
   spectra: entries.length,
   substances: check.header.substances.length,
+  embeddings: embeddings ?? null,
   sets: counts,
   builtBy: 'npx tsx scripts/build-pack.ts',
 };

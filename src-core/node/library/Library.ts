@@ -395,7 +395,7 @@ export class Library {
           throw toSpecmatchError(err, { code: 'E_MODEL' });
         }
       }
-      const created = this.insertPending(pending, opts.model ?? null);
+      const created = this.insertPending(pending, opts.model ? opts.model.manifest : null);
       report.substancesCreated += created;
       for (const p of pending) {
         report.spectra++;
@@ -446,7 +446,8 @@ export class Library {
   }
 
   /** Inserts a batch in one transaction. Returns the number of substances created. */
-  private insertPending(pending: PendingSpectrum[], model: EmbeddingModel | null): number {
+  /** `key`: model id and pipeline hash the pending embeddings belong to (null: none). */
+  private insertPending(pending: PendingSpectrum[], key: { id: string; pipelineHash: string } | null): number {
     if (pending.length === 0) return 0;
     const db = this.db;
     let created = 0;
@@ -480,7 +481,7 @@ export class Library {
         }
         const spectrumId = this.runInsertSpectrum(insSpectrum, sid, p.spectrum, p.sha, p.index, t);
         insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
-        if (model && p.embedding) insVector.run(spectrumId, model.manifest.id, model.manifest.pipelineHash, floatBlob(p.embedding));
+        if (key && p.embedding) insVector.run(spectrumId, key.id, key.pipelineHash, floatBlob(p.embedding));
         p.result.added++;
       }
     })();
@@ -584,10 +585,11 @@ export class Library {
         substance: sub.name,
         formula: sub.formula,
         classic: classicVector(s.x, s.y),
+        ...(s.embedding ? { embedding: s.embedding } : {}),
         result: { file: s.meta.sourceFile, spectra: 1, added: 0, duplicates: 0 },
       };
     });
-    this.insertPending(pending, null);
+    this.insertPending(pending, header.embeddings ? { id: header.embeddings.modelId, pipelineHash: header.embeddings.pipelineHash } : null);
     const added = pending.reduce((n, p) => n + p.result.added, 0);
     this.db.transaction(() => this.audit('import-pack', { pack: basename(packPath), name: header.name, added }))();
     return { added, duplicates: pending.length - added };

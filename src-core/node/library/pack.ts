@@ -13,6 +13,8 @@ import type { SpectrumMeta } from '../../spectrum/Spectrum.js';
  *   x: rounded to 0.001 cm⁻¹, second differences (RRUFF axes are nearly regular, so these are tiny)
  *   y: quantised to 16 bits of [yMin, yMax], first differences
  * x keeps 0.001 cm⁻¹ (RRUFF text has 3–4 decimals); y keeps 1/65535 of its range, far below RRUFF's noise.
+ * Optionally, after the varints: the spectra's embeddings under one model key (`header.embeddings`), float32 LE,
+ * spectrum after spectrum, so a default library created from the pack is matchable with that model at once.
  */
 export const PACK_MAGIC = 'SMPK';
 export const PACK_VERSION = 1;
@@ -34,6 +36,12 @@ export interface PackSpectrum {
   meta: SpectrumMeta;
 }
 
+export interface PackEmbeddings {
+  modelId: string;
+  pipelineHash: string;
+  dim: number;
+}
+
 export interface PackHeader {
   format: 'specmatch-pack';
   version: number;
@@ -43,6 +51,7 @@ export interface PackHeader {
   source: string;
   substances: PackSubstance[];
   spectra: PackSpectrum[];
+  embeddings?: PackEmbeddings;
 }
 
 export interface PackEntry {
@@ -52,6 +61,8 @@ export interface PackEntry {
   x: ArrayLike<number>;
   y: ArrayLike<number>;
   meta: SpectrumMeta;
+  /** Embedding under `embeddings` of encodePack's options (all entries or none). */
+  embedding?: Float32Array;
 }
 
 class VarintWriter {
@@ -76,7 +87,7 @@ class VarintWriter {
   }
 }
 
-export function encodePack(meta: { name: string; source: string; created?: string }, entries: readonly PackEntry[]): Uint8Array {
+export function encodePack(meta: { name: string; source: string; created?: string; embeddings?: PackEmbeddings }, entries: readonly PackEntry[]): Uint8Array {
   const substances: PackSubstance[] = [];
   const subIndex = new Map<string, number>();
   const spectra: PackSpectrum[] = [];
@@ -114,9 +125,30 @@ export function encodePack(meta: { name: string; source: string; created?: strin
     }
     spectra.push({ s, sha: e.sha, index: e.index, points: n, yMin, yMax, meta: e.meta });
   }
-  const header: PackHeader = { format: 'specmatch-pack', version: PACK_VERSION, name: meta.name, created: meta.created ?? new Date().toISOString(), source: meta.source, substances, spectra };
+  const header: PackHeader = {
+    format: 'specmatch-pack',
+    version: PACK_VERSION,
+    name: meta.name,
+    created: meta.created ?? new Date().toISOString(),
+    source: meta.source,
+    substances,
+    spectra,
+    ...(meta.embeddings ? { embeddings: meta.embeddings } : {}),
+  };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const payload = w.bytes();
+  let payload = w.bytes();
+  if (meta.embeddings) {
+    const dim = meta.embeddings.dim;
+    const block = new Float32Array(entries.length * dim);
+    entries.forEach((e, i) => {
+      if (!e.embedding || e.embedding.length !== dim) throw new RangeError(`entry ${i} has no embedding of size ${dim}`);
+      block.set(e.embedding, i * dim);
+    });
+    const joined = new Uint8Array(payload.length + block.byteLength);
+    joined.set(payload);
+    joined.set(new Uint8Array(block.buffer), payload.length);
+    payload = joined;
+  }
   const out = new Uint8Array(12 + headerBytes.length + payload.length);
   out.set(new TextEncoder().encode(PACK_MAGIC), 0);
   const dv = new DataView(out.buffer);
@@ -130,6 +162,7 @@ export function encodePack(meta: { name: string; source: string; created?: strin
 export interface DecodedPackSpectrum extends PackSpectrum {
   x: Float64Array;
   y: Float64Array;
+  embedding?: Float32Array;
 }
 
 /** Decodes a pack file's bytes. Throws E_CORRUPT (naming `file`) on anything malformed. */
@@ -189,6 +222,16 @@ export function decodePack(gz: Uint8Array, file: string): { header: PackHeader; 
       y[i] = s.yMin + (yq / 65535) * span;
     }
     spectra.push({ ...s, x, y });
+  }
+  const emb = header.embeddings;
+  if (emb) {
+    if (!Number.isInteger(emb.dim) || emb.dim <= 0) throw bad('bad embedding size');
+    const bytes = spectra.length * emb.dim * 4;
+    if (p.length - pos !== bytes) throw bad(`embedding block holds ${p.length - pos} bytes, expected ${bytes}`);
+    const block = new Float32Array(spectra.length * emb.dim);
+    new Uint8Array(block.buffer).set(p.subarray(pos));
+    spectra.forEach((s, i) => (s.embedding = block.subarray(i * emb.dim, (i + 1) * emb.dim)));
+    pos = p.length;
   }
   if (pos !== p.length) throw bad('trailing bytes after the last spectrum');
   return { header, spectra };

@@ -39,6 +39,22 @@ describe('reference pack format', () => {
     });
   });
 
+  it('carries embeddings under one model key; a library made from it holds them under that key', () => {
+    const e = entries(6).map((x, i) => ({ ...x, embedding: Float32Array.from([i, i + 0.5, -i]) }));
+    const gz = encodePack({ name: 't', source: 'SYNTHETIC', embeddings: { modelId: 'm', pipelineHash: 'h', dim: 3 } }, e);
+    const { header, spectra } = decodePack(gz, 'e.pack.gz');
+    expect(header.embeddings).toEqual({ modelId: 'm', pipelineHash: 'h', dim: 3 });
+    expect(Array.from(spectra[4]!.embedding!)).toEqual([4, 4.5, -4]);
+    const pack = join(root, 'emb.pack.gz');
+    writeFileSync(pack, gz);
+    const dest = join(root, 'emb.specmatch');
+    createLibraryFromPack(pack, dest);
+    const lib = openDefaultLibrary({ path: dest, packPath: pack });
+    expect(lib.embeddingStatus('m:h')).toMatchObject({ total: 6, current: 6, missing: 0 });
+    lib.close();
+    expect(() => encodePack({ name: 't', source: 's', embeddings: { modelId: 'm', pipelineHash: 'h', dim: 4 } }, e)).toThrow(/size 4/);
+  });
+
   it('answers E_CORRUPT for damaged packs', () => {
     const good = encodePack({ name: 't', source: 's' }, entries(2));
     expect(() => decodePack(new Uint8Array([1, 2, 3]), 'x.pack.gz')).toThrow(/x.pack.gz: not a valid Specmatch pack: gzip/);
