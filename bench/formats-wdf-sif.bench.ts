@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- formats-wdf-sif`: for every Renishaw WDF/WXD, Andor SIF, Princeton SPE and PerkinElmer SP file
  * in ../shared/data/vendor: read time (median of 10 reads), spectra returned, and a robustness sweep of 600
- * truncated or byte-mutated copies per file (read / refused with a SpecmatchError / anything else, which must be 0).
+ * copies per file, a third each truncated, overwritten with a run of 0xFF (NaN data) and byte-mutated (read /
+ * refused with a SpecmatchError / anything else, and spectra returned without a point: both must be 0).
  * Then the largest deviation from each text reference. Recorded in docs/results/formats-wdf-sif.md.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -61,9 +62,9 @@ export async function run(): Promise<void> {
   }
   const files = FOLDERS.flatMap((f) => walk(join(SHARED_DATA, f))).filter((f) => BINARY.test(f));
   console.log(
-    '| file | format | spectra × points | read ms (median of 10) | sweep: read | refused (typed) | untyped |',
+    '| file | format | spectra × points | read ms (median of 10) | sweep: read | refused (typed) | untyped | empty spectrum |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   let untypedTotal = 0;
   for (const [n, f] of files.entries()) {
     const bytes = Uint8Array.from(readFileSync(f));
@@ -85,10 +86,15 @@ export async function run(): Promise<void> {
     let ok = 0;
     let typed = 0;
     let untyped = 0;
+    let empty = 0;
     for (let k = 0; k < SWEEP; k++) {
       let copy = bytes.slice();
-      if (k % 2 === 0) copy = copy.subarray(0, Math.floor(rnd() * copy.length));
-      else {
+      if (k % 3 === 0) copy = copy.subarray(0, Math.floor(rnd() * copy.length));
+      else if (k % 3 === 1) {
+        // A run of 0xFF bytes: NaN float data, or nonsense counts where it hits a header.
+        const at = Math.floor(rnd() * copy.length);
+        copy.fill(0xff, at, Math.min(copy.length, at + Math.floor((rnd() * copy.length) / 2)));
+      } else {
         const hits = 1 + Math.floor(rnd() * 8);
         // Half the mutations land in the first 4 KiB, where the headers and counts are.
         for (let j = 0; j < hits; j++) {
@@ -97,18 +103,21 @@ export async function run(): Promise<void> {
         }
       }
       try {
-        readSpectra(copy, f);
+        const r = readSpectra(copy, f);
         ok++;
+        if (r.spectra.some((sp) => sp.x.length === 0)) empty++;
       } catch (err) {
         if (err instanceof SpecmatchError) typed++;
         else untyped++;
       }
     }
-    untypedTotal += untyped;
+    untypedTotal += untyped + empty;
     const name = relative(join(SHARED_DATA, 'vendor'), f);
-    console.log(`| ${name} | ${format} | ${shape} | ${median(times).toFixed(2)} | ${ok} | ${typed} | ${untyped} |`);
+    console.log(
+      `| ${name} | ${format} | ${shape} | ${median(times).toFixed(2)} | ${ok} | ${typed} | ${untyped} | ${empty} |`,
+    );
   }
-  console.log(`\nuntyped exceptions in the sweep: ${untypedTotal} (must be 0)\n`);
+  console.log(`\nuntyped exceptions or point-less spectra in the sweep: ${untypedTotal} (must be 0)\n`);
 
   // Accuracy against the text references that sit beside the binaries.
   const v = (...p: string[]): string => join(SHARED_DATA, 'vendor', ...p);
