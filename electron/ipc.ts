@@ -17,7 +17,9 @@ export function appOriginCheck(origin: string): SenderCheck {
   return (frame) => {
     if (!frame || frame.parent !== null) return false;
     try {
-      return new URL(frame.url).origin === origin;
+      // Not URL.origin: WHATWG URL gives 'null' as the origin of a custom scheme such as app://.
+      const u = new URL(frame.url);
+      return `${u.protocol}//${u.host}` === origin;
     } catch {
       return false;
     }

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SpecmatchError } from '../../errors.js';
 import type { ApiEvents, AppInfo, EventName } from '../../ipc/contract.js';
 import { defaultLibraryPath, openDefaultLibrary } from '../library/defaultLibrary.js';
@@ -31,9 +32,19 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The checkout or installed package root (package.json, dist-renderer/), found from this module in src/ and dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'specmatch') return dir;
+    dir = dirname(dir);
+  }
+  throw new SpecmatchError('E_INTERNAL', 'cannot find the Specmatch package folder (package.json)');
+}
+
 export function appVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**

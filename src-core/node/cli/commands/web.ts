@@ -1,23 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SpecmatchError } from '../../../errors.js';
-import { createApp, defaultModels, userModelsDir } from '../../api/createApp.js';
+import { createApp, defaultModels, packageRoot, userModelsDir } from '../../api/createApp.js';
 import { startWebServer } from '../../api/webServer.js';
 import type { CliCommand, CliIO } from '../CliCommand.js';
-
-/** The checkout or installed package root (holds package.json, dist-renderer/ and the renderer sources). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'specmatch') return dir;
-    dir = dirname(dir);
-  }
-  throw new SpecmatchError('E_INTERNAL', 'cannot find the Specmatch package folder');
-}
 
 /** Build the renderer when it was not prebuilt (`npm run build` does it beforehand; a fresh checkout may not have). */
 async function ensureRenderer(root: string, io: CliIO): Promise<string> {
