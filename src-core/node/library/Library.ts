@@ -1064,7 +1064,10 @@ export class Library {
       substanceNames,
       sampleIds,
     };
-    this.vectorCache.clear(); // one key at a time: a 100,000-reference matrix is large
+    // At most two keys (the model's and the classic vectors, which the fused method uses together): a
+    // 100,000-reference matrix is large.
+    this.vectorCache.delete(key);
+    while (this.vectorCache.size >= 2) this.vectorCache.delete(this.vectorCache.keys().next().value!);
     this.vectorCache.set(key, { stamp, vectors });
     return vectors;
   }

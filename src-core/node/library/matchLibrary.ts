@@ -22,7 +22,19 @@ export interface LibraryMatchOptions extends MatchOptions {
  * measure on raw RRUFF spectra (it ignores smooth baselines; see docs/notes/library.md for the comparison). */
 export const DEFAULT_CLASSIC_METHOD: ClassicMethod = 'hqi-derivative';
 export const DEFAULT_TOP_K = 10;
-export const MATCH_METHODS: readonly MatchMethod[] = ['siamese', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
+export const MATCH_METHODS: readonly MatchMethod[] = ['siamese', 'fused', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
+
+/**
+ * Weight of the Siamese score in the fused method, α·siamese + (1 − α)·derivative HQI (the fusion the engine's
+ * evaluation measures, src-core/node/engine/evaluate.ts, with α tuned on validation classes). A model manifest
+ * states its own as `metrics.fusionAlpha`; 0.5 otherwise.
+ */
+export const DEFAULT_FUSION_ALPHA = 0.5;
+
+export function fusionAlpha(model: EmbeddingModel): number {
+  const a = model.manifest.metrics['fusionAlpha'];
+  return typeof a === 'number' && a >= 0 && a <= 1 ? a : DEFAULT_FUSION_ALPHA;
+}
 
 const CLASSIC: ReadonlySet<string> = new Set(['hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean']);
 
@@ -49,6 +61,17 @@ function preparedMatrix(refs: ReferenceVectors, method: ClassicMethod): Referenc
   for (let r = 0; r < refs.count; r++) data.set(prepareVector(method, refs.data.subarray(r * refs.dim, (r + 1) * refs.dim)), r * dim);
   const m: ReferenceMatrix = { dim, count: refs.count, data };
   byMethod.set(method, m);
+  return m;
+}
+
+const rowIndexes = new WeakMap<ReferenceVectors, Map<number, number>>();
+function classicRowIndex(refs: ReferenceVectors): Map<number, number> {
+  let m = rowIndexes.get(refs);
+  if (!m) {
+    m = new Map();
+    for (let r = 0; r < refs.count; r++) m.set(refs.spectrumIds[r]!, r);
+    rowIndexes.set(refs, m);
+  }
   return m;
 }
 
@@ -91,9 +114,8 @@ function bridgeExcluded(q: Spectrum, ranges: ReadonlyArray<readonly [number, num
 
 function checkOptions(opts: LibraryMatchOptions): { method: MatchMethod; topK: number } {
   const method = opts.method ?? (opts.model ? 'siamese' : DEFAULT_CLASSIC_METHOD);
-  if (method === 'fused') throw new SpecmatchError('E_PARAM', "method 'fused' is not available: the engine's evaluation has not shown it better (see docs/notes/library.md)");
   if (!MATCH_METHODS.includes(method)) throw new SpecmatchError('E_PARAM', `unknown method '${String(method)}' (use one of ${MATCH_METHODS.join(', ')})`);
-  if (method === 'siamese' && !opts.model) throw new SpecmatchError('E_MODEL', "method 'siamese' needs a model and none is loaded");
+  if ((method === 'siamese' || method === 'fused') && !opts.model) throw new SpecmatchError('E_MODEL', `method '${method}' needs a model and none is loaded`);
   const topK = opts.topK ?? DEFAULT_TOP_K;
   if (!Number.isInteger(topK) || topK < 1) throw new SpecmatchError('E_PARAM', `topK must be a whole number ≥ 1, got ${topK}`);
   return { method, topK };
@@ -135,9 +157,23 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
     } catch (err) {
       throw toSpecmatchError(err, { code: 'E_MODEL' });
     }
-    scores = refs.count === 0 ? new Float32Array(0) : model.similarityMany(embedding, rowViews(refs));
+    const siamese = refs.count === 0 ? new Float32Array(0) : model.similarityMany(embedding, rowViews(refs));
+    scores = siamese;
     const c = model.manifest.calibration;
     calibration = c ? { match: c.match, gap: c.ambiguousGap, noMatch: c.noMatch, source: `model ${model.manifest.id} manifest` } : UNCALIBRATED_MODEL;
+    if (method === 'fused') {
+      const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+      const derivative = classic.count === 0 ? new Float32Array(0) : scoreAll('hqi-derivative', preparedMatrix(classic, 'hqi-derivative'), prepareVector('hqi-derivative', qClassic), mask);
+      const rowOf = classicRowIndex(classic);
+      const alpha = fusionAlpha(model);
+      const fused = new Float32Array(siamese.length);
+      for (let i = 0; i < siamese.length; i++) {
+        const row = rowOf.get(refs.spectrumIds[i]!);
+        fused[i] = alpha * siamese[i]! + (1 - alpha) * (row === undefined ? 0 : derivative[row]!);
+      }
+      scores = fused;
+      calibration = { ...UNCALIBRATED_MODEL, source: `fused α = ${alpha}: uncalibrated defaults` };
+    }
     extra.modelId = model.manifest.id;
     extra.pipelineHash = model.manifest.pipelineHash;
     extra.missingEmbeddings = library.embeddingStatus(model.key).missing;

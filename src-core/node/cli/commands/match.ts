@@ -71,9 +71,9 @@ export const command: CliCommand = {
     const json = values.json === true;
 
     let model: EmbeddingModel | null = null;
-    if (method === undefined || method === 'siamese') {
+    if (method === undefined || method === 'siamese' || method === 'fused') {
       model = await loadDefaultModelIfAny();
-      if (!model && method === 'siamese') throw new SpecmatchError('E_MODEL', 'no Siamese model is installed (resources/models/); choose a classic --method');
+      if (!model && method !== undefined) throw new SpecmatchError('E_MODEL', `no Siamese model is installed (resources/models/): --method ${method} needs one; choose a classic --method`);
       if (!model) io.err('note: no Siamese model installed; matching with hqi-derivative');
     }
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });

@@ -347,6 +347,23 @@ describe('matchSpectrum', () => {
     }
   });
 
+  it('fused = α·siamese + (1 − α)·derivative HQI of the same reference, α from the manifest', async () => {
+    const model = fakeModel('fuse-model', 'f1');
+    model.manifest.metrics['fusionAlpha'] = 0.3;
+    await lib.recomputeEmbeddings(model);
+    const q = readOne(syntheticRruffText({ mineral: 6, sample: 4 }));
+    const fused = await matchSpectrum(lib, q, { method: 'fused', model, topK: 12 });
+    const siamese = await matchSpectrum(lib, q, { method: 'siamese', model, topK: 12 });
+    expect(fused.matches[0]!.substance).toBe(mineralName(6));
+    expect(fused.method).toBe('fused');
+    const [s] = await model.embed([q]);
+    for (const row of fused.matches) {
+      const ref = lib.vectorOf(row.spectrumId, 'fuse-model', 'f1')!;
+      expect(row.score).toBeCloseTo(0.3 * model.similarity(s!, ref) + 0.7 * row.hqi.derivative, 4);
+    }
+    expect(siamese.matches[0]!.substance).toBe(mineralName(6));
+  });
+
   it('the row HQI of the method equals the row score (same pair, same pipeline)', async () => {
     const q = readOne(syntheticRruffText({ mineral: 5, sample: 9 }));
     const r = await matchSpectrum(lib, q, { method: 'hqi-correlation', topK: 3 });
@@ -372,7 +389,8 @@ describe('matchSpectrum', () => {
     const q = readOne(syntheticRruffText({ mineral: 1, sample: 0 }));
     await expect(matchSpectrum(lib, q, { method: 'siamese' })).rejects.toMatchObject({ code: 'E_MODEL' });
     await expect(matchSpectrum(lib, q, { topK: 0 })).rejects.toMatchObject({ code: 'E_PARAM' });
-    await expect(matchSpectrum(lib, q, { method: 'fused' })).rejects.toMatchObject({ code: 'E_PARAM' });
+    await expect(matchSpectrum(lib, q, { method: 'fused' })).rejects.toMatchObject({ code: 'E_MODEL' });
+    await expect(matchSpectrum(lib, q, { method: 'magic' as 'cosine' })).rejects.toMatchObject({ code: 'E_PARAM' });
     await expect(matchSpectrum(lib, { ...q, meta: { ...q.meta, xKind: 'wavelength' } })).rejects.toThrow(/laser wavelength/);
   });
 
