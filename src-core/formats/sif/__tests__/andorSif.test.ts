@@ -137,3 +137,69 @@ describe('Andor SIF reader on the repository fixture', () => {
     expectCode(() => andorSif.read(bytes.subarray(0, 5000), 'z.sif'), 'E_CORRUPT', 'z.sif');
   });
 });
+
+/**
+ * A SIF built from the documented layout: `frames` frames of one track of `width` binned columns (x0 = 1), the
+ * calibration 500 + 0.1·p nm, the given frame axis and excitation wavelength, pixel values 0, 1, 2, ….
+ */
+function synthSif(opts: {
+  frames: number;
+  width: number;
+  xbin: number;
+  frameAxis: string;
+  excitation: number;
+}): Uint8Array {
+  const x1 = opts.width * opts.xbin;
+  const n = opts.frames * opts.width;
+  const text =
+    'Andor Technology Multi-Channel File\n65538 1\n' +
+    '65567 0 0 1 1500000000 -60 \u0000 \u0000 \u0000 \u0002 \u0000 0 0.5 0.6 0.6 2 \u0000 1 1e-06 0 1 0\n' +
+    'DU401_BV \n 1024 128 8\ntest.sif \n65538 0\n\n' +
+    '65538 \u0001 \u0002 \u0003 \u0000 0 0\n0 SR303i\n65540 \u0002 \u0000 \u0001 \u0000 \u0001 \u0000\n' +
+    `500 0.1 0 0\n0 1 0 0\n0 1 0 0\n${opts.excitation}\n13\n13\n1\n` +
+    `${opts.frameAxis.length}\n${opts.frameAxis}6\nCounts12\nPixel number` +
+    `65541 1 1 ${x1} 1 ${opts.frames} 1 ${n} ${opts.width}\n65538 1 1 ${x1} 1 1 ${opts.xbin} 0\n` +
+    '0\n'.repeat(opts.frames) +
+    '0\n';
+  const head = new Uint8Array([...text].map((c) => c.charCodeAt(0)));
+  const out = new Uint8Array(head.length + 4 * n + 6);
+  out.set(head, 0);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < n; i++) v.setFloat32(head.length + 4 * i, i, true);
+  out.set([0x30, 0x0a, 0x30, 0x0a, 0x30, 0x0a], head.length + 4 * n); // the absent reference/background flags
+  return out;
+}
+
+describe('Andor SIF reader on files built from the layout', () => {
+  it('reads every frame as a spectrum with its calibrated axis', () => {
+    const s = andorSif.read(
+      synthSif({ frames: 2, width: 3, xbin: 1, frameAxis: 'Wavelength', excitation: 0 }),
+      'a.sif',
+    );
+    expect(s.length).toBe(2);
+    expectClose(s[0]!.x, [500.1, 500.2, 500.3], 1e-9);
+    expectClose(s[1]!.y, [3, 4, 5]);
+    expect(s[1]!.meta.position).toEqual({ index: 1, count: 2, label: 'frame 2' });
+    expect(s[0]!.meta.instrument).toBe('Andor SR303i / DU401_BV');
+    expect(s[0]!.meta.date).toBe('2017-07-14T02:40:00Z');
+  });
+
+  it('centres binned columns on the pixels they sum and converts in Raman mode', () => {
+    const s = andorSif.read(
+      synthSif({ frames: 1, width: 3, xbin: 2, frameAxis: 'Raman shift', excitation: 500 }),
+      'b.sif',
+    );
+    expect(s[0]!.meta.laserNm).toBe(500);
+    // Pixels 1–2, 3–4, 5–6: centres 1.5, 3.5, 5.5 → 500.15, 500.35, 500.55 nm.
+    expectClose(
+      s[0]!.x,
+      [500.15, 500.35, 500.55].map((nm) => 1e7 / 500 - 1e7 / nm),
+      1e-6,
+    );
+  });
+
+  it('refuses a declared image larger than the data that follows', () => {
+    const bytes = synthSif({ frames: 2, width: 3, xbin: 1, frameAxis: 'Wavelength', excitation: 0 });
+    expectCode(() => andorSif.read(bytes.subarray(0, bytes.length - 16), 'c.sif'), 'E_CORRUPT', 'c.sif');
+  });
+});
