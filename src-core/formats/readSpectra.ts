@@ -64,8 +64,12 @@ export function readSpectra(bytes: Uint8Array, fileName: string, opts: { format?
     }
   }
   try {
-    const spectra = reader.read(bytes, fileName);
-    if (spectra.length === 0) throw parseError('E_EMPTY', fileName, reader.label, 'the file holds no spectrum');
+    const all = reader.read(bytes, fileName);
+    if (all.length === 0) throw parseError('E_EMPTY', fileName, reader.label, 'the file holds no spectrum');
+    // A spectrum without a single finite point is useless downstream: drop it, and refuse a file of only those.
+    const spectra = all.filter((s) => s.x.length > 0);
+    if (spectra.length === 0) throw parseError('E_EMPTY', fileName, reader.label, `none of its ${all.length} spectra holds a data point`);
+    if (spectra.length < all.length) warnings.push(`${fileName}: ${all.length - spectra.length} of ${all.length} spectra hold no data point and were skipped`);
     return { format: reader.id, spectra, warnings };
   } catch (err) {
     // Readers throw SpecmatchError; anything else (a RangeError from a DataView on a truncated file, a third-party
