@@ -3,7 +3,7 @@ import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicAxisValues, classicVector } from '../../matching/classicAxis.js';
 import { excludeMask } from '../../matching/excludeMask.js';
 import { rankSubstances } from '../../matching/rankSubstances.js';
-import { prepareVector, preparedLength, scoreAll } from '../../matching/search.js';
+import { prepareVector, preparedLength, scoreAll, scoreFromDot } from '../../matching/search.js';
 import type { ReferenceMatrix } from '../../matching/search.js';
 import { classicMethods } from '../../matching/similarity.js';
 import type { ClassicMethod } from '../../matching/similarity.js';
@@ -12,6 +12,7 @@ import { DEFAULT_CALIBRATION, verdictFor } from '../../matching/verdict.js';
 import type { VerdictCalibration } from '../../matching/verdict.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library, ReferenceVectors } from './Library.js';
+import { padTo4, SimdMatrix, simdAvailable } from './simdDot.js';
 
 export interface LibraryMatchOptions extends MatchOptions {
   /** The Siamese model; `siamese` is the default method when one is given. */
@@ -44,11 +45,16 @@ const CLASSIC: ReadonlySet<string> = new Set(['hqi-correlation', 'hqi-derivative
  */
 const UNCALIBRATED_MODEL: VerdictCalibration = { match: 0.9, gap: 0.05, noMatch: 0.5, source: 'model manifest has no calibration: sigmoid defaults' };
 
+/** A prepared matrix, in WebAssembly memory with a SIMD dot-product kernel when the runtime has SIMD. */
+interface PreparedMatrix extends ReferenceMatrix {
+  simd: SimdMatrix | null;
+}
+
 /** Prepared matrices per method, kept as long as the library's vector cache keeps their source. */
-const prepared = new WeakMap<ReferenceVectors, Map<ClassicMethod, ReferenceMatrix>>();
+const prepared = new WeakMap<ReferenceVectors, Map<ClassicMethod, PreparedMatrix>>();
 const views = new WeakMap<ReferenceVectors, Float32Array[]>();
 
-function preparedMatrix(refs: ReferenceVectors, method: ClassicMethod): ReferenceMatrix {
+function preparedMatrix(refs: ReferenceVectors, method: ClassicMethod): PreparedMatrix {
   let byMethod = prepared.get(refs);
   if (!byMethod) {
     byMethod = new Map();
@@ -56,12 +62,27 @@ function preparedMatrix(refs: ReferenceVectors, method: ClassicMethod): Referenc
   }
   const hit = byMethod.get(method);
   if (hit) return hit;
-  const dim = preparedLength(method, refs.dim);
-  const data = new Float32Array(refs.count * dim);
+  // Rows padded with zeros to a multiple of 4 (the SIMD width): no dot product changes, and a padded query or mask
+  // (zeros) keeps the masked formulas exact.
+  const simd = simdAvailable() && refs.count > 0 ? new SimdMatrix(refs.count, preparedLength(method, refs.dim)) : null;
+  const dim = padTo4(preparedLength(method, refs.dim));
+  const data = simd ? simd.data : new Float32Array(refs.count * dim);
   for (let r = 0; r < refs.count; r++) data.set(prepareVector(method, refs.data.subarray(r * refs.dim, (r + 1) * refs.dim)), r * dim);
-  const m: ReferenceMatrix = { dim, count: refs.count, data };
+  const m: PreparedMatrix = { dim, count: refs.count, data, simd };
   byMethod.set(method, m);
   return m;
+}
+
+/** Scores of a query (axis vector) against a prepared matrix: SIMD dot products unmasked, scoreAll with a mask. */
+function classicScores(method: ClassicMethod, matrix: PreparedMatrix, qAxis: Float32Array, mask: Uint8Array | undefined): Float32Array {
+  const q = new Float32Array(matrix.dim);
+  q.set(prepareVector(method, qAxis));
+  if (!mask && matrix.simd) {
+    const dots = matrix.simd.dotAll(q);
+    for (let i = 0; i < dots.length; i++) dots[i] = scoreFromDot(method, dots[i]!);
+    return dots;
+  }
+  return scoreAll(method, matrix, q, mask);
 }
 
 const rowIndexes = new WeakMap<ReferenceVectors, Map<number, number>>();
@@ -144,7 +165,7 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
   if (CLASSIC.has(method)) {
     const m = method as ClassicMethod;
     refs = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-    scores = refs.count === 0 ? new Float32Array(0) : scoreAll(m, preparedMatrix(refs, m), prepareVector(m, qClassic), mask);
+    scores = refs.count === 0 ? new Float32Array(0) : classicScores(m, preparedMatrix(refs, m), qClassic, mask);
     calibration = DEFAULT_CALIBRATION[m];
     extra.pipelineHash = CLASSIC_PIPELINE_HASH;
   } else {
@@ -163,7 +184,7 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
     calibration = c ? { match: c.match, gap: c.ambiguousGap, noMatch: c.noMatch, source: `model ${model.manifest.id} manifest` } : UNCALIBRATED_MODEL;
     if (method === 'fused') {
       const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-      const derivative = classic.count === 0 ? new Float32Array(0) : scoreAll('hqi-derivative', preparedMatrix(classic, 'hqi-derivative'), prepareVector('hqi-derivative', qClassic), mask);
+      const derivative = classic.count === 0 ? new Float32Array(0) : classicScores('hqi-derivative', preparedMatrix(classic, 'hqi-derivative'), qClassic, mask);
       const rowOf = classicRowIndex(classic);
       const alpha = fusionAlpha(model);
       const fused = new Float32Array(siamese.length);

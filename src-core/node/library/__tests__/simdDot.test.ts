@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { padTo4, SimdMatrix, simdAvailable } from '../simdDot.js';
+
+describe('WebAssembly SIMD dot products', () => {
+  it('runs here (Node 20 has WebAssembly SIMD)', () => {
+    expect(simdAvailable()).toBe(true);
+  });
+
+  it('equals the scalar dot product for every row, with rows padded to a multiple of 4', () => {
+    const rows = 37;
+    const dim = 701;
+    const m = new SimdMatrix(rows, dim);
+    expect(m.dim).toBe(padTo4(dim));
+    expect(m.dim).toBe(704);
+    let seed = 11;
+    const r = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5);
+    for (let i = 0; i < rows; i++) for (let k = 0; k < dim; k++) m.data[i * m.dim + k] = r();
+    const q = Float32Array.from({ length: dim }, r);
+    const dots = m.dotAll(q);
+    expect(dots).toHaveLength(rows);
+    for (let i = 0; i < rows; i++) {
+      let s = 0;
+      for (let k = 0; k < dim; k++) s += q[k]! * m.data[i * m.dim + k]!;
+      expect(dots[i]).toBeCloseTo(s, 4);
+    }
+    // a second query reuses the memory and does not see the first
+    const zero = m.dotAll(new Float32Array(dim));
+    expect(Array.from(zero).every((v) => v === 0)).toBe(true);
+  });
+});
