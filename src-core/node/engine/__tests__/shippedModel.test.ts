@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../../../../test/support.js';
+import { readSpectra } from '../../../formats/readSpectra.js';
+import { DEFAULT_MODEL_ID, defaultModelDir, loadDefaultModel } from '../loadModel.js';
+
+/**
+ * The model shipped in resources/models: loads on the wasm backend from the source tree, stays under 20 MB, and
+ * embeds a fixture spectrum to the recorded golden values (guards weights, loading and the input stage together).
+ * When the shipped model is replaced, GOLDEN is re-recorded from the new model (and the id changes with it).
+ */
+const GOLDEN: Record<string, number[]> = {
+  'siamese-rruff-v1': [0.57157, 0.09143, 0.61897, 0.21799, 0.43102, 0.71097, 0.43978, 0.13905],
+};
+
+const read = (name: string) => {
+  const file = join(FIXTURES, 'rruff', name);
+  return readSpectra(new Uint8Array(readFileSync(file)), file).spectra[0]!;
+};
+
+describe('shipped model', () => {
+  it('is under 20 MB and has a complete manifest', () => {
+    const dir = defaultModelDir();
+    const bytes = readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+    expect(bytes).toBeLessThan(20 * 1024 * 1024);
+  });
+
+  it('loads on wasm, embeds to the golden values, and leaks no tensor', async () => {
+    const model = await loadDefaultModel({ force: 'wasm', log: () => undefined });
+    expect(model).not.toBeNull();
+    const m = model!;
+    expect(m.manifest.id).toBe(DEFAULT_MODEL_ID);
+    expect(m.backend).toBe('wasm');
+    expect(m.manifest.tfjsVersion).toBe(tf.version.tfjs);
+    expect(m.manifest.calibration).toBeDefined();
+    const quartz = read('Quartz__R060604__Raman__532__0__unoriented__Raman_Data_RAW__31948.txt');
+    await m.embed([quartz]);
+    const before = tf.memory().numTensors;
+    const [e] = await m.embed([quartz]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(e).toHaveLength(m.manifest.embeddingSize);
+    const golden = GOLDEN[m.manifest.id];
+    expect(golden, `no golden values recorded for ${m.manifest.id}`).toBeDefined();
+    golden!.forEach((v, k) => expect(e![k]).toBeCloseTo(v, 4));
+    m.dispose();
+  });
+});
