@@ -4,8 +4,8 @@ import { WEB_CSP } from '../src-core/node/api/webServer.js';
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://specmatch`;
 
-/** The same strict CSP as the web mode, plus blob: frames for the report preview. */
-export const APP_CSP = WEB_CSP.replace("frame-ancestors 'none'", "frame-src blob:; frame-ancestors 'none'");
+/** The same strict CSP as the web mode (blob: frames only, for the report preview). */
+export const APP_CSP = WEB_CSP;
 
 /** The BrowserWindow webPreferences every window gets (HOUSE_STYLE.md §7). */
 export function securePreferences(preload: string): Electron.WebPreferences {

@@ -87,6 +87,16 @@ export class IdentifyPage {
     return (await this.readout.textContent()) ?? '';
   }
 
+  /** Export report… → preview → Save PDF; returns the saved file's bytes. */
+  async exportReport(): Promise<Buffer> {
+    await this.page.getByTestId('export-report').click();
+    await expect(this.page.getByTestId('report-preview')).toBeVisible({ timeout: 60_000 });
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('report-save').click()]);
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    return readFileSync(path);
+  }
+
   async choosePreset(name: string): Promise<void> {
     await this.page.getByTestId('pipeline-preset').selectOption(name);
   }

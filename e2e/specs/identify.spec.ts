@@ -15,10 +15,14 @@ test.describe('Identify', () => {
     await shot('identify-vendor');
   });
 
-  test('a held-out Quartz spectrum ranks Quartz first', async ({ app }) => {
+  test('a held-out Quartz spectrum ranks Quartz first, and its report can be previewed and saved', async ({ app, shot }) => {
     await app.identify.open(HELD_OUT_QUARTZ);
     const rows = await app.identify.matches();
     expect(rows[0]!.substance).toBe('Quartz');
+    const pdf = await app.identify.exportReport();
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(10_000);
+    await shot('identify-report-preview');
   });
 
   test('selecting matches overlays scaled references with residuals, three at most', async ({ app, shot }) => {

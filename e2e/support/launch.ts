@@ -30,6 +30,15 @@ export function prepareLibrary(home: string): string {
   return lib;
 }
 
+/**
+ * The app's environment in e2e: a private user folder, and no default model (SPECMATCH_MODEL names a folder that
+ * does not exist), so matching starts on the classic methods, deterministic whatever model ships; the Model spec
+ * then trains one and switches to it.
+ */
+function appEnv(home: string): NodeJS.ProcessEnv {
+  return { ...process.env, SPECMATCH_HOME: home, SPECMATCH_MODEL: join(home, 'no-default-model') };
+}
+
 export interface WebServerHandle {
   url: string;
   home: string;
@@ -42,7 +51,7 @@ export interface WebServerHandle {
 export async function startWeb(): Promise<WebServerHandle> {
   const home = mkdtempSync(join(tmpdir(), 'specmatch-e2e-'));
   const library = prepareLibrary(home);
-  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--library', library], { cwd: ROOT, env: { ...process.env, SPECMATCH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--library', library], { cwd: ROOT, env: appEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
@@ -105,7 +114,7 @@ export async function openElectronApp(binary: string): Promise<RunningApp> {
   const app: ElectronApplication = await _electron.launch({
     executablePath: binary,
     args: [join(ROOT, 'dist/electron/main.js'), '--library', library, `--user-data-dir=${join(home, 'userData')}`],
-    env: { ...process.env, SPECMATCH_HOME: home },
+    env: appEnv(home),
   });
   const page = await app.firstWindow();
   return {

@@ -165,10 +165,16 @@ export interface TrainRequest {
   epochs: number;
 }
 
+/**
+ * A report of one spectrum of an open file. The file travels as its bytes and the report is made by the same code
+ * as `specmatch report` (src-core/node/report/createReport.ts), which reads and matches it again with the method's
+ * defaults, so the app and the CLI produce the same report for the same file.
+ */
 export interface ReportRequest {
-  spectrum: Spectrum;
-  match: MatchResult;
-  pipeline?: PipelineSpec;
+  file: FilePayload;
+  spectrumIndex: number;
+  method?: MatchMethod;
+  topK?: number;
   lab?: string;
   analyst?: string;
   notes?: string;

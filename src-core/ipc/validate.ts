@@ -124,6 +124,12 @@ export function pipelineSpec(v: unknown, _path: string): PipelineSpec {
   return validatePipeline(v);
 }
 
+function method(v: unknown): MatchMethod {
+  const m = str(v, 'method');
+  if (!METHODS.includes(m as MatchMethod)) fail('method', `must be one of ${METHODS.join(', ')}`);
+  return m as MatchMethod;
+}
+
 function filePayload(v: unknown, path: string): FilePayload {
   const o = obj(v, path);
   return { name: str(o['name'], `${path}.name`, { min: 1, max: 4096 }), bytes: bytes(o['bytes'], `${path}.bytes`) };
@@ -165,11 +171,7 @@ export const validators: Validators = {
   'match:run': (r) => {
     const o = obj(r, 'request');
     const req: Req<'match:run'> = { spectrum: spectrum(o['spectrum'], 'spectrum') };
-    if (o['method'] !== undefined) {
-      const m = str(o['method'], 'method');
-      if (!METHODS.includes(m as MatchMethod)) fail('method', `must be one of ${METHODS.join(', ')}`);
-      req.method = m as MatchMethod;
-    }
+    if (o['method'] !== undefined) req.method = method(o['method']);
     if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 10_000);
     if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');
     if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
@@ -215,10 +217,9 @@ export const validators: Validators = {
   'job:cancel': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
   'report:render': (r) => {
     const o = obj(r, 'request');
-    const m = obj(o['match'], 'match');
-    if (!Array.isArray(m['matches'])) fail('match.matches', 'must be an array');
-    const req: Req<'report:render'> = { spectrum: spectrum(o['spectrum'], 'spectrum'), match: m as unknown as Req<'report:render'>['match'] };
-    if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    const req: Req<'report:render'> = { file: filePayload(o['file'], 'file'), spectrumIndex: int(o['spectrumIndex'], 'spectrumIndex', 0, 1_000_000) };
+    if (o['method'] !== undefined) req.method = method(o['method']);
+    if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 100);
     for (const key of ['lab', 'analyst', 'notes'] as const) {
       const val = optStr(o[key], key, 10_000);
       if (val !== undefined) req[key] = val;

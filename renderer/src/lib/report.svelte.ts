@@ -12,17 +12,17 @@ export const reportState: { preview: ReportPreview | null; busy: boolean; error:
 
 /** Render the PDF of the current match in the main process (the same renderer as `specmatch report`), then preview it. */
 export async function exportReport(): Promise<void> {
-  const spectrum = session.spectrum;
-  const match = session.result;
-  if (!spectrum || !match) return;
+  const file = session.file;
+  if (!file || !session.result) return;
   reportState.busy = true;
   reportState.error = null;
   try {
     const out = await unwrap(
       api.reportRender({
-        spectrum,
-        match,
-        ...(session.pipeline ? { pipeline: session.pipeline } : {}),
+        file: { name: file.name, bytes: file.bytes },
+        spectrumIndex: session.selected,
+        topK: settings.topK,
+        ...(settings.defaultMethod === 'auto' ? {} : { method: settings.defaultMethod }),
         ...(settings.labName ? { lab: settings.labName } : {}),
         ...(settings.analyst ? { analyst: settings.analyst } : {}),
       }),

@@ -183,7 +183,13 @@ class Session {
     this.overlays = [];
   }
 
+  /**
+   * Record a job's state. A finished state is final: the HTTP answer that started a short job can arrive after the
+   * job's own 'done' event, and must not turn it back into 'running'.
+   */
   onJob(job: JobInfo): void {
+    const known = this.jobs.get(job.id);
+    if (known && known.state !== 'running' && job.state === 'running') return;
     this.jobs.set(job.id, job);
   }
 

@@ -34,8 +34,7 @@ export interface LibraryBackendOptions {
   models: ModelProvider;
   jobs: JobManager;
   emit: EventSink;
-  /** Renders a report to PDF bytes (src-core/node/report); absent when the report renderer is not available. */
-  report?: (req: ReportRequest, ctx: { library: Library; model: ModelProvider }) => Promise<{ fileName: string; bytes: Uint8Array }>;
+  appVersion: string;
 }
 
 /**
@@ -49,14 +48,14 @@ export class LibraryBackend implements AppBackend {
   private readonly jobs: JobManager;
   private readonly emit: EventSink;
   private readonly thumbnails = new Map<number, number[]>();
-  private readonly report: LibraryBackendOptions['report'];
+  private readonly appVersion: string;
 
   constructor(opts: LibraryBackendOptions) {
     this.library = opts.library;
     this.models = opts.models;
     this.jobs = opts.jobs;
     this.emit = opts.emit;
-    this.report = opts.report;
+    this.appVersion = opts.appVersion;
   }
 
   libraryInfo(): LibraryInfo {
@@ -277,9 +276,23 @@ export class LibraryBackend implements AppBackend {
     });
   }
 
+  /** The PDF of `specmatch report` for one spectrum of a file (same gathering, same renderer). */
   async renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }> {
-    if (!this.report) throw new SpecmatchError('E_UNSUPPORTED', 'PDF reports are not available in this build');
-    return this.report(req, { library: this.library, model: this.models });
+    // Loaded on first use: PDFKit and its fonts are not needed to identify spectra.
+    const [{ createReport }, { renderReportPdf }] = await Promise.all([import('../report/createReport.js'), import('../report/renderReportPdf.js')]);
+    const input = await createReport([{ fileName: req.file.name, bytes: req.file.bytes }], {
+      library: this.library,
+      model: this.models.current(),
+      spectrumIndex: req.spectrumIndex,
+      appVersion: this.appVersion,
+      ...(req.method === undefined ? {} : { method: req.method }),
+      ...(req.topK === undefined ? {} : { topN: req.topK }),
+      ...(req.lab ? { lab: req.lab } : {}),
+      ...(req.analyst ? { analyst: req.analyst } : {}),
+      ...(req.notes ? { notes: req.notes } : {}),
+    });
+    const stem = basename(req.file.name).replace(/\.[^.]*$/, '') || 'spectrum';
+    return { fileName: `${stem}-report.pdf`, bytes: await renderReportPdf(input) };
   }
 
   versions(): { model: { id: string; version: string; backend: string } | null } {

@@ -78,8 +78,9 @@ export function createApp(opts: AppOptions): App {
   }
   for (const w of library.warnings) opts.log?.(`library: ${w}`);
   const jobs = new JobManager((info) => emit('job:progress', info));
-  const backend = new LibraryBackend({ library, models: opts.models ?? noModels('no model is installed'), jobs, emit });
-  const table = createHandlers({ backend, jobs, appVersion: appVersion(), shell: opts.shell, runtime: opts.runtime ?? { node: process.versions.node } });
+  const version = appVersion();
+  const backend = new LibraryBackend({ library, models: opts.models ?? noModels('no model is installed'), jobs, emit, appVersion: version });
+  const table = createHandlers({ backend, jobs, appVersion: version, shell: opts.shell, runtime: opts.runtime ?? { node: process.versions.node } });
   return {
     table,
     backend,

@@ -50,10 +50,10 @@ const MIME: Record<string, string> = {
 };
 
 /**
- * The same CSP as the Electron window (electron/security.ts keeps the two in step): own scripts only, no eval, no
- * remote anything, no framing.
+ * The same CSP as the Electron window (electron/security.ts uses it): own scripts only, no eval, no remote
+ * anything, not framable; the only frame allowed is the report preview's blob: PDF.
  */
-export const WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function sameSecret(a: string, b: string): boolean {
   const ab = Buffer.from(a);
