@@ -18,6 +18,8 @@ interface TestFixtures {
   shot: (name: string) => Promise<string>;
 }
 
+let skipAnnounced = false;
+
 /**
  * Each test gets the app in the project's shell. The web project shares one server (and library) per worker, so
  * specs must not depend on each other's changes (they use their own substance names); Electron starts per test.
@@ -41,6 +43,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     let running: RunningApp;
     if (testInfo.project.metadata['shell'] === 'electron') {
       const bin = electronBinary();
+      if ('reason' in bin && !skipAnnounced) {
+        // Visible in every reporter (the list reporter does not print skip reasons), like describeShared's skips.
+        process.stderr.write(`[skip] Electron e2e: ${bin.reason}\n`);
+        skipAnnounced = true;
+      }
       testInfo.skip('reason' in bin, 'reason' in bin ? `Electron: ${bin.reason}` : '');
       running = await openElectronApp((bin as { path: string }).path);
     } else {
