@@ -17,13 +17,19 @@ const root = mkdtempSync(join(tmpdir(), 'specmatch-cli-library-'));
 const home = join(root, 'home');
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return cliEnv({ SPECMATCH_NO_MODEL: '1' }, ...args);
+}
+
+/** The CLI with extra environment (cli() hides the installed model so classic results are deterministic). */
+function cliEnv(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, SPECMATCH_HOME: home, SPECMATCH_PACK: join(root, 'mini.pack.gz'), SPECMATCH_NO_MODEL: '1' },
+    env: { ...process.env, SPECMATCH_HOME: home, SPECMATCH_PACK: join(root, 'mini.pack.gz'), ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+const HAS_MODEL = existsSync(join(REPO_ROOT, 'resources/models/siamese-rruff-v1/manifest.json'));
 const lines = (stdout: string): Array<Record<string, unknown>> =>
   stdout
     .split('\n')
@@ -69,6 +75,20 @@ describe('specmatch library / match (built CLI)', () => {
     expect(err).toEqual({ query: missing, error: { code: 'E_READ', message: expect.stringContaining('nope.txt') as string } });
     const all = lines(cli('match', '--library', lib, '--top', '999', '--json', query).stdout);
     expect((all[0]!['matches'] as unknown[]).length).toBe(5);
+  });
+
+  it('the default method is siamese when a model is installed (embeddings computed once), else hqi-derivative', () => {
+    const copy = join(root, 'model-run.specmatch');
+    cli('library', 'export', '--library', lib, copy);
+    const r = cliEnv({}, 'match', '--library', copy, '--top', '2', query);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(HAS_MODEL ? '(siamese, 11 references)' : '(hqi-derivative, 11 references)');
+    if (HAS_MODEL) {
+      expect(r.stderr).toContain('embedding 11 reference spectra');
+      const again = cliEnv({}, 'match', '--library', copy, '--json', query);
+      expect(again.stderr).not.toContain('embedding');
+      expect(Object.keys(lines(again.stdout)[0]!)).toEqual(['query', 'index', 'verdict', 'matches']);
+    }
   });
 
   it('usage errors exit 2; an unusable library exits 1', () => {
