@@ -99,6 +99,8 @@ export interface ImportFileResult {
   added: number;
   duplicates: number;
   error?: { code: string; message: string };
+  /** Imported, with something to know (e.g. a spectrum the model could not embed). */
+  warnings?: string[];
 }
 
 export interface ImportReport {

@@ -204,6 +204,34 @@ function isSqliteFile(path: string): boolean {
 }
 
 /**
+ * Embeds a batch; when the batch fails (one spectrum outside the model's axis, say), embeds the spectra one by
+ * one so only the failing ones are left without an embedding. A model that fails on every spectrum of a batch
+ * larger than one is unusable: E_MODEL.
+ */
+async function embedEach(model: EmbeddingModel, spectra: readonly Spectrum[]): Promise<Array<Float32Array | SpecmatchError>> {
+  try {
+    const v = await model.embed(spectra);
+    if (v.length === spectra.length) return v;
+  } catch {
+    // fall through to one at a time
+  }
+  const out: Array<Float32Array | SpecmatchError> = [];
+  for (const s of spectra) {
+    try {
+      const [v] = await model.embed([s]);
+      out.push(v ?? new SpecmatchError('E_MODEL', `model ${model.manifest.id} returned no embedding`));
+    } catch (err) {
+      out.push(toSpecmatchError(err, { code: 'E_MODEL' }));
+    }
+  }
+  if (spectra.length > 1 && out.every((v) => v instanceof SpecmatchError)) {
+    const first = out[0] as SpecmatchError;
+    throw new SpecmatchError('E_MODEL', `model ${model.manifest.id} cannot embed: ${first.message}`, { cause: first });
+  }
+  return out;
+}
+
+/**
  * A reference library: one SQLite file (better-sqlite3) holding substances, their raw reference spectra, vectors
  * for matching (embeddings of the Siamese model and the classic methods' resampled spectra) and an audit log.
  *
@@ -388,12 +416,12 @@ export class Library {
         opts.onProgress?.(done, total, leaf.label);
       }
       if (opts.model && pending.length > 0) {
-        try {
-          const vectors = await opts.model.embed(pending.map((p) => p.spectrum));
-          pending.forEach((p, i) => (p.embedding = vectors[i]));
-        } catch (err) {
-          throw toSpecmatchError(err, { code: 'E_MODEL' });
-        }
+        const vectors = await embedEach(opts.model, pending.map((p) => p.spectrum));
+        pending.forEach((p, i) => {
+          const v = vectors[i]!;
+          if (v instanceof Float32Array) p.embedding = v;
+          else (p.result.warnings ??= []).push(`spectrum ${p.index}: not embedded with ${opts.model!.manifest.id} (${v.message}); it is matched by the classic methods only`);
+        });
       }
       const created = this.insertPending(pending, opts.model ? opts.model.manifest : null);
       report.substancesCreated += created;
@@ -936,30 +964,36 @@ export class Library {
   async recomputeEmbeddings(
     model: EmbeddingModel,
     opts: { onProgress?(done: number, total: number): void; signal?: AbortSignal; batchSize?: number } = {},
-  ): Promise<{ computed: number; cancelled: boolean }> {
+  ): Promise<{ computed: number; failed: number; cancelled: boolean; errors: Array<{ spectrumId: number; message: string }> }> {
     const ids = this.missingIds(model.manifest.id, model.manifest.pipelineHash);
     const batch = Math.max(1, opts.batchSize ?? 64);
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
     const load = this.db.prepare('SELECT x, y, meta FROM spectra WHERE id = ?');
     let computed = 0;
+    const errors: Array<{ spectrumId: number; message: string }> = [];
     opts.onProgress?.(0, ids.length);
     for (let i = 0; i < ids.length; i += batch) {
-      if (opts.signal?.aborted) return { computed, cancelled: true };
+      if (opts.signal?.aborted) return { computed, failed: errors.length, cancelled: true, errors };
       const chunk = ids.slice(i, i + batch);
       const spectra = chunk.map((id) => {
         const r = load.get(id) as { x: Buffer; y: Buffer; meta: string };
         return { x: blobFloat64(r.x), y: blobFloat64(r.y), meta: JSON.parse(r.meta) as SpectrumMeta };
       });
-      const vectors = await model.embed(spectra);
+      const vectors = await embedEach(model, spectra);
       this.db.transaction(() => {
-        chunk.forEach((id, j) => ins.run(id, model.manifest.id, model.manifest.pipelineHash, floatBlob(vectors[j]!)));
+        chunk.forEach((id, j) => {
+          const v = vectors[j]!;
+          if (v instanceof Float32Array) {
+            ins.run(id, model.manifest.id, model.manifest.pipelineHash, floatBlob(v));
+            computed++;
+          } else errors.push({ spectrumId: id, message: v.message });
+        });
       })();
-      computed += chunk.length;
       this.changed();
-      opts.onProgress?.(computed, ids.length);
+      opts.onProgress?.(Math.min(ids.length, i + chunk.length), ids.length);
     }
-    if (computed > 0) this.db.transaction(() => this.audit('recompute-embeddings', { key: model.key, computed }))();
-    return { computed, cancelled: false };
+    if (computed > 0) this.db.transaction(() => this.audit('recompute-embeddings', { key: model.key, computed, failed: errors.length }))();
+    return { computed, failed: errors.length, cancelled: false, errors };
   }
 
   /** Computes missing classic vectors (after a classic pipeline change or a migration). Synchronous and fast. */

@@ -101,8 +101,12 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
       },
     });
     for (const r of report.results) {
-      if (json) io.out(jsonLine(r.error ? { file: r.file, error: r.error } : { file: r.file, format: r.format, spectra: r.spectra, added: r.added, duplicates: r.duplicates }));
-      else if (r.error) io.err(`error: ${r.error.message}`);
+      if (json) {
+        io.out(
+          jsonLine(r.error ? { file: r.file, error: r.error } : { file: r.file, format: r.format, spectra: r.spectra, added: r.added, duplicates: r.duplicates, ...(r.warnings ? { warnings: r.warnings } : {}) }),
+        );
+      } else if (r.error) io.err(`error: ${r.error.message}`);
+      else for (const w of r.warnings ?? []) io.err(`warning: ${r.file}: ${w}`);
     }
     const rate = report.spectra / Math.max(1e-3, report.elapsedMs / 1000);
     const summary = {
@@ -275,7 +279,10 @@ export const command: CliCommand = {
             },
           });
           if (values['json'] === true) io.out(jsonLine({ key: model.key, ...r }));
-          else io.out(`${lib.path}: ${r.computed} embeddings computed with ${model.key}${r.cancelled ? ' (cancelled)' : ''}`);
+          else {
+            for (const e of r.errors) io.err(`warning: spectrum ${e.spectrumId}: ${e.message}`);
+            io.out(`${lib.path}: ${r.computed} embeddings computed with ${model.key}${r.failed ? `, ${r.failed} spectra could not be embedded` : ''}${r.cancelled ? ' (cancelled)' : ''}`);
+          }
         } finally {
           lib.close();
           model.dispose();

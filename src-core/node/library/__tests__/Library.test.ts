@@ -310,12 +310,36 @@ describe('Library store', () => {
     const progress: Array<[number, number]> = [];
     const ac = new AbortController();
     const first = await lib.recomputeEmbeddings(m2, { batchSize: 4, signal: ac.signal, onProgress: (d, t) => (progress.push([d, t]), d >= 8 && ac.abort()) });
-    expect(first).toEqual({ computed: 8, cancelled: true });
+    expect(first).toMatchObject({ computed: 8, failed: 0, cancelled: true });
     const second = await lib.recomputeEmbeddings(m2, { batchSize: 4 });
-    expect(second).toEqual({ computed: 10, cancelled: false });
+    expect(second).toMatchObject({ computed: 10, failed: 0, cancelled: false });
     expect(lib.embeddingStatus(m2.key).missing).toBe(0);
     expect(lib.info().modelKeys.map((k) => k.key)).toEqual(expect.arrayContaining([m1.key, m2.key]));
     expect(() => lib.embeddingStatus('nokey')).toThrow(/not a model key/);
+  });
+});
+
+describe('a model that cannot embed some spectra', () => {
+  it('imports them anyway (classic only, with a warning); recompute reports them; a broken model is E_MODEL', async () => {
+    const lib = create();
+    const picky = fakeModel('picky', 'p');
+    const embed = picky.embed.bind(picky);
+    picky.embed = (spectra) =>
+      spectra.some((s) => s.meta.sampleId === 'S000101') ? Promise.reject(new Error('outside the model axis')) : embed(spectra);
+    const dir = join(root, 'picky');
+    writeSyntheticSet(dir, 2, 3);
+    const r = await lib.importPaths([dir], { model: picky });
+    expect(r).toMatchObject({ added: 6, errors: [] });
+    const warned = r.results.filter((f) => f.warnings?.length);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.warnings![0]).toMatch(/not embedded with picky \(.*outside the model axis/);
+    expect(lib.embeddingStatus(picky.key)).toMatchObject({ current: 5, missing: 1 });
+    const again = await lib.recomputeEmbeddings(picky);
+    expect(again).toMatchObject({ computed: 0, failed: 1, cancelled: false });
+    expect(again.errors[0]!.message).toMatch(/outside the model axis/);
+    const broken = fakeModel('broken', 'b');
+    broken.embed = () => Promise.reject(new Error('weights missing'));
+    await expect(lib.importPaths([writeSyntheticSet(join(root, 'broken-model'), 2, 1, 70)[0]!, join(root, 'broken-model')], { model: broken })).rejects.toMatchObject({ code: 'E_MODEL' });
   });
 });
 
