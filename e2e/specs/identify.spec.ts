@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { expect, test } from '../support/fixtures.js';
-import { HELD_OUT_QUARTZ, VENDOR_SPC } from '../support/paths.js';
+import { HELD_OUT_QUARTZ, MULTI_SPECTRUM_CSV, VENDOR_SPC } from '../support/paths.js';
 
 test.describe('Identify', () => {
   test('opening a vendor file shows ranked matches at once', async ({ app, shot }) => {
@@ -73,5 +73,19 @@ test.describe('Identify', () => {
     // An invalid value is refused with the step and parameter named, matching keeps the last valid pipeline.
     await app.identify.setParam('baseline.als', 'p', '2');
     await expect(app.page.getByTestId('pipeline-error')).toContainText('baseline.als');
+  });
+
+  test('a file with several spectra offers a picker and Match all', async ({ app, shot }) => {
+    await app.identify.open(MULTI_SPECTRUM_CSV);
+    const picker = app.page.getByTestId('spectrum-picker');
+    await expect(picker.locator('option')).toHaveCount(11);
+    await app.identify.waitForMatches();
+    await picker.selectOption('2');
+    await expect(app.identify.view.locator('.chart-panel h2')).toHaveText('PC');
+    await app.page.getByTestId('match-all').click();
+    const batch = app.page.getByTestId('batch-table').locator('tbody tr');
+    await expect(batch).toHaveCount(11);
+    await expect(batch.filter({ hasText: 'matching…' })).toHaveCount(0, { timeout: 30_000 });
+    await shot('identify-match-all');
   });
 });

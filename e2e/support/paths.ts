@@ -21,6 +21,9 @@ export const HELD_OUT_QUARTZ = join(RRUFF_DIR, 'Quartz__R060604__Raman__532__0__
 /** A Thermo Galactic SPC file from a Raman instrument (vendor binary format). */
 export const VENDOR_SPC = join(FIXTURES, 'formats-jcamp-spc/nCal_Qontor785_z005H12_100_1x3s.spc');
 
+/** A CSV with 11 spectra (one per column), for the picker and Match all. */
+export const MULTI_SPECTRUM_CSV = join(FIXTURES, 'formats-text/rampp_References_excerpt.CSV');
+
 /** RRUFF's plain-text sample in ../shared/data (bigger imports), when present. */
 export function sharedSampleDir(): string | null {
   const d = join(SHARED_DATA, 'rruff/sample');

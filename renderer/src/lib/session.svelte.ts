@@ -147,12 +147,15 @@ class Session {
     if (!file) return;
     const rows: BatchRow[] = file.spectra.map((s, i) => ({ index: i, label: s.meta.position.label ?? `#${i + 1}`, result: null, error: null }));
     this.batch = rows;
-    for (const row of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      // New row objects: the batch is raw state, so a changed row must be a new value for the table to redraw it.
       try {
-        row.result = await unwrap(api.matchRun(this.matchRequest(file.spectra[row.index]!)));
+        rows[i] = { ...row, result: await unwrap(api.matchRun(this.matchRequest(file.spectra[row.index]!))) };
       } catch (err) {
-        row.error = toError(err);
+        rows[i] = { ...row, error: toError(err) };
       }
+      if (this.file !== file) return;
       this.batch = [...rows];
     }
   }
