@@ -114,7 +114,8 @@ export async function openElectronApp(binary: string): Promise<RunningApp> {
   const app: ElectronApplication = await _electron.launch({
     executablePath: binary,
     args: [join(ROOT, 'dist/electron/main.js'), '--library', library, `--user-data-dir=${join(home, 'userData')}`],
-    env: appEnv(home),
+    // Electron's launcher wants defined strings only.
+    env: Object.fromEntries(Object.entries(appEnv(home)).filter((e): e is [string, string] => e[1] !== undefined)),
   });
   const page = await app.firstWindow();
   return {
