@@ -96,6 +96,45 @@ function classicRowIndex(refs: ReferenceVectors): Map<number, number> {
   return m;
 }
 
+const siameseMatrices = new WeakMap<ReferenceVectors, SimdMatrix>();
+/** Models whose similarity was checked to be exactly the L1 head sigmoid(b + Σ w|a − b|): true = fast path ok. */
+const headChecked = new WeakMap<EmbeddingModel, boolean>();
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/**
+ * Siamese scores of a query embedding against every reference. When the model exposes its L1 head (`head.w`,
+ * `head.b`, as the tfjs model does) and SIMD is available, the head runs in the SIMD kernel over one matrix; the
+ * fast path is used only after it reproduced the model's own `similarityMany` on the first references (a model
+ * with another head keeps its own maths).
+ */
+function siameseScores(model: EmbeddingModel, refs: ReferenceVectors, embedding: Float32Array): Float32Array {
+  const head = (model as unknown as { head?: { w?: unknown; b?: unknown } }).head;
+  const w = head?.w;
+  const b = head?.b;
+  if (!simdAvailable() || !(w instanceof Float32Array) || typeof b !== 'number' || w.length !== refs.dim || headChecked.get(model) === false) {
+    return model.similarityMany(embedding, rowViews(refs));
+  }
+  let matrix = siameseMatrices.get(refs);
+  if (!matrix) {
+    matrix = new SimdMatrix(refs.count, refs.dim);
+    for (let r = 0; r < refs.count; r++) matrix.data.set(refs.data.subarray(r * refs.dim, (r + 1) * refs.dim), r * matrix.dim);
+    siameseMatrices.set(refs, matrix);
+  }
+  const z = matrix.weightedL1All(embedding, w);
+  for (let i = 0; i < z.length; i++) z[i] = sigmoid(b + z[i]!);
+  if (!headChecked.has(model)) {
+    const n = Math.min(16, refs.count);
+    const own = model.similarityMany(embedding, rowViews(refs).slice(0, n));
+    const same = Array.from(own).every((v, i) => Math.abs(v - z[i]!) <= 1e-4);
+    headChecked.set(model, same);
+    if (!same) return model.similarityMany(embedding, rowViews(refs));
+  }
+  return z;
+}
+
 function rowViews(refs: ReferenceVectors): Float32Array[] {
   let v = views.get(refs);
   if (!v) {
@@ -178,7 +217,7 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
     } catch (err) {
       throw toSpecmatchError(err, { code: 'E_MODEL' });
     }
-    const siamese = refs.count === 0 ? new Float32Array(0) : model.similarityMany(embedding, rowViews(refs));
+    const siamese = refs.count === 0 ? new Float32Array(0) : siameseScores(model, refs, embedding);
     scores = siamese;
     const c = model.manifest.calibration;
     calibration = c ? { match: c.match, gap: c.ambiguousGap, noMatch: c.noMatch, source: `model ${model.manifest.id} manifest` } : UNCALIBRATED_MODEL;

@@ -388,6 +388,32 @@ describe('matchSpectrum', () => {
     expect(siamese.matches[0]!.substance).toBe(mineralName(6));
   });
 
+  it('siamese fast path: an exposed L1 head runs in SIMD with the same scores; a head that is not the similarity is ignored', async () => {
+    const w = Float32Array.from({ length: 70 }, (_, i) => 0.5 + (i % 7) / 10);
+    const l1 = (a: Float32Array, b: Float32Array): number => {
+      let z = 1.5;
+      for (let k = 0; k < 70; k++) z -= w[k]! * Math.abs(a[k]! - b[k]!);
+      return 1 / (1 + Math.exp(-z));
+    };
+    const honest = Object.assign(fakeModel('l1-model', 'h1'), { head: { w: w.map((v) => -v), b: 1.5 } });
+    honest.similarity = l1;
+    let largestCall = 0;
+    honest.similarityMany = (q, refs) => {
+      largestCall = Math.max(largestCall, refs.length);
+      return Float32Array.from(refs.map((r) => l1(q, r)));
+    };
+    const liar = Object.assign(fakeModel('l1-liar', 'h2'), { head: { w: new Float32Array(70).fill(1), b: 0 } });
+    for (const model of [honest, liar]) {
+      await lib.recomputeEmbeddings(model);
+      const q = readOne(syntheticRruffText({ mineral: 8, sample: 3 }));
+      const r = await matchSpectrum(lib, q, { model, topK: 12 });
+      expect(r.matches[0]!.substance).toBe(mineralName(8));
+      const [e] = await model.embed([q]);
+      for (const row of r.matches) expect(row.score).toBeCloseTo(model.similarity(e!, lib.vectorOf(row.spectrumId, model.manifest.id, model.manifest.pipelineHash)!), 5);
+    }
+    expect(largestCall).toBeLessThanOrEqual(16); // the honest head was searched in SIMD, checked on 16 references
+  });
+
   it('the row HQI of the method equals the row score (same pair, same pipeline)', async () => {
     const q = readOne(syntheticRruffText({ mineral: 5, sample: 9 }));
     const r = await matchSpectrum(lib, q, { method: 'hqi-correlation', topK: 3 });

@@ -6,7 +6,7 @@ describe('WebAssembly SIMD dot products', () => {
     expect(simdAvailable()).toBe(true);
   });
 
-  it('equals the scalar dot product for every row, with rows padded to a multiple of 4', () => {
+  it('equals the scalar dot product and weighted L1 distance for every row, with rows padded to a multiple of 4', () => {
     const rows = 37;
     const dim = 701;
     const m = new SimdMatrix(rows, dim);
@@ -22,6 +22,13 @@ describe('WebAssembly SIMD dot products', () => {
       let s = 0;
       for (let k = 0; k < dim; k++) s += q[k]! * m.data[i * m.dim + k]!;
       expect(dots[i]).toBeCloseTo(s, 4);
+    }
+    const w = Float32Array.from({ length: dim }, () => Math.abs(r()));
+    const l1 = m.weightedL1All(q, w);
+    for (let i = 0; i < rows; i++) {
+      let s = 0;
+      for (let k = 0; k < dim; k++) s += w[k]! * Math.abs(q[k]! - m.data[i * m.dim + k]!);
+      expect(l1[i]).toBeCloseTo(s, 3);
     }
     // a second query reuses the memory and does not see the first
     const zero = m.dotAll(new Float32Array(dim));
