@@ -20,6 +20,8 @@ for (const size of [
     await app.goTo('model');
     await shot('model');
     await app.goTo('settings');
+    await expect(app.page.getByTestId('about')).toContainText('Specmatch');
+    await expect(app.page.getByTestId('about')).toContainText('8 substances');
     await shot('settings');
     await app.page.getByLabel('Dark').check();
     await app.goTo('identify');
