@@ -9,33 +9,15 @@
  *    reference errors are undone as in galacticSpc.test.ts).
  * Results are recorded in docs/results/formats-jcamp-spc.md.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { convert } from 'jcampconverter';
+import { makeRng } from '../src-core/engine/random.js';
 import { SpecmatchError } from '../src-core/errors.js';
 import type { FormatReader } from '../src-core/formats/FormatReader.js';
 import { jcampDx } from '../src-core/formats/jcamp/jcampDx.js';
 import { galacticSpc } from '../src-core/formats/spc/galacticSpc.js';
-import { HAS_SHARED_DATA, SHARED_DATA } from '../test/support.js';
-
-function walk(d: string): string[] {
-  return readdirSync(d).flatMap((n) => {
-    const p = join(d, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
-
-/** mulberry32, seeded per file so the sweep is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { HAS_SHARED_DATA, SHARED_DATA, walkFiles } from '../test/support.js';
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -85,7 +67,7 @@ function sweep(reader: FormatReader, files: string[], root: string): Map<string,
       times.push(performance.now() - t0);
     }
     row.ms += median(times);
-    const rnd = prng(n + 1);
+    const rnd = makeRng(n + 1);
     for (let k = 0; k < 200; k++) {
       let b: Uint8Array;
       if (k % 3 === 0) b = bytes.subarray(0, Math.floor(rnd() * bytes.length));
@@ -194,10 +176,10 @@ export async function run(): Promise<void> {
     return;
   }
   const root = join(SHARED_DATA, 'vendor');
-  const jcampFiles = walk(join(root, 'jcamp')).filter(
+  const jcampFiles = walkFiles(join(root, 'jcamp')).filter(
     (f) => /\.(jdx|dx|jcm)$/i.test(f) || f.endsWith('jcamp2001_example.txt'),
   );
-  const spcFiles = walk(join(root, 'spc')).filter((f) => /\.spc$/i.test(f));
+  const spcFiles = walkFiles(join(root, 'spc')).filter((f) => /\.spc$/i.test(f));
   console.log('### JCAMP-DX');
   printRows(sweep(jcampDx, jcampFiles, root));
   jcampconverterAgreement(jcampFiles, root);

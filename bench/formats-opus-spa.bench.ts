@@ -4,11 +4,12 @@
  * each file, counting how many were read, how many refused with a SpecmatchError, and how many threw anything else
  * (must be 0). Results are recorded in docs/results/formats-opus-spa.md.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { makeRng } from '../src-core/engine/random.js';
 import { SpecmatchError } from '../src-core/errors.js';
 import { formatReaders, readSpectra } from '../src-core/formats/readSpectra.js';
-import { HAS_SHARED_DATA, SHARED_DATA } from '../test/support.js';
+import { HAS_SHARED_DATA, SHARED_DATA, walkFiles } from '../test/support.js';
 
 const FOLDERS = [
   'vendor/opus',
@@ -19,32 +20,13 @@ const FOLDERS = [
 ];
 const MINE = new Set(['bruker-opus', 'omnic-spa', 'omnic-spg', 'jobinyvon-xml', 'trivista', 'labspec6']);
 
-function walk(d: string): string[] {
-  return readdirSync(d).flatMap((n) => {
-    const p = join(d, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
-
-/** mulberry32, seeded per file so the sweep is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // eslint-disable-next-line @typescript-eslint/require-await -- bench/run.ts awaits every bench's run(); this one is synchronous
 export async function run(): Promise<void> {
   if (!HAS_SHARED_DATA) {
     console.log(`skipped: needs ../shared/data (not found at ${SHARED_DATA})`);
     return;
   }
-  const files = FOLDERS.flatMap((f) => (existsSync(join(SHARED_DATA, f)) ? walk(join(SHARED_DATA, f)) : [])).filter(
+  const files = FOLDERS.flatMap((f) => (existsSync(join(SHARED_DATA, f)) ? walkFiles(join(SHARED_DATA, f)) : [])).filter(
     (f) => !f.endsWith('.txt'),
   );
   console.log(
@@ -78,7 +60,7 @@ export async function run(): Promise<void> {
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
-    const rand = prng(n + 1);
+    const rand = makeRng(n + 1);
     let read = 0;
     let refused = 0;
     let untyped = 0;

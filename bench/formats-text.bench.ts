@@ -3,23 +3,14 @@
  * RRUFF) on the files in ../shared/data they are tested on: median of 20 reads through `readSpectra` (content
  * detection included), and the throughput that gives. Results are recorded in docs/results/formats-text.md.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readSpectra } from '../src-core/formats/readSpectra.js';
-import { HAS_SHARED_DATA, SHARED_DATA } from '../test/support.js';
+import { HAS_SHARED_DATA, SHARED_DATA, walkFiles } from '../test/support.js';
 
 const FOLDERS = ['vendor/text', 'vendor/bwtek', 'vendor/horiba/spectrochempy_labspec_txt', 'vendor/witec', 'vendor/asp', 'vendor/rod', 'vendor/rruff_txt', 'other/rampp_microplastics'];
 const EXTRA = ['vendor/sif/sif_parser/raman1.asc', 'vendor/wdf/ramanchada2/nCal_Qontor785_z005H12_100_1x3s.txt', 'vendor/horiba/ramanchada2/PST10_iR785_OP01_8000msx8.txt'];
 const TEXT_EXT = /\.(txt|csv|tsv|asc|json|yml|asp|rod)$/i;
-
-function walk(d: string): string[] {
-  return readdirSync(d)
-    .sort()
-    .flatMap((n) => {
-      const p = join(d, n);
-      return statSync(p).isDirectory() ? walk(p) : [p];
-    });
-}
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -31,7 +22,7 @@ export async function run(): Promise<void> {
     console.log(`skipped: needs ../shared/data (not found at ${SHARED_DATA})`);
     return;
   }
-  const files = [...FOLDERS.flatMap((f) => walk(join(SHARED_DATA, f)).filter((p) => TEXT_EXT.test(p))), ...EXTRA.map((f) => join(SHARED_DATA, f))];
+  const files = [...FOLDERS.flatMap((f) => walkFiles(join(SHARED_DATA, f)).filter((p) => TEXT_EXT.test(p))), ...EXTRA.map((f) => join(SHARED_DATA, f))];
   console.log('| file | kB | reader | spectra | points | read ms (median of 20) | MB/s |');
   console.log('|---|---|---|---|---|---|---|');
   let totalBytes = 0;

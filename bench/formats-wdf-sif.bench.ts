@@ -5,22 +5,15 @@
  * refused with a SpecmatchError / anything else, and spectra returned without a point: both must be 0).
  * Then the largest deviation from each text reference. Recorded in docs/results/formats-wdf-sif.md.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SpecmatchError } from '../src-core/errors.js';
 import { readSpectra } from '../src-core/formats/readSpectra.js';
-import { HAS_SHARED_DATA, SHARED_DATA } from '../test/support.js';
+import { HAS_SHARED_DATA, SHARED_DATA, walkFiles } from '../test/support.js';
 
 const FOLDERS = ['vendor/wdf', 'vendor/sif', 'vendor/spe', 'vendor/sp_perkinelmer'];
 const BINARY = /\.(wdf|wxd|sif|spe|sp)$/i;
 const SWEEP = 600;
-
-function walk(d: string): string[] {
-  return readdirSync(d).flatMap((n) => {
-    const p = join(d, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
 
 /** xorshift32, seeded per file: the sweep is reproducible. */
 function xorshift(seed: number): () => number {
@@ -60,7 +53,7 @@ export async function run(): Promise<void> {
     console.log(`skipped: needs ../shared/data (not found at ${SHARED_DATA})`);
     return;
   }
-  const files = FOLDERS.flatMap((f) => walk(join(SHARED_DATA, f))).filter((f) => BINARY.test(f));
+  const files = FOLDERS.flatMap((f) => walkFiles(join(SHARED_DATA, f))).filter((f) => BINARY.test(f));
   console.log(
     '| file | format | spectra × points | read ms (median of 10) | sweep: read | refused (typed) | untyped | empty spectrum |',
   );

@@ -1,8 +1,12 @@
-/** Shared test helpers: the ../shared/data location, skips with a visible reason, near-equality checks. */
-import { existsSync } from 'node:fs';
+/**
+ * Shared test helpers: the ../shared/data location, skips with a visible reason, near-equality checks, typed-error
+ * checks and a recursive file listing (the benches use the last one too).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
+import { SpecmatchError } from '../src-core/errors.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** ../shared/data beside the checkout (CI has it; users do not). Override with SPECMATCH_SHARED_DATA. */
@@ -36,4 +40,35 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       throw new Error(`element ${i}: ${a} differs from ${e} by ${Math.abs(a - e)} (> ${lim})`);
     }
   }
+}
+
+/**
+ * Every file below `dir`, depth first, names sorted at each level so the order is the same on every platform and
+ * file system (tests that pick "the second file" or seed a generator by position rely on it).
+ */
+export function walkFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walkFiles(path) : [path];
+    });
+}
+
+/** Runs `fn`, which must throw a SpecmatchError, and returns that error; fails when it throws nothing or anything else. */
+export function specmatchErrorOf(fn: () => unknown): SpecmatchError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SpecmatchError);
+    return err as SpecmatchError;
+  }
+  throw new Error('expected a SpecmatchError, nothing was thrown');
+}
+
+/** Expects `fn` to throw a SpecmatchError with `code` whose message names `file`. */
+export function expectSpecmatchError(fn: () => unknown, code: string, file: string): void {
+  const err = specmatchErrorOf(fn);
+  expect(err.code).toBe(code);
+  expect(err.message).toContain(file);
 }

@@ -8,14 +8,15 @@
  * case that reproduces. Sources: ../shared/data/vendor (all formats), a few rruff/sample files, and the in-repo
  * fixtures (test/fixtures/**), which keep the test meaningful where ../shared/data is absent.
  */
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeRng } from '../../engine/random.js';
 import { SpecmatchError } from '../../errors.js';
 import { readSpectrumFile } from '../../node/io/readSpectrumFile.js';
 import { MAX_FILE_BYTES, formatReaders, readSpectra } from '../readSpectra.js';
-import { FIXTURES, HAS_SHARED_DATA, SHARED_DATA, sharedPath } from '../../../test/support.js';
+import { FIXTURES, HAS_SHARED_DATA, SHARED_DATA, sharedPath, walkFiles } from '../../../test/support.js';
 
 /** A case slower than this is reported as a failure (a hang or super-linear parse), generous for a loaded machine. */
 const CASE_LIMIT_MS = 5_000;
@@ -26,32 +27,11 @@ const MAX_SOURCE_BYTES = 4_000_000;
 /** Readers owned by the text-format area: for these even the wrapped non-typed exception is a failure. */
 const STRICT_FORMATS = new Set(['rruff-txt', 'delimited-text', 'openspecy', 'agilent-asp', 'rod']);
 
-/** mulberry32 (Tommy Ettinger's 32-bit PRNG): small, fast, good enough to pick offsets. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** FNV-1a hash of a string (seed per file, independent of the order files are listed in). */
 function hash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      return statSync(p).isDirectory() ? walk(p) : [p];
-    });
 }
 
 interface Source {
@@ -74,13 +54,13 @@ function loadSources(): { group: string; sources: Source[] }[] {
   };
   if (HAS_SHARED_DATA) {
     const vendor = sharedPath('vendor');
-    for (const p of walk(vendor).filter(isFixture)) add(`vendor/${relative(vendor, p).split(/[\\/]/)[0]}`, SHARED_DATA, p);
-    const sample = walk(sharedPath('rruff/sample')).filter((p) => p.endsWith('.txt'));
+    for (const p of walkFiles(vendor).filter(isFixture)) add(`vendor/${relative(vendor, p).split(/[\\/]/)[0]}`, SHARED_DATA, p);
+    const sample = walkFiles(sharedPath('rruff/sample')).filter((p) => p.endsWith('.txt'));
     // A handful of RRUFF files: the broken-line edge case plus an evenly spread pick.
     const picks = [sample.find((p) => p.includes('Hydromagnesite__R220007') && p.includes('RAW')), ...sample.filter((_, i) => i % 60 === 0)];
     for (const p of picks) if (p) add('rruff/sample', SHARED_DATA, p);
   }
-  for (const p of walk(FIXTURES).filter(isFixture)) add(`fixtures/${relative(FIXTURES, p).split(/[\\/]/)[0]}`, FIXTURES, p);
+  for (const p of walkFiles(FIXTURES).filter(isFixture)) add(`fixtures/${relative(FIXTURES, p).split(/[\\/]/)[0]}`, FIXTURES, p);
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, sources]) => ({ group, sources }));
 }
 
@@ -97,7 +77,7 @@ function looksText(b: Uint8Array): boolean {
 
 /** Every mutation of one source file. */
 function casesFor(src: Source): Case[] {
-  const rnd = prng(hash(src.rel));
+  const rnd = makeRng(hash(src.rel));
   const int = (n: number): number => Math.floor(rnd() * n);
   const b = src.bytes;
   const n = b.length;
@@ -173,7 +153,7 @@ function casesFor(src: Source): Case[] {
 
 /** Cases not tied to one fixture: empty files under every extension, pure noise, long runs of one byte. */
 function globalCases(): Case[] {
-  const rnd = prng(12345);
+  const rnd = makeRng(12345);
   const exts = [...new Set(formatReaders.flatMap((r) => r.extensions))].sort();
   const out: Case[] = exts.map((e) => ({ name: `fuzz/empty/file.${e}`, bytes: new Uint8Array(0) }));
   for (let k = 0; k < 8; k++) {

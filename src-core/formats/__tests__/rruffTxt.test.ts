@@ -1,30 +1,12 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../errors.js';
 import { listRruffArchive } from '../../node/data/rruffArchive.js';
 import { readSpectra } from '../readSpectra.js';
 import { rruffTxt } from '../text/rruffTxt.js';
-import { FIXTURES, describeShared, sharedPath } from '../../../test/support.js';
-
-function walk(d: string): string[] {
-  return readdirSync(d).flatMap((n) => {
-    const p = join(d, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
+import { FIXTURES, describeShared, sharedPath, specmatchErrorOf, walkFiles } from '../../../test/support.js';
 
 const bytesOf = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function errorOf(fn: () => unknown): SpecmatchError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    return err as SpecmatchError;
-  }
-  throw new Error('expected a SpecmatchError');
-}
 
 describe('RRUFF text reader on constructed inputs and in-repo fixtures', () => {
   it('decodes entities, takes the laser from the file name and skips a broken pair with a warning', () => {
@@ -47,17 +29,17 @@ describe('RRUFF text reader on constructed inputs and in-repo fixtures', () => {
     const name = 'Anatase__R060277__Broad_Scan____0__unoriented__Raman_Data_RAW__21346.txt';
     const bytes = bytesOf(name);
     expect(rruffTxt.sniff(bytes, 'a.rruf')).toBe(2);
-    const err = errorOf(() => readSpectra(bytes, 'a.rruf'));
+    const err = specmatchErrorOf(() => readSpectra(bytes, 'a.rruf'));
     expect(err.code).toBe('E_UNSUPPORTED');
     expect(err.message).toContain(`a pointer to ${name}, not data`);
   });
 
   it('answers a header without data with E_EMPTY', () => {
-    expect(errorOf(() => rruffTxt.read(bytesOf('##NAMES=Quartz\n##END=\n'), 'q.txt')).code).toBe('E_EMPTY');
+    expect(specmatchErrorOf(() => rruffTxt.read(bytesOf('##NAMES=Quartz\n##END=\n'), 'q.txt')).code).toBe('E_EMPTY');
   });
 
   it('reads every in-repo RRUFF fixture', () => {
-    const files = walk(join(FIXTURES, 'rruff')).filter((f) => f.endsWith('.txt'));
+    const files = walkFiles(join(FIXTURES, 'rruff')).filter((f) => f.endsWith('.txt'));
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {
       const s = readSpectra(readFileSync(f), f).spectra[0]!;
@@ -87,7 +69,7 @@ function loadIndex(): Map<string, Record<string, string>> {
 describeShared('RRUFF text reader on the shared RRUFF data', () => {
   it('reads all of rruff/sample with points, x range and laser matching rruff/index.csv', () => {
     const index = loadIndex();
-    const files = walk(sharedPath('rruff/sample')).filter((f) => f.endsWith('.txt'));
+    const files = walkFiles(sharedPath('rruff/sample')).filter((f) => f.endsWith('.txt'));
     expect(files.length).toBe(264);
     let checked = 0;
     for (const f of files) {
@@ -112,14 +94,14 @@ describeShared('RRUFF text reader on the shared RRUFF data', () => {
   });
 
   it('skips the broken `800, -` line of Hydromagnesite with a warning and sorts x', () => {
-    const f = walk(sharedPath('rruff/sample/edge_cases')).find((p) => p.includes('Hydromagnesite__R220007') && p.includes('RAW'))!;
+    const f = walkFiles(sharedPath('rruff/sample/edge_cases')).find((p) => p.includes('Hydromagnesite__R220007') && p.includes('RAW'))!;
     const s = readSpectra(readFileSync(f), f).spectra[0]!;
     expect(s.meta.warnings.join(' ')).toMatch(/malformed/);
     expect(s.meta.laserNm).toBe(532);
   });
 
   it('decodes HTML entities in chemistry', () => {
-    const files = walk(sharedPath('rruff/sample')).filter((f) => f.endsWith('.txt'));
+    const files = walkFiles(sharedPath('rruff/sample')).filter((f) => f.endsWith('.txt'));
     const withEntity = files.filter((f) => /&#\d+;/.test(readFileSync(f, 'utf8')));
     expect(withEntity.length).toBeGreaterThan(0);
     for (const f of withEntity) {
@@ -169,7 +151,7 @@ describeShared('RRUFF text reader on the shared RRUFF data', () => {
     expect([s.x[0], s.y[0], s.x[1752], s.y[1752]]).toEqual([79.84985, 0, 3458.524, 144.247]);
     expect(s.meta.laserNm).toBeUndefined();
     const ptr = txt.replace(/\.txt$/, '.rruf');
-    const err = errorOf(() => readSpectra(readFileSync(ptr), ptr));
+    const err = specmatchErrorOf(() => readSpectra(readFileSync(ptr), ptr));
     expect(err.code).toBe('E_UNSUPPORTED');
     expect(err.message).toContain(`${ptr}: cannot read as RRUFF text: a pointer to ${basename(txt)}, not data`);
   });

@@ -1,12 +1,11 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../errors.js';
 import { unpackArchive, listTxtFiles } from '../../node/data/rruffArchive.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import { detectFormat, readSpectra } from '../readSpectra.js';
 import { delimitedText } from '../text/delimitedText.js';
-import { describeShared, sharedPath } from '../../../test/support.js';
+import { describeShared, sharedPath, specmatchErrorOf, walkFiles } from '../../../test/support.js';
 
 const enc = new TextEncoder();
 const bytesOf = (s: string): Uint8Array => enc.encode(s);
@@ -19,16 +18,6 @@ function expectAscendingFinite(s: Spectrum): void {
     if (!Number.isFinite(s.x[i]!) || !Number.isFinite(s.y[i]!) || (i > 0 && !(s.x[i]! > s.x[i - 1]!))) bad++;
   }
   expect(bad, `${s.meta.sourceFile}: points not finite or not ascending`).toBe(0);
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    return (err as SpecmatchError).code;
-  }
-  throw new Error('expected a SpecmatchError');
 }
 
 describe('delimited text reader on constructed inputs', () => {
@@ -178,10 +167,10 @@ describe('delimited text reader on constructed inputs', () => {
   });
 
   it('answers with typed errors for one column, no numbers, binary and empty input', () => {
-    expect(codeOf(() => readText('1\n2\n3\n'))).toBe('E_UNSUPPORTED');
-    expect(codeOf(() => readText('hello\nworld\n'))).toBe('E_EMPTY');
-    expect(codeOf(() => delimitedText.read(Uint8Array.from([0, 1, 2, 3, 0, 0]), 'b.txt'))).toBe('E_CORRUPT');
-    expect(codeOf(() => delimitedText.read(new Uint8Array(0), 'e.txt'))).toBe('E_EMPTY');
+    expect(specmatchErrorOf(() => readText('1\n2\n3\n')).code).toBe('E_UNSUPPORTED');
+    expect(specmatchErrorOf(() => readText('hello\nworld\n')).code).toBe('E_EMPTY');
+    expect(specmatchErrorOf(() => delimitedText.read(Uint8Array.from([0, 1, 2, 3, 0, 0]), 'b.txt')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => delimitedText.read(new Uint8Array(0), 'e.txt')).code).toBe('E_EMPTY');
   });
 
   it('sniffs plain numeric text weakly and leaves JCAMP, RRUFF, XML, JSON, CIF and binary alone', () => {
@@ -234,13 +223,6 @@ const VENDOR_TEXT: Expect[] = [
   { file: 'text/openspecy/ftir_pva_without_header.csv', n: 863, first: [674.9918, 0.01356988], last: [3999.809, 0.01105751], xKind: 'wavenumber' },
   { file: 'text/spectrochempy/IR.CSV', n: 3736, first: [399.1926, -0.09079], last: [4000.605, -0.09079], xKind: 'wavenumber' },
 ];
-
-function walkVendor(dir = sharedPath('vendor')): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walkVendor(p) : [p];
-  });
-}
 
 function readShared(rel: string): ReturnType<typeof readSpectra> {
   const path = sharedPath('vendor', rel);
@@ -319,7 +301,7 @@ describeShared('delimited text reader on the vendor exports', () => {
   it('never claims a binary fixture or a JCAMP/RRUFF file (sniff 0)', () => {
     const binaryExt = /\.(spc|wdf|wxd|sif|spe|sp|spa|spg|tvf|l6s|\d+)$/i;
     const textOther = /\.(jdx|dx|jcamp|rod|json|yml|xml)$/i;
-    const files = walkVendor().filter((f) => binaryExt.test(f) || textOther.test(f));
+    const files = walkFiles(sharedPath('vendor')).filter((f) => binaryExt.test(f) || textOther.test(f));
     expect(files.length).toBeGreaterThan(150);
     const claimed = files.filter((f) => delimitedText.sniff(readFileSync(f), f) > 0);
     expect(claimed).toEqual([]);

@@ -1,23 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../errors.js';
 import { readSpectra } from '../readSpectra.js';
 import { agilentAsp } from '../text/agilentAsp.js';
 import { openSpecy } from '../text/openSpecy.js';
 import { ramanOpenDatabase } from '../text/ramanOpenDatabase.js';
-import { describeShared, sharedPath } from '../../../test/support.js';
+import { describeShared, sharedPath, specmatchErrorOf } from '../../../test/support.js';
 
 const bytesOf = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    return (err as SpecmatchError).code;
-  }
-  throw new Error('expected a SpecmatchError');
-}
 
 describe('OpenSpecy objects on constructed inputs', () => {
   it('reads a column-wise JSON object with two spectra and per-spectrum metadata', () => {
@@ -59,10 +48,10 @@ describe('OpenSpecy objects on constructed inputs', () => {
   });
 
   it('answers broken documents with typed errors', () => {
-    expect(codeOf(() => openSpecy.read(bytesOf('{"wavenumber":[1,2],"spectra":'), 'b.json'))).toBe('E_CORRUPT');
-    expect(codeOf(() => openSpecy.read(bytesOf('{"wavenumber":[1,2]}'), 'b.json'))).toBe('E_CORRUPT');
-    expect(codeOf(() => openSpecy.read(bytesOf('wavenumber:\n- 1\n  bad: [\nspectra: &a\n'), 'b.yml'))).toBe('E_CORRUPT');
-    expect(codeOf(() => openSpecy.read(bytesOf('100,200,x,y\n'), 'b.csv'))).toBe('E_EMPTY');
+    expect(specmatchErrorOf(() => openSpecy.read(bytesOf('{"wavenumber":[1,2],"spectra":'), 'b.json')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => openSpecy.read(bytesOf('{"wavenumber":[1,2]}'), 'b.json')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => openSpecy.read(bytesOf('wavenumber:\n- 1\n  bad: [\nspectra: &a\n'), 'b.yml')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => openSpecy.read(bytesOf('100,200,x,y\n'), 'b.csv')).code).toBe('E_EMPTY');
   });
 });
 
@@ -75,9 +64,9 @@ describe('Agilent ASP on constructed inputs', () => {
   });
 
   it('refuses a declared count larger than the file before allocating', () => {
-    expect(codeOf(() => agilentAsp.read(bytesOf('999999999\n3000\n1000\n1\n2\n4\n0.1\n'), 'a.asp'))).toBe('E_CORRUPT');
-    expect(codeOf(() => agilentAsp.read(bytesOf('3\n3000\n'), 'a.asp'))).toBe('E_CORRUPT');
-    expect(codeOf(() => agilentAsp.read(bytesOf('x\n3000\n1000\n1\n2\n4\n0.1\n'), 'a.asp'))).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => agilentAsp.read(bytesOf('999999999\n3000\n1000\n1\n2\n4\n0.1\n'), 'a.asp')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => agilentAsp.read(bytesOf('3\n3000\n'), 'a.asp')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => agilentAsp.read(bytesOf('x\n3000\n1000\n1\n2\n4\n0.1\n'), 'a.asp')).code).toBe('E_CORRUPT');
   });
 });
 
@@ -108,7 +97,7 @@ describe('Raman Open Database on constructed inputs', () => {
   });
 
   it('answers a CIF without a Raman spectrum with E_EMPTY', () => {
-    expect(codeOf(() => ramanOpenDatabase.read(bytesOf('data_1\n_cell_length_a 5\n'), 'x.cif'))).toBe('E_EMPTY');
+    expect(specmatchErrorOf(() => ramanOpenDatabase.read(bytesOf('data_1\n_cell_length_a 5\n'), 'x.cif')).code).toBe('E_EMPTY');
   });
 });
 

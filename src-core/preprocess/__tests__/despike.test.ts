@@ -2,22 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeShared, sharedPath } from '../../../test/support.js';
+import { makeRng } from '../../engine/random.js';
 import { readSpectra } from '../../formats/readSpectra.js';
 import { despikeShoulder } from '../despikeShoulder.js';
 import { despikeWhitakerHayes } from '../despikeWhitakerHayes.js';
 import { noiseSigma } from '../robust.js';
-
-/** Deterministic PRNG (mulberry32) so planted spikes are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(y: ArrayLike<number>, q: number): number {
   const a = Float64Array.from(y).sort();
@@ -51,7 +40,7 @@ function sharpBands(y: Float64Array, minFraction = 0.1): number[] {
 
 describe('despikeShoulder on synthetic data', () => {
   it('removes 1–3 pixel spikes on a flat noisy background and leaves bands of FWHM ≥ 2 px untouched', () => {
-    const r = rng(7);
+    const r = makeRng(7);
     const n = 600;
     const clean = Float64Array.from(
       { length: n },
@@ -92,7 +81,7 @@ describeShared('despiking RRUFF spectra with spikes planted next to sharp minera
     .sort();
 
   it('removes every planted spike and keeps every real band height within 2 % (shoulder test)', () => {
-    const r = rng(2024);
+    const r = makeRng(2024);
     let planted = 0;
     let bandsChecked = 0;
     for (const f of files) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../errors.js';
+import { specmatchErrorOf } from '../../../test/support.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Pipeline } from '../pipeline.js';
 import { canonicalPipelineJson, pipelineHash, runPipeline, validatePipeline } from '../pipeline.js';
@@ -30,16 +30,6 @@ function synthetic(n = 400): Spectrum {
       warnings: ['w'],
     },
   };
-}
-
-function errorOf(fn: () => unknown): SpecmatchError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    return err as SpecmatchError;
-  }
-  throw new Error('expected an error');
 }
 
 describe('validatePipeline', () => {
@@ -104,7 +94,7 @@ describe('validatePipeline', () => {
     [[], /must be a JSON object/],
     [null, /must be a JSON object/],
   ])('rejects %j', (json, message) => {
-    const err = errorOf(() => validatePipeline(json));
+    const err = specmatchErrorOf(() => validatePipeline(json));
     expect(err.code).toBe('E_PIPELINE');
     expect(err.message).toMatch(message);
   });
@@ -169,7 +159,7 @@ describe('presets', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const p of PRESETS) expect(() => validatePipeline(p.pipeline)).not.toThrow();
     expect(getPreset('raw').pipeline.steps).toEqual([]);
-    const err = errorOf(() => getPreset('fancy'));
+    const err = specmatchErrorOf(() => getPreset('fancy'));
     expect(err.code).toBe('E_PIPELINE');
     expect(err.message).toContain(names.join(', '));
   });
@@ -224,7 +214,7 @@ describe('runPipeline', () => {
   });
 
   it('reports a step that cannot process this spectrum with E_PIPELINE naming the file and the step', () => {
-    const err = errorOf(() =>
+    const err = specmatchErrorOf(() =>
       runPipeline(synthetic(), {
         schemaVersion: 1,
         steps: [
@@ -240,7 +230,7 @@ describe('runPipeline', () => {
   });
 
   it('validates pipelines that did not come through validatePipeline', () => {
-    const err = errorOf(() =>
+    const err = specmatchErrorOf(() =>
       runPipeline(synthetic(), { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { p: -1 } }] }),
     );
     expect(err.message).toMatch(/step 0 \(baseline\.als\): param 'p' must be > 0/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../../test/support.js';
+import { makeRng } from '../../engine/random.js';
 import { SpecmatchError } from '../../errors.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import { WhittakerSystem } from '../banded.js';
@@ -18,17 +19,6 @@ import { linearAxis } from '../resampleLinear.js';
 import { smoothSavitzkyGolay } from '../smoothSavitzkyGolay.js';
 import { smoothWhittaker } from '../smoothWhittaker.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard normal deviates by Box–Muller. */
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
@@ -39,7 +29,7 @@ function synthetic(
   seed = 1,
   n = 1000,
 ): { x: Float64Array; y: Float64Array; background: Float64Array; peaks: number[] } {
-  const r = rng(seed);
+  const r = makeRng(seed);
   const x = linearAxis(100, 1800, n);
   const background = Float64Array.from(x, (v) => 400 + 300 * Math.exp(-(v - 100) / 500) + 0.1 * v);
   const centres = [300, 620, 1000, 1085, 1450];
@@ -54,7 +44,7 @@ function synthetic(
 
 describe('banded LDLᵀ solver', () => {
   it('solves (W + λDᵀD) z = b like dense Gaussian elimination, for d = 1, 2, 3', () => {
-    const r = rng(3);
+    const r = makeRng(3);
     for (const d of [1, 2, 3]) {
       const n = 14;
       const lambda = 7.5;
@@ -118,7 +108,7 @@ describe('baselines lie under the signal and follow the background', () => {
 });
 
 describe('Savitzky–Golay is exact on polynomials of degree ≤ polyorder (ends included)', () => {
-  const r = rng(11);
+  const r = makeRng(11);
   for (const [window, polyorder] of [
     [5, 2],
     [11, 3],
@@ -182,7 +172,7 @@ describe('Whittaker smoother', () => {
   });
 
   it('reduces noise', () => {
-    const r = rng(5);
+    const r = makeRng(5);
     const clean = Float64Array.from({ length: 500 }, (_, i) => 100 * Math.sin(i / 40));
     const noisy = Float64Array.from(clean, (v) => v + 5 * gauss(r));
     const sm = smoothWhittaker(noisy, { lambda: 100 });
@@ -279,7 +269,7 @@ describe('axis steps', () => {
 
 describe('quality figures', () => {
   it('estimates the noise σ and the SNR of a band on a known noise level', () => {
-    const r = rng(9);
+    const r = makeRng(9);
     const y = Float64Array.from(
       { length: 2000 },
       (_, i) => 1000 + 500 * Math.exp(-0.5 * ((i - 1000) / 8) ** 2) + 10 * gauss(r),

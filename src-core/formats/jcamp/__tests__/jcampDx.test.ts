@@ -1,11 +1,18 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpecmatchError } from '../../../errors.js';
 import type { Spectrum } from '../../../spectrum/Spectrum.js';
 import { detectFormat, readSpectra } from '../../readSpectra.js';
 import { jcampDx } from '../jcampDx.js';
-import { FIXTURES, describeShared, expectClose, sharedPath } from '../../../../test/support.js';
+import {
+  FIXTURES,
+  describeShared,
+  expectClose,
+  sharedPath,
+  specmatchErrorOf,
+  walkFiles,
+} from '../../../../test/support.js';
 
 const FIX = join(FIXTURES, 'formats-jcamp-spc');
 
@@ -13,28 +20,10 @@ function read(path: string): Spectrum[] {
   return jcampDx.read(readFileSync(path), path);
 }
 
-function walk(d: string): string[] {
-  return readdirSync(d).flatMap((n) => {
-    const p = join(d, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
-
 /** y in file order (makeSpectrum makes x ascending; the JCAMP header's FIRSTX may be the high end). */
 function yInFileOrder(s: Spectrum, firstX: number): number[] {
   const y = Array.from(s.y);
   return Math.abs(s.x[0]! - firstX) <= Math.abs(s.x[s.x.length - 1]! - firstX) ? y : y.reverse();
-}
-
-/** Throws unless `fn` throws a SpecmatchError; returns it. */
-function typedError(fn: () => unknown): SpecmatchError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    return err as SpecmatchError;
-  }
-  throw new Error('expected a SpecmatchError, nothing was thrown');
 }
 
 describe('JCAMP-DX reader on in-repo fixtures', () => {
@@ -139,22 +128,23 @@ describe('JCAMP-DX reader on in-repo fixtures', () => {
   it('answers corrupt, truncated and hostile input with typed errors', () => {
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
     const head = '##TITLE= t\n##XUNITS= 1/CM\n##FIRSTX= 0\n##LASTX= 9\n##NPOINTS= 10\n##XYDATA= (X++(Y..Y))\n';
-    expect(typedError(() => jcampDx.read(enc(`${head}0 1 2 3 x 5\n##END=\n`), 'bad.jdx')).code).toBe('E_CORRUPT');
-    expect(typedError(() => jcampDx.read(enc(`${head}0 1 2 3 4 5\n`), 'cut.jdx')).message).toMatch(
+    expect(specmatchErrorOf(() => jcampDx.read(enc(`${head}0 1 2 3 x 5\n##END=\n`), 'bad.jdx')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => jcampDx.read(enc(`${head}0 1 2 3 4 5\n`), 'cut.jdx')).message).toMatch(
       /truncated: ##NPOINTS=10 but only 5/,
     );
-    expect(typedError(() => jcampDx.read(enc(`${head}0 A%s99999999s99999999\n##END=\n`), 'dup.jdx')).message).toMatch(
-      /expand beyond the limit/,
-    );
-    expect(typedError(() => jcampDx.read(enc('##TITLE= empty\n##END=\n'), 'e.jdx')).code).toBe('E_EMPTY');
     expect(
-      typedError(() => jcampDx.read(enc('##TITLE= q\n##XYPOINTS= (XY..XY)\n1,?; 2,?\n##END=\n'), 'q.jdx')).message,
+      specmatchErrorOf(() => jcampDx.read(enc(`${head}0 A%s99999999s99999999\n##END=\n`), 'dup.jdx')).message,
+    ).toMatch(/expand beyond the limit/);
+    expect(specmatchErrorOf(() => jcampDx.read(enc('##TITLE= empty\n##END=\n'), 'e.jdx')).code).toBe('E_EMPTY');
+    expect(
+      specmatchErrorOf(() => jcampDx.read(enc('##TITLE= q\n##XYPOINTS= (XY..XY)\n1,?; 2,?\n##END=\n'), 'q.jdx'))
+        .message,
     ).toMatch(/no finite/);
-    expect(typedError(() => jcampDx.read(enc('no labels at all'), 'n.jdx')).code).toBe('E_CORRUPT');
-    expect(typedError(() => jcampDx.read(new Uint8Array([0, 1, 2, 0, 5]), 'b.jdx')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => jcampDx.read(enc('no labels at all'), 'n.jdx')).code).toBe('E_CORRUPT');
+    expect(specmatchErrorOf(() => jcampDx.read(new Uint8Array([0, 1, 2, 0, 5]), 'b.jdx')).code).toBe('E_CORRUPT');
     const ntup =
       '##TITLE= n\n##NTUPLES= X\n##SYMBOL= X, Y\n##PAGE= 1\n##DATA TABLE= (XYZ), RARE\n1 2 3\n##END NTUPLES= X\n##END=\n';
-    const err = typedError(() => jcampDx.read(enc(ntup), 'nt.jdx'));
+    const err = specmatchErrorOf(() => jcampDx.read(enc(ntup), 'nt.jdx'));
     expect(err.code).toBe('E_UNSUPPORTED');
     expect(err.message).toMatch(/block 'n'/);
   });
@@ -186,7 +176,9 @@ describe('JCAMP-DX reader on in-repo fixtures', () => {
 
   it('reports a file truncated inside the data of a spectrum that declares NPOINTS as corrupt', () => {
     const bytes = readFileSync(join(FIX, 'tannic_acid.jdx'));
-    const err = typedError(() => jcampDx.read(bytes.subarray(0, Math.floor(bytes.length / 2)), 'tannic_acid.jdx'));
+    const err = specmatchErrorOf(() =>
+      jcampDx.read(bytes.subarray(0, Math.floor(bytes.length / 2)), 'tannic_acid.jdx'),
+    );
     expect(err.code).toBe('E_CORRUPT');
     expect(err.message).toMatch(/tannic_acid\.jdx: cannot read as JCAMP-DX: block 'tannic acid': truncated/);
   });
@@ -357,7 +349,7 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
     const ms = read(join(dir, 'ISAS_MS3.DX'));
     expect(ms.length).toBe(3);
     // A compound file that holds only a chemical structure and NMR peak assignments has no spectrum.
-    const err = typedError(() => read(join(dir, 'ISAS_CDX.DX')));
+    const err = specmatchErrorOf(() => read(join(dir, 'ISAS_CDX.DX')));
     expect(err.code).toBe('E_EMPTY');
     expect(err.message).toMatch(/STRUCTURE, NMR PEAK ASSIGNMENTS/);
   });
@@ -375,7 +367,7 @@ describeShared('JCAMP-DX reader on ../shared/data/vendor/jcamp', () => {
   });
 
   it('gives spectra or a typed error for every file under vendor/jcamp, and FIRSTY matches where stated', () => {
-    const files = walk(J()).filter((p) => /\.(jdx|dx|jcm)$/i.test(p) || p.endsWith('jcamp2001_example.txt'));
+    const files = walkFiles(J()).filter((p) => /\.(jdx|dx|jcm)$/i.test(p) || p.endsWith('jcamp2001_example.txt'));
     expect(files.length).toBeGreaterThan(100);
     const failed: string[] = [];
     let checked = 0;

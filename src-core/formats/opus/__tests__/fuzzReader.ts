@@ -1,19 +1,8 @@
 /** Truncation and byte-mutation robustness check shared by the OPUS, OMNIC, JobinYvon and TriVista reader tests. */
 import { expect } from 'vitest';
+import { makeRng } from '../../../engine/random.js';
 import { SpecmatchError } from '../../../errors.js';
 import type { FormatReader } from '../../FormatReader.js';
-
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Feeds `reader.read` truncated and mutated copies of `bytes`. Every case must either throw a SpecmatchError or
@@ -26,7 +15,7 @@ export function fuzzReader(
   name: string,
   opts: { truncations?: number; mutations?: number; seed?: number } = {},
 ): { cases: number; rejected: number } {
-  const rand = prng(opts.seed ?? 1);
+  const rand = makeRng(opts.seed ?? 1);
   // Node's Buffer.slice() is a view, not a copy: mutate a private copy so the caller's bytes stay intact.
   const original = Uint8Array.from(bytes);
   const inputs: Uint8Array[] = [];

@@ -1,22 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../../errors.js';
 import { readSpectra } from '../../readSpectra.js';
 import { perkinElmerSp } from '../perkinElmerSp.js';
-import { FIXTURES, expectClose } from '../../../../test/support.js';
-
-function expectCode(fn: () => unknown, code: string, file: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    expect((err as SpecmatchError).code).toBe(code);
-    expect((err as SpecmatchError).message).toContain(file);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
-}
+import { FIXTURES, expectClose, expectSpecmatchError } from '../../../../test/support.js';
 
 // The same bytes as ../shared/data/vendor/sp_perkinelmer/specio/spectra.sp (BSD-3, see the fixture CREDITS.md).
 const p = join(FIXTURES, 'formats-wdf-sif', 'spectra.sp');
@@ -53,7 +40,7 @@ describe('PerkinElmer SP reader on specio spectra.sp', () => {
   it('every truncation answers E_CORRUPT (checked at 200 cut points), a foreign PEPE block E_UNSUPPORTED', () => {
     const bytes = readFileSync(p);
     for (let cut = 0; cut < bytes.length; cut += Math.ceil(bytes.length / 200)) {
-      expectCode(() => perkinElmerSp.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
+      expectSpecmatchError(() => perkinElmerSp.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
     }
     // A well-formed file whose only block is a history record (121) holding one 4-byte member.
     const other = new Uint8Array(44 + 6 + 10);
@@ -63,7 +50,7 @@ describe('PerkinElmer SP reader on specio spectra.sp', () => {
     ov.setInt32(46, 10, true);
     ov.setInt16(50, -29839, true);
     ov.setInt32(52, 4, true);
-    expectCode(() => perkinElmerSp.read(other, 'f.sp'), 'E_UNSUPPORTED', 'f.sp');
+    expectSpecmatchError(() => perkinElmerSp.read(other, 'f.sp'), 'E_UNSUPPORTED', 'f.sp');
   });
 
   it('refuses a point count the data member does not hold', () => {
@@ -82,6 +69,6 @@ describe('PerkinElmer SP reader on specio spectra.sp', () => {
       }
     }
     expect(found).toBe(true);
-    expectCode(() => perkinElmerSp.read(bytes, 'g.sp'), 'E_CORRUPT', 'g.sp');
+    expectSpecmatchError(() => perkinElmerSp.read(bytes, 'g.sp'), 'E_CORRUPT', 'g.sp');
   });
 });

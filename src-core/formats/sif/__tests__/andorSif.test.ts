@@ -1,25 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../../errors.js';
 import { readSpectra } from '../../readSpectra.js';
 import { andorSif } from '../andorSif.js';
 import { parseSifFile } from '../sifFile.js';
-import { FIXTURES, describeShared, expectClose, sharedPath } from '../../../../test/support.js';
+import { FIXTURES, describeShared, expectClose, expectSpecmatchError, sharedPath } from '../../../../test/support.js';
 
 const dir = (...p: string[]): string => sharedPath('vendor/sif/sif_parser', ...p);
-
-function expectCode(fn: () => unknown, code: string, file: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    expect((err as SpecmatchError).code).toBe(code);
-    expect((err as SpecmatchError).message).toContain(file);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
-}
 
 /** Two numeric columns of an Andor .asc / sif_parser CSV (header and trailing metadata lines skipped). */
 function columns(text: string, sep: RegExp): { x: number[]; y: number[] } {
@@ -114,7 +101,7 @@ describeShared('Andor SIF reader on sif_parser files', () => {
     const p = dir('cli', 'cli-0.sif');
     const bytes = readFileSync(p);
     for (const cut of [10, 40, 200, 400, 2000, 3800, 4500, 6000]) {
-      expectCode(() => andorSif.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
+      expectSpecmatchError(() => andorSif.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
     }
   });
 });
@@ -133,8 +120,12 @@ describe('Andor SIF reader on the repository fixture', () => {
     expect(andorSif.sniff(new TextEncoder().encode('Andor Technology'), 'x.sif')).toBe(0);
     const bytes = readFileSync(p);
     expect(andorSif.sniff(bytes, 'x.bin')).toBe(3);
-    expectCode(() => andorSif.read(new TextEncoder().encode('not a sif file at all\n'), 'y.sif'), 'E_CORRUPT', 'y.sif');
-    expectCode(() => andorSif.read(bytes.subarray(0, 5000), 'z.sif'), 'E_CORRUPT', 'z.sif');
+    expectSpecmatchError(
+      () => andorSif.read(new TextEncoder().encode('not a sif file at all\n'), 'y.sif'),
+      'E_CORRUPT',
+      'y.sif',
+    );
+    expectSpecmatchError(() => andorSif.read(bytes.subarray(0, 5000), 'z.sif'), 'E_CORRUPT', 'z.sif');
   });
 });
 
@@ -200,6 +191,6 @@ describe('Andor SIF reader on files built from the layout', () => {
 
   it('refuses a declared image larger than the data that follows', () => {
     const bytes = synthSif({ frames: 2, width: 3, xbin: 1, frameAxis: 'Wavelength', excitation: 0 });
-    expectCode(() => andorSif.read(bytes.subarray(0, bytes.length - 16), 'c.sif'), 'E_CORRUPT', 'c.sif');
+    expectSpecmatchError(() => andorSif.read(bytes.subarray(0, bytes.length - 16), 'c.sif'), 'E_CORRUPT', 'c.sif');
   });
 });

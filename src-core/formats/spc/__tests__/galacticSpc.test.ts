@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as spcParserParse } from 'spc-parser';
 import { describe, expect, it } from 'vitest';
@@ -6,19 +6,12 @@ import { SpecmatchError } from '../../../errors.js';
 import type { Spectrum } from '../../../spectrum/Spectrum.js';
 import { readSpectra } from '../../readSpectra.js';
 import { galacticSpc } from '../galacticSpc.js';
-import { FIXTURES, describeShared, sharedPath } from '../../../../test/support.js';
+import { FIXTURES, describeShared, sharedPath, specmatchErrorOf, walkFiles } from '../../../../test/support.js';
 
 const FIX = join(FIXTURES, 'formats-jcamp-spc');
 
 function read(path: string): Spectrum[] {
   return galacticSpc.read(readFileSync(path), path);
-}
-
-function walk(d: string): string[] {
-  return readdirSync(d).flatMap((n) => {
-    const p = join(d, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
 }
 
 /** Numeric rows of a tab- or blank-separated text file (label lines skipped); blank lines split blocks. */
@@ -36,17 +29,6 @@ function numericBlocks(text: string): number[][][] {
     if (cells.length > 0 && cells.every(Number.isFinite)) blocks[blocks.length - 1]!.push(cells);
   }
   return blocks.filter((b) => b.length > 0);
-}
-
-/** Throws unless `fn` throws a SpecmatchError; returns it. */
-function typedError(fn: () => unknown): SpecmatchError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    return err as SpecmatchError;
-  }
-  throw new Error('expected a SpecmatchError, nothing was thrown');
 }
 
 /** Rows sorted by their first column (the reader returns x ascending; the files are in file order). */
@@ -138,7 +120,7 @@ describe('Galactic SPC reader on in-repo fixtures', () => {
     expect(Array.from(s!.y)).toEqual([1.5, -2.25, 3]);
     expect(s!.meta.xKind).toBe('raman-shift');
     for (let i = 0; i < n; i++) v.setFloat32(544 + 4 * i, NaN, false);
-    expect(typedError(() => galacticSpc.read(new Uint8Array(buf), 'nan.spc')).message).toMatch(/no finite/);
+    expect(specmatchErrorOf(() => galacticSpc.read(new Uint8Array(buf), 'nan.spc')).message).toMatch(/no finite/);
   });
 
   it('answers truncated, corrupt and hostile files with typed errors and never allocates from a bad count', () => {
@@ -146,7 +128,7 @@ describe('Galactic SPC reader on in-repo fixtures', () => {
       const bytes = readFileSync(join(FIX, name));
       const dataEnd = 512 + 32 + 4 * new DataView(bytes.buffer, bytes.byteOffset).getInt32(4, true);
       for (const cut of [0, 1, 2, 100, 511, 512, 530, 544, 600, 1000, dataEnd - 1]) {
-        const err = typedError(() => galacticSpc.read(bytes.subarray(0, cut), name));
+        const err = specmatchErrorOf(() => galacticSpc.read(bytes.subarray(0, cut), name));
         expect(err.code, `${name} cut at ${cut}`).toMatch(/E_CORRUPT|E_EMPTY/);
         if (cut > 0) expect(err.message).toContain(`${name}: cannot read as Galactic SPC`);
       }
@@ -173,14 +155,14 @@ describe('Galactic SPC reader on in-repo fixtures', () => {
     const bytes = Uint8Array.from(readFileSync(join(FIX, 'gxy.spc')));
     const v = new DataView(bytes.buffer);
     v.setInt32(4, 0x3fffffff, true); // fnpts = 1 Gi points in a 2 kB file
-    expect(typedError(() => galacticSpc.read(bytes, 'huge.spc')).message).toMatch(/declares 1073741823 points/);
+    expect(specmatchErrorOf(() => galacticSpc.read(bytes, 'huge.spc')).message).toMatch(/declares 1073741823 points/);
     const multi = Uint8Array.from(readFileSync(join(FIX, 'gxy.spc')));
     multi[0] = multi[0]! | 0x04; // TMULTI
     new DataView(multi.buffer).setInt32(24, 0x7fffffff, true);
-    expect(typedError(() => galacticSpc.read(multi, 'subs.spc')).message).toMatch(/declares 2147483647 subfiles/);
+    expect(specmatchErrorOf(() => galacticSpc.read(multi, 'subs.spc')).message).toMatch(/declares 2147483647 subfiles/);
     const wrong = Uint8Array.from(readFileSync(join(FIX, 'gxy.spc')));
     wrong[1] = 0x41;
-    expect(typedError(() => galacticSpc.read(wrong, 'v.spc')).message).toMatch(/version byte 0x41/);
+    expect(specmatchErrorOf(() => galacticSpc.read(wrong, 'v.spc')).message).toMatch(/version byte 0x41/);
     expect(galacticSpc.sniff(wrong, 'v.spc')).toBe(0);
   });
 });
@@ -238,7 +220,7 @@ describeShared('Galactic SPC reader on ../shared/data/vendor/spc', () => {
     // Most of spectrochempy_galactic and specio have no reference export: spc-parser (MIT) is a second opinion.
     // It throws a RangeError on three files (we read them; test_input.spc matches its rohanisaac reference), and
     // it substitutes fexp when a multifile subexp is 0, which halves m_evenz subfile 1 (docs/formats/spc.md).
-    const files = walk(S()).filter((f) => /\.spc$/i.test(f));
+    const files = walkFiles(S()).filter((f) => /\.spc$/i.test(f));
     const refused: string[] = [];
     const differing: string[] = [];
     for (const f of files) {
@@ -307,7 +289,7 @@ describeShared('Galactic SPC reader on ../shared/data/vendor/spc', () => {
 
   it('reads every .spc under vendor/ with point counts and x ranges that match the header', () => {
     const files = [S(), sharedPath('vendor', 'witec'), sharedPath('vendor', 'bwtek')]
-      .flatMap((d) => walk(d))
+      .flatMap((d) => walkFiles(d))
       .filter((f) => /\.spc$/i.test(f));
     expect(files.length).toBeGreaterThan(55);
     for (const f of files) {

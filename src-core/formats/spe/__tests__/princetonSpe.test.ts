@@ -1,23 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../../errors.js';
 import { wavelengthToShift } from '../../../spectrum/makeSpectrum.js';
 import { readSpectra } from '../../readSpectra.js';
 import { princetonSpe } from '../princetonSpe.js';
 import { parseSpeFile } from '../speFile.js';
-import { describeShared, expectClose, sharedPath } from '../../../../test/support.js';
-
-function expectCode(fn: () => unknown, code: string, file: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    expect((err as SpecmatchError).code).toBe(code);
-    expect((err as SpecmatchError).message).toContain(file);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
-}
+import { describeShared, expectClose, expectSpecmatchError, sharedPath } from '../../../../test/support.js';
 
 describeShared('Princeton SPE reader on ramanchada2 S0N_50x.spe (SPE 3.0)', () => {
   const p = sharedPath('vendor/spe/ramanchada2/S0N_50x.spe');
@@ -60,7 +47,7 @@ describeShared('Princeton SPE reader on ramanchada2 S0N_50x.spe (SPE 3.0)', () =
   it('truncated copies answer E_CORRUPT', () => {
     const bytes = readFileSync(p);
     for (const cut of [100, 4099, 4200, 9000, 9460, 12000, bytes.length - 20]) {
-      expectCode(() => princetonSpe.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
+      expectSpecmatchError(() => princetonSpe.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
     }
   });
 });
@@ -125,10 +112,10 @@ describe('Princeton SPE reader on synthetic WinSpec 2.x files', () => {
   it('refuses declared sizes the bytes cannot hold, and unknown data types', () => {
     const big = synthSpe2({ xdim: 4, ydim: 1, frames: 1, coeffs: [500, 1], unit: 'nm' });
     new DataView(big.buffer).setInt32(1446, 1_000_000, true);
-    expectCode(() => princetonSpe.read(big, 'd.spe'), 'E_CORRUPT', 'd.spe');
+    expectSpecmatchError(() => princetonSpe.read(big, 'd.spe'), 'E_CORRUPT', 'd.spe');
     const badType = synthSpe2({ xdim: 4, ydim: 1, frames: 1, coeffs: [500, 1], unit: 'nm' });
     new DataView(badType.buffer).setInt16(108, 42, true);
-    expectCode(() => princetonSpe.read(badType, 'e.spe'), 'E_CORRUPT', 'e.spe');
+    expectSpecmatchError(() => princetonSpe.read(badType, 'e.spe'), 'E_CORRUPT', 'e.spe');
     expect(princetonSpe.sniff(badType, 'e.spe')).toBe(0);
   });
 });

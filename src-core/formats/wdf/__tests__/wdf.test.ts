@@ -1,27 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../../errors.js';
 import { readSpectra } from '../../readSpectra.js';
 import { wdf } from '../wdf.js';
 import { parseWdfFile } from '../wdfFile.js';
 import { readPset } from '../wdfPset.js';
-import { describeShared, expectClose, sharedPath } from '../../../../test/support.js';
+import { describeShared, expectClose, expectSpecmatchError, sharedPath } from '../../../../test/support.js';
 
 const rsc = (name: string): string => sharedPath('vendor/wdf/rosettasciio', name);
 const load = (p: string) => readSpectra(readFileSync(p), p);
-
-/** Expects a SpecmatchError with the code, naming the file. */
-function expectCode(fn: () => unknown, code: string, file: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    expect((err as SpecmatchError).code).toBe(code);
-    expect((err as SpecmatchError).message).toContain(file);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
-}
 
 describeShared('Renishaw WDF reader: values from vendor/EXPECTED.md', () => {
   it('single spectrum: 36 points, nm axis offset 326.01 / scale 0.0847, values, date, laser', () => {
@@ -158,7 +144,7 @@ describeShared('Renishaw WDF reader: values from vendor/EXPECTED.md', () => {
     const p = rsc('renishaw_test_map.wdf');
     const bytes = readFileSync(p);
     for (const cut of [600, 700, 1000, 2300, 3000, 100000, bytes.length - 1]) {
-      expectCode(() => wdf.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
+      expectSpecmatchError(() => wdf.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
     }
   });
 });
@@ -201,14 +187,18 @@ describe('Renishaw WDF reader on synthetic files', () => {
   });
 
   it('refuses counts the bytes cannot hold before allocating', () => {
-    expectCode(() => wdf.read(synthWdf({ points: 4, planned: 2, collected: 3 }), 'a.wdf'), 'E_CORRUPT', 'a.wdf');
+    expectSpecmatchError(
+      () => wdf.read(synthWdf({ points: 4, planned: 2, collected: 3 }), 'a.wdf'),
+      'E_CORRUPT',
+      'a.wdf',
+    );
     const huge = synthWdf({ points: 4, planned: 2, collected: 2 });
     new DataView(huge.buffer).setUint32(60, 0x7fffffff, true);
     new DataView(huge.buffer).setUint32(88, 0x7fffffff, true);
-    expectCode(() => wdf.read(huge, 'b.wdf'), 'E_CORRUPT', 'b.wdf');
+    expectSpecmatchError(() => wdf.read(huge, 'b.wdf'), 'E_CORRUPT', 'b.wdf');
     const noneAcquired = synthWdf({ points: 4, planned: 2, collected: 0 });
-    expectCode(() => wdf.read(noneAcquired, 'c.wdf'), 'E_EMPTY', 'c.wdf');
-    expectCode(() => wdf.read(new Uint8Array(100), 'd.wdf'), 'E_CORRUPT', 'd.wdf');
+    expectSpecmatchError(() => wdf.read(noneAcquired, 'c.wdf'), 'E_EMPTY', 'c.wdf');
+    expectSpecmatchError(() => wdf.read(new Uint8Array(100), 'd.wdf'), 'E_CORRUPT', 'd.wdf');
   });
 
   it('leaves out a spectrum with no finite point (with a warning) and answers E_EMPTY when none is left', () => {
@@ -220,7 +210,7 @@ describe('Renishaw WDF reader on synthetic files', () => {
     expect(spectra[0]!.meta.position.index).toBe(1);
     expect(spectra[0]!.meta.warnings.join(' ')).toMatch(/1 of 2 spectra held no finite data point/);
     for (let i = 4; i < 8; i++) v.setFloat32(512 + 16 + 4 * i, Number.NaN, true);
-    expectCode(() => wdf.read(bytes, 'nan.wdf'), 'E_EMPTY', 'nan.wdf');
+    expectSpecmatchError(() => wdf.read(bytes, 'nan.wdf'), 'E_EMPTY', 'nan.wdf');
   });
 
   it('sniffs the WDF1 magic only', () => {

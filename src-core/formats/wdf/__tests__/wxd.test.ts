@@ -1,22 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { SpecmatchError } from '../../../errors.js';
 import { readSpectra } from '../../readSpectra.js';
 import { renishawWxd } from '../wxd.js';
-import { describeShared, sharedPath } from '../../../../test/support.js';
-
-function expectCode(fn: () => unknown, code: string, file: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecmatchError);
-    expect((err as SpecmatchError).code).toBe(code);
-    expect((err as SpecmatchError).message).toContain(file);
-    return;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
-}
+import { describeShared, expectSpecmatchError, sharedPath } from '../../../../test/support.js';
 
 const base = sharedPath('vendor/wdf/ramanchada2_wxd/PST_Reflex532_Z050_010_10000msx2');
 
@@ -53,7 +40,7 @@ describeShared('Renishaw WXD reader on the ramanchada2 export', () => {
     const p = `${base}.wxd`;
     const bytes = readFileSync(p);
     for (const cut of [10, 60, 5000, 60000, bytes.length - 1]) {
-      expectCode(() => renishawWxd.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
+      expectSpecmatchError(() => renishawWxd.read(bytes.subarray(0, cut), p), 'E_CORRUPT', p);
     }
   });
 });
@@ -84,7 +71,7 @@ describe('Renishaw WXD reader on synthetic containers', () => {
     v.setUint16(8, 5, true);
     v.setFloat64(10, 212, true);
     list.set([0xc0, 0xff, 0xee, 0x01], 18);
-    expectCode(() => renishawWxd.read(synthWxd([list]), 'a.wxd'), 'E_UNSUPPORTED', 'a.wxd');
+    expectSpecmatchError(() => renishawWxd.read(synthWxd([list]), 'a.wxd'), 'E_UNSUPPORTED', 'a.wxd');
     try {
       renishawWxd.read(synthWxd([list]), 'a.wxd');
     } catch (err) {
@@ -95,6 +82,6 @@ describe('Renishaw WXD reader on synthetic containers', () => {
   it('sniffs #WXD and refuses a #WXD file that is not a Metakit store', () => {
     const bytes = new TextEncoder().encode(`#WXD${'0'.repeat(40)}.\nnothing here`);
     expect(renishawWxd.sniff(bytes, 'x.bin')).toBe(3);
-    expectCode(() => renishawWxd.read(bytes, 'b.wxd'), 'E_UNSUPPORTED', 'b.wxd');
+    expectSpecmatchError(() => renishawWxd.read(bytes, 'b.wxd'), 'E_UNSUPPORTED', 'b.wxd');
   });
 });
