@@ -57,11 +57,6 @@ export function num(v: unknown, path: string): number {
   return v;
 }
 
-export function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') fail(path, 'must be true or false');
-  return v;
-}
-
 function strArray(v: unknown, path: string, maxItems = 1000): string[] {
   if (!Array.isArray(v)) fail(path, 'must be an array of strings');
   if (v.length > maxItems) fail(path, `must have at most ${maxItems} items`);
