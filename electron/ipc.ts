@@ -1,4 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
+import { toSpecmatchError } from '../src-core/errors.js';
 import type { ApiResult, Channel } from '../src-core/ipc/contract.js';
 import { CHANNELS } from '../src-core/ipc/contract.js';
 import type { HandlerTable } from '../src-core/node/api/handlers.js';
@@ -39,7 +40,14 @@ export function registerApiHandlers(ipc: IpcMainLike, table: () => HandlerTable,
         log?.(`ipc: refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
         return { ok: false, error: { code: 'E_PARAM', message: `request on ${channel} refused: it does not come from the Specmatch window` } };
       }
-      return dispatch(table(), channel satisfies Channel, raw, log);
+      let current: HandlerTable;
+      try {
+        current = table();
+      } catch (err) {
+        // E.g. a library being reopened: answer with an error rather than rejecting the renderer's invoke.
+        return { ok: false, error: toSpecmatchError(err).toInfo() };
+      }
+      return dispatch(current, channel satisfies Channel, raw, log);
     });
   }
   return () => {

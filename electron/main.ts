@@ -2,7 +2,7 @@
  * Electron main process: one secure window over the shared handler table (src-core/node/api). The library, the
  * Siamese engine and long jobs live here, behind typed IPC; the renderer is the same bundle the web mode serves.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, screen, session, shell } from 'electron';
 import type { Event as ElectronEvent, WebContents } from 'electron';
 import { createWriteStream, existsSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -229,7 +229,8 @@ async function main(): Promise<void> {
       minHeight: 680,
       show: false,
       title: 'Specmatch',
-      backgroundColor: '#14171c',
+      // The renderer's own background for the theme the system uses, so the window does not flash before it paints.
+      backgroundColor: nativeTheme.shouldUseDarkColors ? '#14171c' : '#f4f5f7',
       webPreferences: securePreferences(join(dirname(fileURLToPath(import.meta.url)), 'preload.cjs')),
     });
     if (state.maximized) win.maximize();

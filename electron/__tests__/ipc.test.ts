@@ -96,6 +96,15 @@ describe('Electron IPC registration with the shared handler table', () => {
     expect(!m.ok && m.error.message).toContain('spectrum.x must be a Float64Array');
   });
 
+  it('answers a typed error while the library is being reopened', async () => {
+    const other = new MockIpcMain();
+    registerApiHandlers(other, () => {
+      throw new Error('the library is being reopened');
+    }, appOriginCheck(APP_ORIGIN));
+    const r = await other.invoke('library:info', {});
+    expect(r).toEqual({ ok: false, error: { code: 'E_INTERNAL', message: 'the library is being reopened' } });
+  });
+
   it('removes every handler on unregister', () => {
     unregister();
     expect(ipc.handlers.size).toBe(0);
