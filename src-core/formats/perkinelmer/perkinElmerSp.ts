@@ -1,6 +1,7 @@
-import { SpecmatchError, parseError } from '../../errors.js';
+import { parseError } from '../../errors.js';
 import { makeSpectrum, type RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
+import { readOrCorrupt } from '../binaryReaderSupport.js';
 import type { FormatReader } from '../FormatReader.js';
 
 /**
@@ -262,11 +263,6 @@ export const perkinElmerSp: FormatReader = {
       : 0;
   },
   read(bytes, fileName) {
-    try {
-      return parse(bytes, fileName);
-    } catch (err) {
-      if (err instanceof SpecmatchError) throw err;
-      throw parseError('E_CORRUPT', fileName, LABEL, err instanceof Error ? err.message : String(err), err);
-    }
+    return readOrCorrupt(fileName, LABEL, () => parse(bytes, fileName));
   },
 };

@@ -1,6 +1,6 @@
-import { SpecmatchError, parseError } from '../../errors.js';
 import { makeSpectrum, type RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum, SpectrumPosition } from '../../spectrum/Spectrum.js';
+import { readOrCorrupt, withoutEmptySpectra } from '../binaryReaderSupport.js';
 import type { FormatReader } from '../FormatReader.js';
 import { SPE_HEADER_BYTES, parseSpeFile, type SpeFile, type SpeRegion } from './speFile.js';
 
@@ -101,22 +101,7 @@ function spectraOf(file: SpeFile, fileName: string): Spectrum[] {
       }
     }
   }
-  return withoutEmpty(out, fileName);
-}
-
-/**
- * Spectra with no finite point (a detector that saturated to NaN, a damaged block) are left out with a warning on
- * the others; positions keep their in-file index. A file where none is left is E_EMPTY.
- */
-function withoutEmpty(spectra: Spectrum[], fileName: string): Spectrum[] {
-  const kept = spectra.filter((s) => s.x.length > 0);
-  if (kept.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'no spectrum holds a finite data point');
-  const dropped = spectra.length - kept.length;
-  if (dropped > 0) {
-    const note = `${dropped} of ${spectra.length} spectra held no finite data point and were left out`;
-    for (const s of kept) s.meta.warnings.push(note);
-  }
-  return kept;
+  return withoutEmptySpectra(out, fileName, LABEL);
 }
 
 /** Princeton Instruments WinSpec 2.x / LightField 3.0 `.spe`: one spectrum per frame and row. */
@@ -138,11 +123,6 @@ export const princetonSpe: FormatReader = {
     return /\.spe$/i.test(fileName) ? 2 : 0;
   },
   read(bytes, fileName) {
-    try {
-      return spectraOf(parseSpeFile(bytes, fileName), fileName);
-    } catch (err) {
-      if (err instanceof SpecmatchError) throw err;
-      throw parseError('E_CORRUPT', fileName, LABEL, err instanceof Error ? err.message : String(err), err);
-    }
+    return readOrCorrupt(fileName, LABEL, () => spectraOf(parseSpeFile(bytes, fileName), fileName));
   },
 };

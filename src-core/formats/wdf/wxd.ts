@@ -1,7 +1,8 @@
 import { inflateSync } from 'fflate';
-import { SpecmatchError, parseError } from '../../errors.js';
+import { parseError } from '../../errors.js';
 import { makeSpectrum, type RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
+import { readOrCorrupt } from '../binaryReaderSupport.js';
 import type { FormatReader } from '../FormatReader.js';
 import { WDF_UNITS } from './wdfFile.js';
 
@@ -302,11 +303,6 @@ export const renishawWxd: FormatReader = {
       : 0;
   },
   read(bytes, fileName) {
-    try {
-      return spectraOf(bytes, fileName);
-    } catch (err) {
-      if (err instanceof SpecmatchError) throw err;
-      throw parseError('E_CORRUPT', fileName, LABEL, err instanceof Error ? err.message : String(err), err);
-    }
+    return readOrCorrupt(fileName, LABEL, () => spectraOf(bytes, fileName));
   },
 };
