@@ -3,8 +3,7 @@ import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum, SpectrumPosition } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
-import { decodeText } from '../textDecode.js';
-import { XmlSyntaxError, parseXml } from './parseXml.js';
+import { parseXmlFile } from './parseXml.js';
 import type { XmlElement } from './parseXml.js';
 
 const ID = 'jobinyvon-xml';
@@ -111,16 +110,7 @@ export const jobinYvonXml: FormatReader = {
     return /^\s*(\uFEFF|ï»¿)?\s*(<\?xml[^>]*\?>\s*)?<LSX_Data[\s>]/.test(head) ? 3 : 0;
   },
   read(bytes, fileName) {
-    let root: XmlElement;
-    try {
-      root = parseXml(decodeText(bytes));
-    } catch (err) {
-      if (err instanceof XmlSyntaxError)
-        throw parseError('E_CORRUPT', fileName, LABEL, `XML is malformed: ${err.message}`, err);
-      throw err;
-    }
-    if (root.name !== 'LSX_Data')
-      throw parseError('E_FORMAT_MISMATCH', fileName, LABEL, `root element is <${root.name}>, not <LSX_Data>`);
+    const root = parseXmlFile(bytes, fileName, LABEL, 'LSX_Data');
     const tree = root.children.find((c) => c.name === 'LSX_Tree');
     const matrix = root.children.find((c) => c.name === 'LSX_Matrix');
     if (!tree || !matrix) throw parseError('E_CORRUPT', fileName, LABEL, 'no LSX_Tree or LSX_Matrix element');

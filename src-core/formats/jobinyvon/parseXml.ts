@@ -3,8 +3,11 @@
  * TriVista `.tvf`). It builds elements with attributes and their direct text, decodes the predefined and numeric
  * character references, skips the prolog, comments, processing instructions and DOCTYPE (no DTD entities are
  * expanded, so no entity-expansion attack), and is iterative (no recursion), with a nesting limit. Malformed input
- * throws `XmlSyntaxError` with the byte position; readers turn it into an E_CORRUPT error.
+ * throws `XmlSyntaxError` with the byte position; readers turn it into an E_CORRUPT error (`parseXmlFile`).
  */
+
+import { parseError } from '../../errors.js';
+import { decodeText } from '../textDecode.js';
 
 export interface XmlElement {
   name: string;
@@ -128,5 +131,23 @@ export function parseXml(text: string): XmlElement {
   if (stack.length > 0)
     throw new XmlSyntaxError(`document ends inside <${stack[stack.length - 1]!.name}> (truncated?)`);
   if (!root) throw new XmlSyntaxError('no root element');
+  return root;
+}
+
+/**
+ * A reader's whole file as XML whose root element must be `rootName`: malformed XML is E_CORRUPT, another root
+ * element E_FORMAT_MISMATCH, both naming the file.
+ */
+export function parseXmlFile(bytes: Uint8Array, fileName: string, label: string, rootName: string): XmlElement {
+  let root: XmlElement;
+  try {
+    root = parseXml(decodeText(bytes));
+  } catch (err) {
+    if (err instanceof XmlSyntaxError)
+      throw parseError('E_CORRUPT', fileName, label, `XML is malformed: ${err.message}`, err);
+    throw err;
+  }
+  if (root.name !== rootName)
+    throw parseError('E_FORMAT_MISMATCH', fileName, label, `root element is <${root.name}>, not <${rootName}>`);
   return root;
 }

@@ -3,9 +3,8 @@ import { makeSpectrum } from '../../spectrum/makeSpectrum.js';
 import type { RawSpectrumInput } from '../../spectrum/makeSpectrum.js';
 import type { Spectrum, SpectrumPosition } from '../../spectrum/Spectrum.js';
 import type { FormatReader } from '../FormatReader.js';
-import { XmlSyntaxError, parseXml } from '../jobinyvon/parseXml.js';
+import { parseXml, parseXmlFile } from '../jobinyvon/parseXml.js';
 import type { XmlElement } from '../jobinyvon/parseXml.js';
-import { decodeText } from '../textDecode.js';
 
 const ID = 'trivista';
 const LABEL = 'TriVista TVF';
@@ -80,16 +79,7 @@ export const trivistaTvf: FormatReader = {
     return /^\s*(\uFEFF)?\s*(<\?xml[^>]*\?>\s*)?<XmlMain[\s>]/.test(head) ? 2 : 0;
   },
   read(bytes, fileName) {
-    let root: XmlElement;
-    try {
-      root = parseXml(decodeText(bytes));
-    } catch (err) {
-      if (err instanceof XmlSyntaxError)
-        throw parseError('E_CORRUPT', fileName, LABEL, `XML is malformed: ${err.message}`, err);
-      throw err;
-    }
-    if (root.name !== 'XmlMain')
-      throw parseError('E_FORMAT_MISMATCH', fileName, LABEL, `root element is <${root.name}>, not <XmlMain>`);
+    const root = parseXmlFile(bytes, fileName, LABEL, 'XmlMain');
     const documents = find(root, 'Documents')?.children.filter((d) => d.name === 'Document') ?? [];
     if (documents.length === 0) throw parseError('E_EMPTY', fileName, LABEL, 'no <Document> in <Documents>');
 
