@@ -143,6 +143,32 @@ export class WhittakerSystem {
   }
 }
 
+/**
+ * The iteration ALS, arPLS and airPLS share: from unit weights, solve (W + λ DᵀD) z = W y, then let `reweight` set
+ * new weights in `w` from the fitted `z` (iteration counts from 1); stop after `maxIterations` solves or when
+ * `reweight` returns false (converged, or nothing left to fit). Returns z of the last solve: the baseline.
+ */
+export function reweightedWhittaker(
+  y: ArrayLike<number>,
+  differenceOrder: number,
+  lambda: number,
+  maxIterations: number,
+  reweight: (z: Float64Array, w: Float64Array, iteration: number) => boolean,
+): Float64Array {
+  const n = y.length;
+  const system = new WhittakerSystem(n, differenceOrder, lambda);
+  const w = new Float64Array(n).fill(1);
+  const rhs = new Float64Array(n);
+  const z = new Float64Array(n);
+  for (let it = 1; it <= maxIterations; it++) {
+    for (let i = 0; i < n; i++) rhs[i] = w[i]! * y[i]!;
+    system.solve(w, rhs, z);
+    // Weights computed after the last solve would never be used.
+    if (it === maxIterations || !reweight(z, w, it)) break;
+  }
+  return z;
+}
+
 /** Coefficients of the d-th forward difference: d=1 → [-1, 1], d=2 → [1, -2, 1], d=3 → [-1, 3, -3, 1]. */
 export function differenceCoefficients(d: number): number[] {
   let c = [1];

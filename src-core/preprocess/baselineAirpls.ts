@@ -1,4 +1,4 @@
-import { WhittakerSystem } from './banded.js';
+import { reweightedWhittaker } from './banded.js';
 import { requireIntegerIn, requireLength, requirePositive } from './params.js';
 
 export interface BaselineAirplsOptions {
@@ -37,15 +37,9 @@ export function baselineAirpls(y: ArrayLike<number>, options: BaselineAirplsOpti
   requireIntegerIn('maxIterations', o.maxIterations, 1, 1000);
   const n = y.length;
   requireLength('airPLS baseline', n, o.differenceOrder + 1);
-  const system = new WhittakerSystem(n, o.differenceOrder, o.lambda);
-  const w = new Float64Array(n).fill(1);
-  const rhs = new Float64Array(n);
-  const z = new Float64Array(n);
   let absSum = 0;
   for (let i = 0; i < n; i++) absSum += Math.abs(y[i]!);
-  for (let t = 1; t <= o.maxIterations; t++) {
-    for (let i = 0; i < n; i++) rhs[i] = w[i]! * y[i]!;
-    system.solve(w, rhs, z);
+  return reweightedWhittaker(y, o.differenceOrder, o.lambda, o.maxIterations, (z, w, t) => {
     let negSum = 0;
     let negMax = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -55,7 +49,7 @@ export function baselineAirpls(y: ArrayLike<number>, options: BaselineAirplsOpti
         if (d > negMax) negMax = d;
       }
     }
-    if (negSum === 0 || negSum < o.tolerance * absSum || t === o.maxIterations) break;
+    if (negSum === 0 || negSum < o.tolerance * absSum) return false;
     for (let i = 0; i < n; i++) {
       const d = y[i]! - z[i]!;
       w[i] = d >= 0 ? 0 : Math.exp(Math.min(MAX_EXPONENT, (t * -d) / negSum));
@@ -64,6 +58,6 @@ export function baselineAirpls(y: ArrayLike<number>, options: BaselineAirplsOpti
     const endWeight = Math.exp((t * negMax) / negSum);
     w[0] = endWeight;
     w[n - 1] = endWeight;
-  }
-  return z;
+    return true;
+  });
 }

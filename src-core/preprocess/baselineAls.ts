@@ -1,4 +1,4 @@
-import { WhittakerSystem } from './banded.js';
+import { reweightedWhittaker } from './banded.js';
 import { requireIntegerIn, requireLength, requireOpenUnit, requirePositive } from './params.js';
 
 export interface BaselineAlsOptions {
@@ -34,20 +34,13 @@ export function baselineAls(y: ArrayLike<number>, options: BaselineAlsOptions = 
   requireIntegerIn('maxIterations', o.maxIterations, 1, 1000);
   const n = y.length;
   requireLength('ALS baseline', n, o.differenceOrder + 1);
-  const system = new WhittakerSystem(n, o.differenceOrder, o.lambda);
-  const w = new Float64Array(n).fill(1);
-  const rhs = new Float64Array(n);
-  const z = new Float64Array(n);
-  for (let it = 0; it < o.maxIterations; it++) {
-    for (let i = 0; i < n; i++) rhs[i] = w[i]! * y[i]!;
-    system.solve(w, rhs, z);
+  return reweightedWhittaker(y, o.differenceOrder, o.lambda, o.maxIterations, (z, w) => {
     let changed = 0;
     for (let i = 0; i < n; i++) {
       const wi = y[i]! > z[i]! ? o.p : 1 - o.p;
       if (wi !== w[i]) changed++;
       w[i] = wi;
     }
-    if (changed === 0) break;
-  }
-  return z;
+    return changed > 0;
+  });
 }

@@ -1,4 +1,4 @@
-import { WhittakerSystem } from './banded.js';
+import { reweightedWhittaker } from './banded.js';
 import { requireIntegerIn, requireLength, requirePositive } from './params.js';
 
 export interface BaselineArplsOptions {
@@ -34,13 +34,7 @@ export function baselineArpls(y: ArrayLike<number>, options: BaselineArplsOption
   requireIntegerIn('maxIterations', o.maxIterations, 1, 1000);
   const n = y.length;
   requireLength('arPLS baseline', n, o.differenceOrder + 1);
-  const system = new WhittakerSystem(n, o.differenceOrder, o.lambda);
-  const w = new Float64Array(n).fill(1);
-  const rhs = new Float64Array(n);
-  const z = new Float64Array(n);
-  for (let it = 0; it < o.maxIterations; it++) {
-    for (let i = 0; i < n; i++) rhs[i] = w[i]! * y[i]!;
-    system.solve(w, rhs, z);
+  return reweightedWhittaker(y, o.differenceOrder, o.lambda, o.maxIterations, (z, w) => {
     let count = 0;
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -50,7 +44,7 @@ export function baselineArpls(y: ArrayLike<number>, options: BaselineArplsOption
         sum += d;
       }
     }
-    if (count < 2) break; // nothing (or one point) under the baseline: it cannot go lower
+    if (count < 2) return false; // nothing (or one point) under the baseline: it cannot go lower
     const mean = sum / count;
     let ss = 0;
     for (let i = 0; i < n; i++) {
@@ -59,7 +53,7 @@ export function baselineArpls(y: ArrayLike<number>, options: BaselineArplsOption
     }
     // numpy's std (ddof 0), as in the paper's reference implementation.
     const sd = Math.sqrt(ss / count);
-    if (!(sd > 0)) break;
+    if (!(sd > 0)) return false;
     let diff2 = 0;
     let norm2 = 0;
     for (let i = 0; i < n; i++) {
@@ -69,7 +63,6 @@ export function baselineArpls(y: ArrayLike<number>, options: BaselineArplsOption
       norm2 += w[i]! * w[i]!;
       w[i] = wt;
     }
-    if (Math.sqrt(diff2 / norm2) < o.ratio) break;
-  }
-  return z;
+    return !(Math.sqrt(diff2 / norm2) < o.ratio);
+  });
 }
