@@ -77,14 +77,19 @@ export const command: CliCommand = {
       if (!model) io.err('note: no Siamese model installed; matching with hqi-derivative');
     }
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
+    // Missing reference embeddings are computed before the first query that can be read (not for a batch of
+    // unreadable files), once per library and model.
+    let embeddingsChecked = model === null;
+    const ensureEmbeddings = async (): Promise<void> => {
+      if (embeddingsChecked || !model) return;
+      embeddingsChecked = true;
+      const st = lib.embeddingStatus(model.key);
+      if (st.missing === 0) return;
+      io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
+      const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
+      if (r.failed > 0) io.err(`warning: ${r.failed} reference spectra could not be embedded (${r.errors[0]?.message ?? ''}); they are left out of siamese matching`);
+    };
     try {
-      if (model) {
-        const st = lib.embeddingStatus(model.key);
-        if (st.missing > 0) {
-          io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
-          await lib.recomputeEmbeddings(model, { signal: io.signal });
-        }
-      }
       for (const query of queries) {
         if (io.signal.aborted) break;
         let spectra;
@@ -98,6 +103,7 @@ export const command: CliCommand = {
           else io.err(`error: ${info.message}`);
           continue;
         }
+        await ensureEmbeddings();
         for (let i = 0; i < spectra.length; i++) {
           try {
             const r = await matchSpectrum(lib, spectra[i]!, { ...(method === undefined ? {} : { method }), topK, exclude, model });
