@@ -28,7 +28,11 @@ async function timeLibrary(label: string, libPath: string): Promise<void> {
   const app = createApp({ libraryPath: libPath, shell: 'web', models: noModels('bench: classic methods') });
   const server = await startWebServer({ port: 0, staticDir: tmpdir(), table: app.table });
   const call = async <T>(channel: string, payload: unknown): Promise<T> => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/call/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-specmatch-token': server.token }, body: encodeWire(payload) });
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/call/${channel}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-specmatch-token': server.token },
+      body: encodeWire(payload),
+    });
     const r = decodeWire(await res.text()) as ApiResult<T>;
     if (!r.ok) throw new Error(r.error.message);
     return r.value;
@@ -44,7 +48,9 @@ async function timeLibrary(label: string, libPath: string): Promise<void> {
     top = m.matches[0]?.substance ?? '';
   }
   const info = app.backend.libraryInfo();
-  console.log(`${label}: ${info.spectra} reference spectra, open file + match over HTTP: median ${median(times.slice(5)).toFixed(1)} ms (first ${times[0]!.toFixed(1)} ms), top match ${top}`);
+  console.log(
+    `${label}: ${info.spectra} reference spectra, open file + match over HTTP: median ${median(times.slice(5)).toFixed(1)} ms (first ${times[0]!.toFixed(1)} ms), top match ${top}`,
+  );
   await server.close();
   await app.close();
 }
@@ -54,7 +60,11 @@ export async function run(): Promise<void> {
   try {
     const small = join(dir, 'fixtures.specmatch');
     const lib = Library.open(small, { create: true });
-    await lib.importPaths(readdirSync(FIX).filter((f) => f.endsWith('.txt') && f !== QUERY).map((f) => join(FIX, f)));
+    await lib.importPaths(
+      readdirSync(FIX)
+        .filter((f) => f.endsWith('.txt') && f !== QUERY)
+        .map((f) => join(FIX, f)),
+    );
     lib.close();
     await timeLibrary('fixture library', small);
     const big = join(dir, 'pack.specmatch');

@@ -33,12 +33,23 @@ export function appOriginCheck(origin: string): SenderCheck {
  * `table()` is read per call so File ▸ Open library can swap the backend without re-registering.
  * Returns a function that removes the handlers.
  */
-export function registerApiHandlers(ipc: IpcMainLike, table: () => HandlerTable, isTrusted: SenderCheck, log?: (line: string) => void): () => void {
+export function registerApiHandlers(
+  ipc: IpcMainLike,
+  table: () => HandlerTable,
+  isTrusted: SenderCheck,
+  log?: (line: string) => void,
+): () => void {
   for (const channel of CHANNELS) {
     ipc.handle(channel, async (event: IpcMainInvokeEvent, raw: unknown): Promise<ApiResult<unknown>> => {
       if (!isTrusted(event.senderFrame, event)) {
         log?.(`ipc: refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
-        return { ok: false, error: { code: 'E_PARAM', message: `request on ${channel} refused: it does not come from the Specmatch window` } };
+        return {
+          ok: false,
+          error: {
+            code: 'E_PARAM',
+            message: `request on ${channel} refused: it does not come from the Specmatch window`,
+          },
+        };
       }
       let current: HandlerTable;
       try {

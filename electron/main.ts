@@ -2,7 +2,19 @@
  * Electron main process: one secure window over the shared handler table (src-core/node/api). The library, the
  * Siamese engine and long jobs live here, behind typed IPC; the renderer is the same bundle the web mode serves.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, screen, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeTheme,
+  net,
+  protocol,
+  screen,
+  session,
+  shell,
+} from 'electron';
 import type { Event as ElectronEvent, WebContents } from 'electron';
 import { createWriteStream, existsSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -19,10 +31,36 @@ import type { MenuActions } from './menu.js';
 import { APP_CSP, APP_ORIGIN, APP_SCHEME, securePreferences } from './security.js';
 import { loadState, pushRecent, saveState, visibleOn } from './windowState.js';
 
-const SPECTRUM_EXTENSIONS = ['wdf', 'wxd', 'spc', 'spa', 'spg', 'sif', 'spe', 'sp', '0', '1', '2', 'jdx', 'dx', 'jcamp', 'txt', 'csv', 'tsv', 'xml', 'tvf', 'json', 'yaml', 'asp', 'cif'];
+const SPECTRUM_EXTENSIONS = [
+  'wdf',
+  'wxd',
+  'spc',
+  'spa',
+  'spg',
+  'sif',
+  'spe',
+  'sp',
+  '0',
+  '1',
+  '2',
+  'jdx',
+  'dx',
+  'jcamp',
+  'txt',
+  'csv',
+  'tsv',
+  'xml',
+  'tvf',
+  'json',
+  'yaml',
+  'asp',
+  'cif',
+];
 const LIBRARY_EXTENSIONS = ['specmatch', 'sqlite', 'db'];
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -57,7 +95,9 @@ async function main(): Promise<void> {
   const log = (line: string): void => {
     logStream?.write(`${new Date().toISOString()} ${line}\n`);
   };
-  log(`start: Specmatch ${app.getVersion()}, Electron ${process.versions.electron}, Chrome ${process.versions.chrome}, Node ${process.versions.node}`);
+  log(
+    `start: Specmatch ${app.getVersion()}, Electron ${process.versions.electron}, Chrome ${process.versions.chrome}, Node ${process.versions.node}`,
+  );
 
   const args = parseArgs(process.argv);
   let window: BrowserWindow | null = null;
@@ -77,7 +117,11 @@ async function main(): Promise<void> {
       shell: 'electron',
       models,
       log,
-      runtime: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node },
+      runtime: {
+        electron: process.versions.electron ?? '',
+        chrome: process.versions.chrome ?? '',
+        node: process.versions.node,
+      },
     });
     current.setSink(send);
     if (path) state.lastLibrary = path;
@@ -101,7 +145,8 @@ async function main(): Promise<void> {
     const url = new URL(request.url);
     const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
     const file = resolve(join(rendererRoot, rel));
-    if (url.host !== 'specmatch' || !file.startsWith(rendererRoot + sep)) return new Response('not found', { status: 404 });
+    if (url.host !== 'specmatch' || !file.startsWith(rendererRoot + sep))
+      return new Response('not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
     if (extname(file) === '.html') headers.set('content-security-policy', APP_CSP);
@@ -138,7 +183,14 @@ async function main(): Promise<void> {
   const actions: MenuActions = {
     openSpectrum: () =>
       void (async () => {
-        const r = await dialog.showOpenDialog(window!, { title: 'Open spectrum', properties: ['openFile'], filters: [{ name: 'Spectra', extensions: SPECTRUM_EXTENSIONS }, { name: 'All files', extensions: ['*'] }] });
+        const r = await dialog.showOpenDialog(window!, {
+          title: 'Open spectrum',
+          properties: ['openFile'],
+          filters: [
+            { name: 'Spectra', extensions: SPECTRUM_EXTENSIONS },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        });
         if (!r.canceled && r.filePaths[0]) await openSpectrumPath(r.filePaths[0]);
       })(),
     openRecent: (p) => void openSpectrumPath(p),
@@ -152,7 +204,13 @@ async function main(): Promise<void> {
         const r = await dialog.showOpenDialog(window!, {
           title: kind === 'folder' ? 'Import a folder of reference spectra' : 'Import reference spectra or a zip',
           properties: kind === 'folder' ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
-          filters: kind === 'folder' ? [] : [{ name: 'Spectra and zips', extensions: [...SPECTRUM_EXTENSIONS, 'zip'] }, { name: 'All files', extensions: ['*'] }],
+          filters:
+            kind === 'folder'
+              ? []
+              : [
+                  { name: 'Spectra and zips', extensions: [...SPECTRUM_EXTENSIONS, 'zip'] },
+                  { name: 'All files', extensions: ['*'] },
+                ],
         });
         if (r.canceled || r.filePaths.length === 0 || !current) return;
         try {
@@ -160,19 +218,31 @@ async function main(): Promise<void> {
           send('job:progress', job);
           send('app:command', { command: 'view:library' });
         } catch (err) {
-          await dialog.showMessageBox({ type: 'error', message: 'Cannot import', detail: toSpecmatchError(err).message });
+          await dialog.showMessageBox({
+            type: 'error',
+            message: 'Cannot import',
+            detail: toSpecmatchError(err).message,
+          });
         }
       })(),
     exportReport: () => send('app:command', { command: 'report:export' }),
     newLibrary: () =>
       void (async () => {
-        const r = await dialog.showSaveDialog(window!, { title: 'New library', defaultPath: join(app.getPath('documents'), 'library.specmatch'), filters: [{ name: 'Specmatch library', extensions: ['specmatch'] }] });
+        const r = await dialog.showSaveDialog(window!, {
+          title: 'New library',
+          defaultPath: join(app.getPath('documents'), 'library.specmatch'),
+          filters: [{ name: 'Specmatch library', extensions: ['specmatch'] }],
+        });
         if (r.canceled || !r.filePath) return;
         await switchLibrary(r.filePath);
       })(),
     openLibrary: () =>
       void (async () => {
-        const r = await dialog.showOpenDialog(window!, { title: 'Open library', properties: ['openFile'], filters: [{ name: 'Specmatch library', extensions: LIBRARY_EXTENSIONS }] });
+        const r = await dialog.showOpenDialog(window!, {
+          title: 'Open library',
+          properties: ['openFile'],
+          filters: [{ name: 'Specmatch library', extensions: LIBRARY_EXTENSIONS }],
+        });
         if (!r.canceled && r.filePaths[0]) await switchLibrary(r.filePaths[0]);
       })(),
     showView: (v) => send('app:command', { command: `view:${v}` }),
@@ -199,7 +269,11 @@ async function main(): Promise<void> {
       await openLibrary(path);
       send('app:command', { command: 'library:reloaded' });
     } catch (err) {
-      await dialog.showMessageBox({ type: 'error', message: 'Cannot open the library', detail: toSpecmatchError(err).message });
+      await dialog.showMessageBox({
+        type: 'error',
+        message: 'Cannot open the library',
+        detail: toSpecmatchError(err).message,
+      });
       if (!current) await openLibrary(undefined);
     }
   }
@@ -218,11 +292,22 @@ async function main(): Promise<void> {
     contents.on('will-attach-webview', (event: ElectronEvent) => event.preventDefault());
   });
   session.defaultSession.on('will-download', (_e, item) => {
-    item.setSaveDialogOptions({ title: 'Save report', defaultPath: join(app.getPath('documents'), item.getFilename()), filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+    item.setSaveDialogOptions({
+      title: 'Save report',
+      defaultPath: join(app.getPath('documents'), item.getFilename()),
+      filters: [{ name: 'PDF', extensions: ['pdf'] }],
+    });
   });
 
   function createWindow(): BrowserWindow {
-    const bounds = state.bounds && visibleOn(state.bounds, screen.getAllDisplays().map((d) => d.workArea)) ? state.bounds : { width: 1440, height: 900 };
+    const bounds =
+      state.bounds &&
+      visibleOn(
+        state.bounds,
+        screen.getAllDisplays().map((d) => d.workArea),
+      )
+        ? state.bounds
+        : { width: 1440, height: 900 };
     const win = new BrowserWindow({
       ...bounds,
       minWidth: 1024,

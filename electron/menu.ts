@@ -16,7 +16,11 @@ export interface MenuActions {
 }
 
 /** The application menu of the issue: File, Library, View, Help (plus the app menu on macOS). */
-export function menuTemplate(actions: MenuActions, recent: readonly string[], platform: string = process.platform): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  actions: MenuActions,
+  recent: readonly string[],
+  platform: string = process.platform,
+): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const file: MenuItemConstructorOptions = {
     label: '&File',
@@ -27,7 +31,15 @@ export function menuTemplate(actions: MenuActions, recent: readonly string[], pl
         submenu:
           recent.length === 0
             ? [{ label: 'No recent files', enabled: false }]
-            : [...recent.map((p): MenuItemConstructorOptions => ({ label: basename(p), toolTip: p, click: () => actions.openRecent(p) })), { type: 'separator' }, { label: 'Clear Recent', click: () => actions.clearRecent() }],
+            : [
+                ...recent.map((p): MenuItemConstructorOptions => ({
+                  label: basename(p),
+                  toolTip: p,
+                  click: () => actions.openRecent(p),
+                })),
+                { type: 'separator' },
+                { label: 'Clear Recent', click: () => actions.clearRecent() },
+              ],
       },
       { type: 'separator' },
       { label: 'Import into Library…', accelerator: 'CmdOrCtrl+I', click: () => actions.importIntoLibrary('files') },
@@ -69,5 +81,12 @@ export function menuTemplate(actions: MenuActions, recent: readonly string[], pl
       { label: 'Show Log Folder', click: () => actions.openLogFolder() },
     ],
   };
-  return [...(mac ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []), file, library, { role: 'editMenu' }, view, help];
+  return [
+    ...(mac ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []),
+    file,
+    library,
+    { role: 'editMenu' },
+    view,
+    help,
+  ];
 }

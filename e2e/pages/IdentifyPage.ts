@@ -91,7 +91,10 @@ export class IdentifyPage {
   async exportReport(): Promise<Buffer> {
     await this.page.getByTestId('export-report').click();
     await expect(this.page.getByTestId('report-preview')).toBeVisible({ timeout: 60_000 });
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('report-save').click()]);
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByTestId('report-save').click(),
+    ]);
     const path = await download.path();
     const { readFileSync } = await import('node:fs');
     return readFileSync(path);

@@ -31,7 +31,10 @@ export class LibraryPage {
 
   async open(name: string): Promise<void> {
     await this.find(name);
-    await this.items.filter({ has: this.page.getByTestId('substance-name').getByText(name, { exact: true }) }).first().click();
+    await this.items
+      .filter({ has: this.page.getByTestId('substance-name').getByText(name, { exact: true }) })
+      .first()
+      .click();
     await expect(this.detailName).toHaveText(name);
   }
 

@@ -28,7 +28,8 @@ export class ModelPage {
 
   async modelChoices(): Promise<string[]> {
     const values: string[] = [];
-    for (const option of await this.page.getByTestId('model-choice').locator('option:not([disabled])').all()) values.push((await option.getAttribute('value')) ?? '');
+    for (const option of await this.page.getByTestId('model-choice').locator('option:not([disabled])').all())
+      values.push((await option.getAttribute('value')) ?? '');
     return values;
   }
 

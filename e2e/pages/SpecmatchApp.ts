@@ -44,6 +44,9 @@ export class SpecmatchApp {
     const text = (await this.statusBar.textContent()) ?? '';
     const s = /([\d,]+) substances?/.exec(text);
     const p = /([\d,]+) spectr(?:um|a)/.exec(text);
-    return { substances: Number((s?.[1] ?? 'NaN').replace(/,/g, '')), spectra: Number((p?.[1] ?? 'NaN').replace(/,/g, '')) };
+    return {
+      substances: Number((s?.[1] ?? 'NaN').replace(/,/g, '')),
+      spectra: Number((p?.[1] ?? 'NaN').replace(/,/g, '')),
+    };
   }
 }

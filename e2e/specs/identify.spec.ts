@@ -15,7 +15,10 @@ test.describe('Identify', () => {
     await shot('identify-vendor');
   });
 
-  test('a held-out Quartz spectrum ranks Quartz first, and its report can be previewed and saved', async ({ app, shot }) => {
+  test('a held-out Quartz spectrum ranks Quartz first, and its report can be previewed and saved', async ({
+    app,
+    shot,
+  }) => {
     await app.identify.open(HELD_OUT_QUARTZ);
     const rows = await app.identify.matches();
     expect(rows[0]!.substance).toBe('Quartz');
@@ -29,7 +32,9 @@ test.describe('Identify', () => {
     await app.identify.open(HELD_OUT_QUARTZ);
     await app.identify.waitForMatches();
     await app.identify.selectMatch(1);
-    await expect.poll(() => app.identify.chartSeries()).toEqual(expect.arrayContaining([expect.stringMatching(/^Quartz \(×/), 'Residual Quartz']));
+    await expect
+      .poll(() => app.identify.chartSeries())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/^Quartz \(×/), 'Residual Quartz']));
     await expect(app.identify.rows.first()).toHaveAttribute('aria-selected', 'true');
     for (const rank of [2, 3, 4]) await app.identify.selectMatch(rank);
     // Query + 3 overlays × (reference, residual).
@@ -44,7 +49,11 @@ test.describe('Identify', () => {
     await app.identify.open(HELD_OUT_QUARTZ);
     const before = await app.identify.matches();
     const truncated = readFileSync(VENDOR_SPC).subarray(0, 300);
-    await app.identify.fileInput.setInputFiles({ name: 'broken.spc', mimeType: 'application/octet-stream', buffer: truncated });
+    await app.identify.fileInput.setInputFiles({
+      name: 'broken.spc',
+      mimeType: 'application/octet-stream',
+      buffer: truncated,
+    });
     await expect(app.identify.fileError).toBeVisible();
     await expect(app.identify.fileError).toContainText('broken.spc');
     // The previous spectrum and its matches are still there.
@@ -62,13 +71,17 @@ test.describe('Identify', () => {
     await app.identify.choosePreset('liu2017-als');
     await expect.poll(() => app.identify.chartSeries()).toContain('Query');
     await expect.poll(() => app.chartSeries('preview-chart')).toEqual(['Before', 'After']);
-    await expect.poll(async () => (await app.identify.matches()).map((r) => r.scorePct)).not.toEqual(raw.map((r) => r.scorePct));
+    await expect
+      .poll(async () => (await app.identify.matches()).map((r) => r.scorePct))
+      .not.toEqual(raw.map((r) => r.scorePct));
     const als = await app.identify.matches();
     const checksum = await app.identify.previewChecksum();
     // A far more flexible baseline (λ = 10) follows the peaks: preview and scores change again.
     await app.identify.setParam('baseline.als', 'lambda', '10');
     await expect.poll(() => app.identify.previewChecksum()).not.toBe(checksum);
-    await expect.poll(async () => (await app.identify.matches()).map((r) => r.scorePct)).not.toEqual(als.map((r) => r.scorePct));
+    await expect
+      .poll(async () => (await app.identify.matches()).map((r) => r.scorePct))
+      .not.toEqual(als.map((r) => r.scorePct));
     await shot('identify-preprocessing');
     // An invalid value is refused with the step and parameter named, matching keeps the last valid pipeline.
     await app.identify.setParam('baseline.als', 'p', '2');

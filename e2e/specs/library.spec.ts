@@ -12,7 +12,11 @@ test.describe('Library', () => {
       copyFileSync(HELD_OUT_QUARTZ, join(dir, 'good', basename(HELD_OUT_QUARTZ)));
       // A bigger folder when ../shared/data is here (RRUFF's plain-text sample), so progress has time to show.
       const sample = sharedSampleDir();
-      if (sample) for (const f of readdirSync(sample).filter((n) => n.endsWith('.txt')).slice(0, 150)) copyFileSync(join(sample, f), join(dir, 'good', f));
+      if (sample)
+        for (const f of readdirSync(sample)
+          .filter((n) => n.endsWith('.txt'))
+          .slice(0, 150))
+          copyFileSync(join(sample, f), join(dir, 'good', f));
       writeFileSync(join(dir, 'broken.txt'), 'this is not a spectrum\n');
       const before = await app.libraryCounts();
       await app.goTo('library');

@@ -5,7 +5,10 @@ import { expect, test } from '../support/fixtures.js';
 import { HELD_OUT_QUARTZ } from '../support/paths.js';
 
 test.describe('Model', () => {
-  test('training a small model shows progress; switching to it recomputes embeddings with progress', async ({ app, shot }) => {
+  test('training a small model shows progress; switching to it recomputes embeddings with progress', async ({
+    app,
+    shot,
+  }) => {
     test.setTimeout(300_000);
     // Training needs four substances with two spectra each: add the second Quartz sample first.
     const dir = mkdtempSync(join(tmpdir(), 'specmatch-e2e-quartz-'));

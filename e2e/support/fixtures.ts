@@ -57,7 +57,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const problems: string[] = [];
     running.page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     running.page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()))
+        problems.push(`console: ${m.text()}`);
     });
     await use(running);
     await running.close();

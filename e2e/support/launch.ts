@@ -25,7 +25,10 @@ const BIN = join(ROOT, 'bin/specmatch.js');
 export function prepareLibrary(home: string): string {
   const lib = join(home, 'e2e.specmatch');
   const files = rruffFixtures().filter((f) => f !== HELD_OUT_QUARTZ);
-  const r = spawnSync(process.execPath, [BIN, 'library', 'import', '--library', lib, ...files], { encoding: 'utf8', env: { ...process.env, SPECMATCH_HOME: home, SPECMATCH_NO_MODEL: '1' } });
+  const r = spawnSync(process.execPath, [BIN, 'library', 'import', '--library', lib, ...files], {
+    encoding: 'utf8',
+    env: { ...process.env, SPECMATCH_HOME: home, SPECMATCH_NO_MODEL: '1' },
+  });
   if (r.status !== 0) throw new Error(`preparing the e2e library failed (${r.status}): ${r.stderr}`);
   return lib;
 }
@@ -51,12 +54,19 @@ export interface WebServerHandle {
 export async function startWeb(): Promise<WebServerHandle> {
   const home = mkdtempSync(join(tmpdir(), 'specmatch-e2e-'));
   const library = prepareLibrary(home);
-  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--library', library], { cwd: ROOT, env: appEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--library', library], {
+    cwd: ROOT,
+    env: appEnv(home),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`specmatch web printed no address within 60 s; stderr:\n${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`specmatch web printed no address within 60 s; stderr:\n${stderr}`)),
+      60_000,
+    );
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const m = /^Specmatch web: (http:\/\/127\.0\.0\.1:\d+\/\S*)$/m.exec(out);
@@ -99,10 +109,13 @@ export function electronBinary(): { path: string } | { reason: string } {
     const require = createRequire(import.meta.url);
     const p = require('electron') as unknown as string;
     if (typeof p === 'string' && existsSync(p)) {
-      if (!existsSync(join(ROOT, 'dist/electron/main.js'))) return { reason: 'the Electron main process is not built (npm run build)' };
+      if (!existsSync(join(ROOT, 'dist/electron/main.js')))
+        return { reason: 'the Electron main process is not built (npm run build)' };
       return { path: p };
     }
-    return { reason: `the Electron binary is not installed (${String(p)} missing: installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or offline)` };
+    return {
+      reason: `the Electron binary is not installed (${String(p)} missing: installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or offline)`,
+    };
   } catch (err) {
     return { reason: `the Electron binary is not installed (${(err as Error).message.split('\n')[0]})` };
   }

@@ -9,7 +9,12 @@ import { REPO_ROOT } from '../../test/support.js';
  * electron-builder cannot run here (it downloads Electron and prebuilt native modules), so the installer configs
  * are checked with what can run: app-builder-lib's own JSON schema, and the paths they name.
  */
-type Config = Record<string, unknown> & { files?: string[]; asarUnpack?: string[]; extends?: string; extraMetadata?: { main?: string } };
+type Config = Record<string, unknown> & {
+  files?: string[];
+  asarUnpack?: string[];
+  extends?: string;
+  extraMetadata?: { main?: string };
+};
 
 function readYaml(rel: string): Config {
   return load(readFileSync(join(REPO_ROOT, rel), 'utf8')) as Config;
@@ -18,7 +23,11 @@ function readYaml(rel: string): Config {
 const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as object;
 const ajv = new Ajv({ strict: false, allErrors: true, allowUnionTypes: true });
 const validate = ajv.compile(schema);
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string>; optionalDependencies?: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  main: string;
+  scripts: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+};
 
 /** Does a simple glob (`dir/*.ext`, `dir/**`) match at least one existing file? */
 function globMatches(pattern: string): boolean {
@@ -69,9 +78,16 @@ describe('build/electron-builder.yml', () => {
   it('unpacks native modules, the wasm kernels and resources from the asar, and rebuilds natives for Electron', () => {
     expect(config['asar']).toBe(true);
     expect(config['npmRebuild']).toBe(true);
-    for (const p of ['**/*.node', 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', 'resources/**', 'node_modules/better-sqlite3/**']) expect(config.asarUnpack).toContain(p);
+    for (const p of [
+      '**/*.node',
+      'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm',
+      'resources/**',
+      'node_modules/better-sqlite3/**',
+    ])
+      expect(config.asarUnpack).toContain(p);
     // Each unpack pattern that names a concrete path matches files here (a renamed package would show).
-    for (const p of config.asarUnpack!.filter((p) => !p.startsWith('**') && !p.includes('tfjs-node'))) expect(globMatches(p), p).toBe(true);
+    for (const p of config.asarUnpack!.filter((p) => !p.startsWith('**') && !p.includes('tfjs-node')))
+      expect(globMatches(p), p).toBe(true);
   });
 
   it('leaves the GPU engine out of the default installers', () => {

@@ -27,7 +27,11 @@ class MockIpcMain implements IpcMainLike {
   removeHandler(channel: string): void {
     this.handlers.delete(channel);
   }
-  invoke<T>(channel: string, raw: unknown, frame: Partial<WebFrameMain> | null = { url: `${APP_ORIGIN}/index.html`, parent: null }): Promise<ApiResult<T>> {
+  invoke<T>(
+    channel: string,
+    raw: unknown,
+    frame: Partial<WebFrameMain> | null = { url: `${APP_ORIGIN}/index.html`, parent: null },
+  ): Promise<ApiResult<T>> {
     const h = this.handlers.get(channel);
     if (!h) throw new Error(`no handler for ${channel}`);
     return h({ senderFrame: frame } as unknown as IpcMainInvokeEvent, raw) as Promise<ApiResult<T>>;
@@ -48,10 +52,19 @@ describe('Electron IPC registration with the shared handler table', () => {
     dir = mkdtempSync(join(tmpdir(), 'specmatch-ipc-test-'));
     const libPath = join(dir, 'lib.specmatch');
     const lib = Library.open(libPath, { create: true });
-    await lib.importPaths(readdirSync(RRUFF).filter((f) => f.endsWith('.txt') && f !== HELD_OUT).map((f) => join(RRUFF, f)));
+    await lib.importPaths(
+      readdirSync(RRUFF)
+        .filter((f) => f.endsWith('.txt') && f !== HELD_OUT)
+        .map((f) => join(RRUFF, f)),
+    );
     lib.close();
     app = createApp({ libraryPath: libPath, shell: 'electron', models: noModels('none in tests') });
-    unregister = registerApiHandlers(ipc, () => app.table, appOriginCheck(APP_ORIGIN), (l) => logged.push(l));
+    unregister = registerApiHandlers(
+      ipc,
+      () => app.table,
+      appOriginCheck(APP_ORIGIN),
+      (l) => logged.push(l),
+    );
   });
 
   afterAll(async () => {
@@ -70,7 +83,10 @@ describe('Electron IPC registration with the shared handler table', () => {
   });
 
   it('runs the whole identify path: bytes → spectra → ranked matches', async () => {
-    const read = await ipc.invoke<ReadSpectraResult>('spectrum:read', { name: HELD_OUT, bytes: new Uint8Array(readFileSync(join(RRUFF, HELD_OUT))) });
+    const read = await ipc.invoke<ReadSpectraResult>('spectrum:read', {
+      name: HELD_OUT,
+      bytes: new Uint8Array(readFileSync(join(RRUFF, HELD_OUT))),
+    });
     if (!read.ok) throw new Error(read.error.message);
     const match = await ipc.invoke<MatchResult>('match:run', { spectrum: read.value.spectra[0] });
     if (!match.ok) throw new Error(match.error.message);
@@ -78,7 +94,12 @@ describe('Electron IPC registration with the shared handler table', () => {
   });
 
   it('refuses frames that are not our top-level app:// page, before validating anything', async () => {
-    for (const frame of [null, { url: 'https://evil.example/', parent: null }, { url: `${APP_ORIGIN}/index.html`, parent: {} as WebFrameMain }, { url: 'file:///tmp/x.html', parent: null }]) {
+    for (const frame of [
+      null,
+      { url: 'https://evil.example/', parent: null },
+      { url: `${APP_ORIGIN}/index.html`, parent: {} as WebFrameMain },
+      { url: 'file:///tmp/x.html', parent: null },
+    ]) {
       const r = await ipc.invoke('library:remove', { substanceId: 1 }, frame);
       expect(r.ok).toBe(false);
       expect(!r.ok && r.error.message).toMatch(/does not come from the Specmatch window/);
@@ -91,16 +112,23 @@ describe('Electron IPC registration with the shared handler table', () => {
 
   it('validates payloads and returns typed errors instead of throwing', async () => {
     const r = await ipc.invoke('library:get', { substanceId: -3 });
-    expect(r).toEqual({ ok: false, error: { code: 'E_PARAM', message: 'invalid request: substanceId must be between 1 and 9007199254740991' } });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'E_PARAM', message: 'invalid request: substanceId must be between 1 and 9007199254740991' },
+    });
     const m = await ipc.invoke('match:run', { spectrum: { x: [1, 2], y: [1, 2], meta: {} } });
     expect(!m.ok && m.error.message).toContain('spectrum.x must be a Float64Array');
   });
 
   it('answers a typed error while the library is being reopened', async () => {
     const other = new MockIpcMain();
-    registerApiHandlers(other, () => {
-      throw new Error('the library is being reopened');
-    }, appOriginCheck(APP_ORIGIN));
+    registerApiHandlers(
+      other,
+      () => {
+        throw new Error('the library is being reopened');
+      },
+      appOriginCheck(APP_ORIGIN),
+    );
     const r = await other.invoke('library:info', {});
     expect(r).toEqual({ ok: false, error: { code: 'E_INTERNAL', message: 'the library is being reopened' } });
   });

@@ -8,7 +8,18 @@ import { menuTemplate } from '../menu.js';
 import { APP_CSP, securePreferences } from '../security.js';
 import { loadState, MAX_RECENT, pushRecent, saveState, visibleOn } from '../windowState.js';
 
-const ACTION_NAMES = ['openSpectrum', 'openRecent', 'clearRecent', 'importIntoLibrary', 'exportReport', 'newLibrary', 'openLibrary', 'showView', 'about', 'openLogFolder'] as const;
+const ACTION_NAMES = [
+  'openSpectrum',
+  'openRecent',
+  'clearRecent',
+  'importIntoLibrary',
+  'exportReport',
+  'newLibrary',
+  'openLibrary',
+  'showView',
+  'about',
+  'openLogFolder',
+] as const;
 type Mocks = Record<(typeof ACTION_NAMES)[number], ReturnType<typeof vi.fn>>;
 
 function actions(): Mocks {
@@ -73,7 +84,14 @@ describe('application menu', () => {
 describe('window security', () => {
   it('isolates and sandboxes the renderer', () => {
     const p = securePreferences('/x/preload.cjs');
-    expect(p).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, preload: '/x/preload.cjs' });
+    expect(p).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      preload: '/x/preload.cjs',
+    });
   });
 
   it('uses a CSP without inline or remote scripts', () => {

@@ -57,6 +57,12 @@ export interface SubstanceSummary {
   thumbnail: number[];
 }
 
+/** One page of the substance list: the first LIST_LIMIT matches (by name) and how many match in all. */
+export interface SubstanceList {
+  total: number;
+  items: SubstanceSummary[];
+}
+
 export interface ReferenceSpectrumInfo {
   id: number;
   sourceFile: string;
@@ -186,10 +192,13 @@ export interface ApiContract {
   'spectrum:read': { req: FilePayload; res: ReadSpectraResult };
   'match:run': { req: MatchRequest; res: MatchResult };
   'library:info': { req: Record<string, never>; res: LibraryInfo };
-  'library:list': { req: { query?: string }; res: SubstanceSummary[] };
+  'library:list': { req: { query?: string }; res: SubstanceList };
   'library:get': { req: { substanceId: number }; res: SubstanceDetail };
   'library:spectrum': { req: { spectrumId: number }; res: Spectrum };
-  'library:add': { req: { spectrum: Spectrum; name: string; sourceBytes?: Uint8Array }; res: { substanceId: number; spectrumId: number } };
+  'library:add': {
+    req: { spectrum: Spectrum; name: string; sourceBytes?: Uint8Array };
+    res: { substanceId: number; spectrumId: number };
+  };
   'library:edit': { req: { substanceId: number; patch: SubstancePatch }; res: SubstanceDetail };
   'library:remove': { req: { substanceId: number }; res: { undoToken: string; name: string } };
   'library:undoRemove': { req: { undoToken: string }; res: { substanceId: number } };
@@ -209,7 +218,8 @@ export type Req<C extends Channel> = ApiContract[C]['req'];
 export type Res<C extends Channel> = ApiContract[C]['res'];
 
 /** What a native menu asks the renderer to do (Electron only; the web mode has no native menu). */
-export type AppCommand = 'view:identify' | 'view:library' | 'view:model' | 'view:settings' | 'report:export' | 'library:reloaded';
+export type AppCommand =
+  'view:identify' | 'view:library' | 'view:model' | 'view:settings' | 'report:export' | 'library:reloaded';
 
 /** Push events (main → renderer). `on…` names in the API object. */
 export interface ApiEvents {
@@ -246,7 +256,13 @@ export const CHANNELS = [
   'report:render',
 ] as const satisfies readonly Channel[];
 
-export const EVENTS = ['job:progress', 'library:changed', 'model:changed', 'app:openFile', 'app:command'] as const satisfies readonly EventName[];
+export const EVENTS = [
+  'job:progress',
+  'library:changed',
+  'model:changed',
+  'app:openFile',
+  'app:command',
+] as const satisfies readonly EventName[];
 
 // Compile-time check that CHANNELS lists every channel of ApiContract (and EVENTS every event).
 type Missing<All, Listed> = Exclude<All, Listed>;
@@ -258,7 +274,9 @@ void _allEvents;
 /** 'library:undoRemove' → 'libraryUndoRemove' (the preload's method name for a channel). */
 export type MethodName<C extends string> = C extends `${infer N}:${infer V}` ? `${N}${Capitalize<V>}` : never;
 /** 'job:progress' → 'onJobProgress'. */
-export type ListenerName<E extends string> = E extends `${infer N}:${infer V}` ? `on${Capitalize<N>}${Capitalize<V>}` : never;
+export type ListenerName<E extends string> = E extends `${infer N}:${infer V}`
+  ? `on${Capitalize<N>}${Capitalize<V>}`
+  : never;
 
 export function methodName<C extends Channel>(channel: C): MethodName<C> {
   const [noun, verb] = channel.split(':') as [string, string];

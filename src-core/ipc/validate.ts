@@ -9,7 +9,14 @@ import { validatePipeline } from '../preprocess/pipeline.js';
 import type { Spectrum, SpectrumMeta, XKind } from '../spectrum/Spectrum.js';
 import type { Channel, FilePayload, PipelineSpec, Req, SubstancePatch } from './contract.js';
 
-const METHODS: readonly MatchMethod[] = ['siamese', 'fused', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
+const METHODS: readonly MatchMethod[] = [
+  'siamese',
+  'fused',
+  'hqi-correlation',
+  'hqi-derivative',
+  'cosine',
+  'euclidean',
+];
 const X_KINDS: readonly XKind[] = ['raman-shift', 'wavelength', 'wavenumber', 'other'];
 /** Upper bound on points per spectrum crossing the boundary (a map pixel has ~1–10 k; 1 M is far beyond any). */
 const MAX_POINTS = 1_000_000;
@@ -98,7 +105,10 @@ export function spectrum(v: unknown, path: string): Spectrum {
     format: str(m['format'], `${path}.meta.format`, { max: 100 }),
     xKind: xKind as XKind,
     originalXUnit: str(m['originalXUnit'] ?? '', `${path}.meta.originalXUnit`, { max: 100 }),
-    position: { index: int(pos['index'], `${path}.meta.position.index`), count: int(pos['count'], `${path}.meta.position.count`, 1) },
+    position: {
+      index: int(pos['index'], `${path}.meta.position.index`),
+      count: int(pos['count'], `${path}.meta.position.count`, 1),
+    },
     fields,
     warnings: m['warnings'] === undefined ? [] : strArray(m['warnings'], `${path}.meta.warnings`),
   };
@@ -108,8 +118,10 @@ export function spectrum(v: unknown, path: string): Spectrum {
     if (val !== undefined) meta[key] = val;
   }
   if (m['laserNm'] !== undefined) meta.laserNm = num(m['laserNm'], `${path}.meta.laserNm`);
-  for (const key of ['xUm', 'yUm', 'zUm'] as const) if (pos[key] !== undefined) meta.position[key] = num(pos[key], `${path}.meta.position.${key}`);
-  for (const key of ['column', 'row'] as const) if (pos[key] !== undefined) meta.position[key] = int(pos[key], `${path}.meta.position.${key}`);
+  for (const key of ['xUm', 'yUm', 'zUm'] as const)
+    if (pos[key] !== undefined) meta.position[key] = num(pos[key], `${path}.meta.position.${key}`);
+  for (const key of ['column', 'row'] as const)
+    if (pos[key] !== undefined) meta.position[key] = int(pos[key], `${path}.meta.position.${key}`);
   if (pos['label'] !== undefined) meta.position.label = str(pos['label'], `${path}.meta.position.label`, { max: 1000 });
   return { x, y, meta };
 }
@@ -146,9 +158,11 @@ function patch(v: unknown, path: string): SubstancePatch {
   const o = obj(v, path);
   const out: SubstancePatch = {};
   for (const key of Object.keys(o)) {
-    if (!['name', 'aliases', 'formula', 'cas', 'tags', 'notes'].includes(key)) fail(`${path}.${key}`, 'is not an editable field');
+    if (!['name', 'aliases', 'formula', 'cas', 'tags', 'notes'].includes(key))
+      fail(`${path}.${key}`, 'is not an editable field');
   }
-  if (o['name'] !== undefined) out.name = str(o['name'], `${path}.name`, { min: 1, max: 500 }).trim() || fail(`${path}.name`, 'must not be blank');
+  if (o['name'] !== undefined)
+    out.name = str(o['name'], `${path}.name`, { min: 1, max: 500 }).trim() || fail(`${path}.name`, 'must not be blank');
   if (o['aliases'] !== undefined) out.aliases = strArray(o['aliases'], `${path}.aliases`);
   if (o['tags'] !== undefined) out.tags = strArray(o['tags'], `${path}.tags`);
   if (o['formula'] !== undefined) out.formula = nullableStr(o['formula'], `${path}.formula`, 1000);
@@ -182,7 +196,10 @@ export const validators: Validators = {
   'library:spectrum': (r) => ({ spectrumId: int(obj(r, 'request')['spectrumId'], 'spectrumId', 1) }),
   'library:add': (r) => {
     const o = obj(r, 'request');
-    const req: Req<'library:add'> = { spectrum: spectrum(o['spectrum'], 'spectrum'), name: str(o['name'], 'name', { min: 1, max: 500 }) };
+    const req: Req<'library:add'> = {
+      spectrum: spectrum(o['spectrum'], 'spectrum'),
+      name: str(o['name'], 'name', { min: 1, max: 500 }),
+    };
     if (req.name.trim() === '') fail('name', 'must not be blank');
     if (o['sourceBytes'] !== undefined) req.sourceBytes = bytes(o['sourceBytes'], 'sourceBytes');
     return req;
@@ -212,7 +229,10 @@ export const validators: Validators = {
   'job:cancel': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
   'report:render': (r) => {
     const o = obj(r, 'request');
-    const req: Req<'report:render'> = { file: filePayload(o['file'], 'file'), spectrumIndex: int(o['spectrumIndex'], 'spectrumIndex', 0, 1_000_000) };
+    const req: Req<'report:render'> = {
+      file: filePayload(o['file'], 'file'),
+      spectrumIndex: int(o['spectrumIndex'], 'spectrumIndex', 0, 1_000_000),
+    };
     if (o['method'] !== undefined) req.method = method(o['method']);
     if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 100);
     for (const key of ['lab', 'analyst', 'notes'] as const) {

@@ -89,7 +89,8 @@ export function decodeWire(text: string): unknown {
       if (tag === 'u8') return raw;
       const width = tag === 'f32' ? 4 : tag === 'f64' ? 8 : 0;
       if (width === 0) throw new Error(`unknown typed array tag '${String($ta)}'`);
-      if (raw.length % width !== 0) throw new Error(`typed array of ${raw.length} bytes is not a whole number of ${width}-byte values`);
+      if (raw.length % width !== 0)
+        throw new Error(`typed array of ${raw.length} bytes is not a whole number of ${width}-byte values`);
       const buf = new ArrayBuffer(raw.length);
       new Uint8Array(buf).set(raw);
       return tag === 'f32' ? new Float32Array(buf) : new Float64Array(buf);

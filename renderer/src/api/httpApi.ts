@@ -1,4 +1,12 @@
-import type { ApiEvents, ApiResult, Channel, EventName, Req, Res, SpecmatchApi } from '../../../src-core/ipc/contract.js';
+import type {
+  ApiEvents,
+  ApiResult,
+  Channel,
+  EventName,
+  Req,
+  Res,
+  SpecmatchApi,
+} from '../../../src-core/ipc/contract.js';
 import { CHANNELS, EVENTS, listenerName, methodName } from '../../../src-core/ipc/contract.js';
 import { decodeWire, encodeWire } from '../../../src-core/ipc/wire.js';
 
@@ -19,11 +27,23 @@ export function createHttpApi(token: string): SpecmatchApi {
         body: encodeWire(req),
       });
     } catch (err) {
-      return { ok: false, error: { code: 'E_INTERNAL', message: `cannot reach the Specmatch server (is it still running?): ${(err as Error).message}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'E_INTERNAL',
+          message: `cannot reach the Specmatch server (is it still running?): ${(err as Error).message}`,
+        },
+      };
     }
     if (!response.ok) {
       const text = await response.text();
-      return { ok: false, error: { code: response.status === 401 ? 'E_PARAM' : 'E_INTERNAL', message: `server answered ${response.status}: ${text}` } };
+      return {
+        ok: false,
+        error: {
+          code: response.status === 401 ? 'E_PARAM' : 'E_INTERNAL',
+          message: `server answered ${response.status}: ${text}`,
+        },
+      };
     }
     return decodeWire(await response.text()) as ApiResult<Res<C>>;
   }
@@ -39,6 +59,7 @@ export function createHttpApi(token: string): SpecmatchApi {
   // channel added to the contract cannot be forgotten here.
   const api: Record<string, unknown> = {};
   for (const channel of CHANNELS) api[methodName(channel)] = (req: Req<typeof channel>) => call(channel, req);
-  for (const event of EVENTS) api[listenerName(event)] = (listener: (p: ApiEvents[typeof event]) => void) => subscribe(event, listener);
+  for (const event of EVENTS)
+    api[listenerName(event)] = (listener: (p: ApiEvents[typeof event]) => void) => subscribe(event, listener);
   return api as SpecmatchApi;
 }

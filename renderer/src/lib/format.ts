@@ -8,7 +8,11 @@ export function fixed(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 }
 
-export const VERDICT_LABEL: Record<Verdict, string> = { match: 'Match', ambiguous: 'Ambiguous', 'no-match': 'No match' };
+export const VERDICT_LABEL: Record<Verdict, string> = {
+  match: 'Match',
+  ambiguous: 'Ambiguous',
+  'no-match': 'No match',
+};
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -21,6 +25,9 @@ export function thumbnailPath(values: readonly number[], width: number, height: 
   const min = Math.min(0, ...values);
   const span = max - min || 1;
   return values
-    .map((v, i) => `${i === 0 ? 'M' : 'L'}${((i / (values.length - 1)) * width).toFixed(1)},${(height - ((v - min) / span) * (height - 2) - 1).toFixed(1)}`)
+    .map(
+      (v, i) =>
+        `${i === 0 ? 'M' : 'L'}${((i / (values.length - 1)) * width).toFixed(1)},${(height - ((v - min) / span) * (height - 2) - 1).toFixed(1)}`,
+    )
     .join('');
 }

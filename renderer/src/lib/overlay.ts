@@ -12,7 +12,12 @@ export interface ScaledOverlay {
  * Put a reference on the query's axis and scale it to the query: a = ⟨q, r⟩ / ⟨r, r⟩ minimises ‖q − a·r‖² over the
  * shared range (points outside the reference's range are left out of the fit and drawn as gaps (NaN)).
  */
-export function scaleToQuery(qx: ArrayLike<number>, qy: ArrayLike<number>, rx: ArrayLike<number>, ry: ArrayLike<number>): ScaledOverlay {
+export function scaleToQuery(
+  qx: ArrayLike<number>,
+  qy: ArrayLike<number>,
+  rx: ArrayLike<number>,
+  ry: ArrayLike<number>,
+): ScaledOverlay {
   const onGrid = resampleLinear(rx, ry, qx, Number.NaN);
   let num = 0;
   let den = 0;

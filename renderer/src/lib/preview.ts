@@ -5,7 +5,11 @@ import { PRESETS } from '../../../src-core/preprocess/presets.js';
 import type { Spectrum } from '../../../src-core/spectrum/Spectrum.js';
 
 /** Presets as the Settings and pipeline panels list them. */
-export const PRESET_NAMES: ReadonlyArray<{ id: string; label: string; description: string }> = PRESETS.map((p) => ({ id: p.name, label: p.name, description: p.description }));
+export const PRESET_NAMES: ReadonlyArray<{ id: string; label: string; description: string }> = PRESETS.map((p) => ({
+  id: p.name,
+  label: p.name,
+  description: p.description,
+}));
 
 export type PreviewResult = { ok: true; value: Spectrum } | { ok: false; error: string };
 

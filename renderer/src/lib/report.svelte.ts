@@ -8,7 +8,11 @@ export interface ReportPreview {
 }
 
 /** The report preview being shown (a blob: URL of the PDF), or null. */
-export const reportState: { preview: ReportPreview | null; busy: boolean; error: string | null } = $state({ preview: null, busy: false, error: null });
+export const reportState: { preview: ReportPreview | null; busy: boolean; error: string | null } = $state({
+  preview: null,
+  busy: false,
+  error: null,
+});
 
 /** Render the PDF of the current match in the main process (the same renderer as `specmatch report`), then preview it. */
 export async function exportReport(): Promise<void> {

@@ -31,7 +31,9 @@ export interface BatchRow {
 function initialPipeline(): PipelineSpec | null {
   if (!settings.defaultPreset) return null;
   const preset = PRESETS.find((p) => p.name === settings.defaultPreset);
-  return preset && preset.pipeline.steps.length > 0 ? (JSON.parse(JSON.stringify(preset.pipeline)) as PipelineSpec) : null;
+  return preset && preset.pipeline.steps.length > 0
+    ? (JSON.parse(JSON.stringify(preset.pipeline)) as PipelineSpec)
+    : null;
 }
 
 function toError(err: unknown): ErrorInfo {
@@ -100,7 +102,10 @@ class Session {
       await this.match();
     } catch (err) {
       // A bad file leaves the previous spectrum and its matches in place: nothing else breaks.
-      this.fileError = { ...toError(err), message: toError(err).message.includes(name) ? toError(err).message : `${name}: ${toError(err).message}` };
+      this.fileError = {
+        ...toError(err),
+        message: toError(err).message.includes(name) ? toError(err).message : `${name}: ${toError(err).message}`,
+      };
     }
   }
 
@@ -145,7 +150,12 @@ class Session {
   async matchAll(): Promise<void> {
     const file = this.file;
     if (!file) return;
-    const rows: BatchRow[] = file.spectra.map((s, i) => ({ index: i, label: s.meta.position.label ?? `#${i + 1}`, result: null, error: null }));
+    const rows: BatchRow[] = file.spectra.map((s, i) => ({
+      index: i,
+      label: s.meta.position.label ?? `#${i + 1}`,
+      result: null,
+      error: null,
+    }));
     this.batch = rows;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;

@@ -14,7 +14,14 @@ export interface Settings {
 }
 
 const KEY = 'specmatch.settings.v1';
-const DEFAULTS: Settings = { labName: '', analyst: '', defaultMethod: 'auto', defaultPreset: '', topK: 10, theme: 'system' };
+const DEFAULTS: Settings = {
+  labName: '',
+  analyst: '',
+  defaultMethod: 'auto',
+  defaultPreset: '',
+  topK: 10,
+  theme: 'system',
+};
 
 function load(): Settings {
   try {

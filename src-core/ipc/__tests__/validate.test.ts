@@ -8,7 +8,16 @@ function spectrum(): Spectrum {
   return {
     x: Float64Array.from([100, 101, 102]),
     y: Float64Array.from([1, 5, 2]),
-    meta: { sourceFile: 'q.txt', format: 'rruff-txt', xKind: 'raman-shift', originalXUnit: 'cm-1', position: { index: 0, count: 1 }, fields: {}, warnings: [], laserNm: 532 },
+    meta: {
+      sourceFile: 'q.txt',
+      format: 'rruff-txt',
+      xKind: 'raman-shift',
+      originalXUnit: 'cm-1',
+      position: { index: 0, count: 1 },
+      fields: {},
+      warnings: [],
+      laserNm: 532,
+    },
   };
 }
 
@@ -45,28 +54,56 @@ describe('payload validation', () => {
   });
 
   it('names the offending field', () => {
-    expect(paramError(() => validateRequest('match:run', { spectrum: { ...spectrum(), x: [1, 2, 3] } })).message).toContain('spectrum.x must be a Float64Array');
-    expect(paramError(() => validateRequest('match:run', { spectrum: spectrum(), method: 'magic' })).message).toMatch(/method must be one of/);
-    expect(paramError(() => validateRequest('match:run', { spectrum: spectrum(), topK: 0 })).message).toMatch(/topK must be between 1/);
-    expect(paramError(() => validateRequest('match:run', { spectrum: spectrum(), exclude: [[5, 1]] })).message).toMatch(/exclude\[0\] must have from < to/);
-    expect(paramError(() => validateRequest('library:get', { substanceId: 1.5 })).message).toMatch(/substanceId must be an integer/);
-    expect(paramError(() => validateRequest('library:add', { spectrum: spectrum(), name: '   ' })).message).toMatch(/name must not be blank/);
-    expect(paramError(() => validateRequest('library:edit', { substanceId: 3, patch: { owner: 'me' } })).message).toMatch(/patch.owner is not an editable field/);
-    expect(paramError(() => validateRequest('spectrum:read', { name: 'a.spc', bytes: 'AAAA' })).message).toMatch(/bytes must be bytes/);
-    expect(paramError(() => validateRequest('library:import', { files: [] })).message).toMatch(/files must not be empty/);
+    expect(
+      paramError(() => validateRequest('match:run', { spectrum: { ...spectrum(), x: [1, 2, 3] } })).message,
+    ).toContain('spectrum.x must be a Float64Array');
+    expect(paramError(() => validateRequest('match:run', { spectrum: spectrum(), method: 'magic' })).message).toMatch(
+      /method must be one of/,
+    );
+    expect(paramError(() => validateRequest('match:run', { spectrum: spectrum(), topK: 0 })).message).toMatch(
+      /topK must be between 1/,
+    );
+    expect(paramError(() => validateRequest('match:run', { spectrum: spectrum(), exclude: [[5, 1]] })).message).toMatch(
+      /exclude\[0\] must have from < to/,
+    );
+    expect(paramError(() => validateRequest('library:get', { substanceId: 1.5 })).message).toMatch(
+      /substanceId must be an integer/,
+    );
+    expect(paramError(() => validateRequest('library:add', { spectrum: spectrum(), name: '   ' })).message).toMatch(
+      /name must not be blank/,
+    );
+    expect(
+      paramError(() => validateRequest('library:edit', { substanceId: 3, patch: { owner: 'me' } })).message,
+    ).toMatch(/patch.owner is not an editable field/);
+    expect(paramError(() => validateRequest('spectrum:read', { name: 'a.spc', bytes: 'AAAA' })).message).toMatch(
+      /bytes must be bytes/,
+    );
+    expect(paramError(() => validateRequest('library:import', { files: [] })).message).toMatch(
+      /files must not be empty/,
+    );
     expect(paramError(() => validateRequest('app:info', { extra: 1 })).message).toMatch(/takes no fields/);
   });
 
   it('checks x and y lengths and point counts', () => {
     const s = spectrum();
-    expect(paramError(() => validateRequest('match:run', { spectrum: { ...s, y: Float64Array.from([1]) } })).message).toMatch(/3 x values and 1 y values/);
+    expect(
+      paramError(() => validateRequest('match:run', { spectrum: { ...s, y: Float64Array.from([1]) } })).message,
+    ).toMatch(/3 x values and 1 y values/);
   });
 
   it('validates pipelines with the preprocess registry (E_PIPELINE naming step and param)', () => {
-    const err = paramError(() => validateRequest('match:run', { spectrum: spectrum(), pipeline: { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { p: 2 } }] } }));
+    const err = paramError(() =>
+      validateRequest('match:run', {
+        spectrum: spectrum(),
+        pipeline: { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: { p: 2 } }] },
+      }),
+    );
     expect(err.code).toBe('E_PIPELINE');
     expect(err.message).toMatch(/step 0 \(baseline\.als\): param 'p'/);
-    const ok = validateRequest('match:run', { spectrum: spectrum(), pipeline: { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: {} }] } });
+    const ok = validateRequest('match:run', {
+      spectrum: spectrum(),
+      pipeline: { schemaVersion: 1, steps: [{ kind: 'baseline.als', params: {} }] },
+    });
     expect(ok.pipeline?.steps[0]?.params['lambda']).toBeDefined();
   });
 });

@@ -18,7 +18,11 @@ describe('wire codec', () => {
 
   it('round-trips typed arrays exactly inside nested payloads', () => {
     const x = Float64Array.from([100.5, 101.25, -0, 1e-300, Math.PI]);
-    const payload = { spectrum: { x, y: new Float32Array([1.5, 2.25]), meta: { name: 'Ca₂SiO₄ · α' } }, bytes: new Uint8Array([0, 255, 7]), list: [1, 'a'] };
+    const payload = {
+      spectrum: { x, y: new Float32Array([1.5, 2.25]), meta: { name: 'Ca₂SiO₄ · α' } },
+      bytes: new Uint8Array([0, 255, 7]),
+      list: [1, 'a'],
+    };
     const back = decodeWire(encodeWire(payload)) as typeof payload;
     expect(back.spectrum.x).toBeInstanceOf(Float64Array);
     expect(Array.from(back.spectrum.x)).toEqual(Array.from(x));

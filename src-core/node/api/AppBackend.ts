@@ -1,4 +1,17 @@
-import type { ApiEvents, EventName, JobInfo, LibraryInfo, MatchRequest, ModelInfo, ReportRequest, SubstanceDetail, SubstancePatch, SubstanceSummary, TrainRequest, FilePayload } from '../../ipc/contract.js';
+import type {
+  SubstanceList,
+  ApiEvents,
+  EventName,
+  JobInfo,
+  LibraryInfo,
+  MatchRequest,
+  ModelInfo,
+  ReportRequest,
+  SubstanceDetail,
+  SubstancePatch,
+  TrainRequest,
+  FilePayload,
+} from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 
@@ -12,10 +25,14 @@ export type EventSink = <E extends EventName>(event: E, payload: ApiEvents[E]) =
  */
 export interface AppBackend {
   libraryInfo(): LibraryInfo;
-  listSubstances(query: string | undefined): SubstanceSummary[];
+  listSubstances(query: string | undefined): SubstanceList;
   getSubstance(id: number): SubstanceDetail;
   getSpectrum(id: number): Spectrum;
-  addSubstance(spectrum: Spectrum, name: string, sourceBytes: Uint8Array | undefined): Promise<{ substanceId: number; spectrumId: number }>;
+  addSubstance(
+    spectrum: Spectrum,
+    name: string,
+    sourceBytes: Uint8Array | undefined,
+  ): Promise<{ substanceId: number; spectrumId: number }>;
   editSubstance(id: number, patch: SubstancePatch): SubstanceDetail;
   removeSubstance(id: number): { undoToken: string; name: string };
   undoRemove(token: string): { substanceId: number };

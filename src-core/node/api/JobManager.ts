@@ -32,10 +32,23 @@ export class JobManager {
   start(kind: JobKind, title: string, body: JobBody): JobInfo {
     for (const j of this.jobs.values()) {
       if (j.info.kind === kind && j.info.state === 'running') {
-        throw new SpecmatchError('E_PARAM', `a ${kind} job is already running (${j.info.title}); wait for it or cancel it`);
+        throw new SpecmatchError(
+          'E_PARAM',
+          `a ${kind} job is already running (${j.info.title}); wait for it or cancel it`,
+        );
       }
     }
-    const info: JobInfo = { id: randomUUID(), kind, state: 'running', title, done: 0, total: 0, phase: 'starting', fileErrors: [], epochs: [] };
+    const info: JobInfo = {
+      id: randomUUID(),
+      kind,
+      state: 'running',
+      title,
+      done: 0,
+      total: 0,
+      phase: 'starting',
+      fileErrors: [],
+      epochs: [],
+    };
     const controller = new AbortController();
     const ctx: JobContext = {
       signal: controller.signal,

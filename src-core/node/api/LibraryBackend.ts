@@ -11,6 +11,7 @@ import type {
   ModelInfo,
   ReportRequest,
   SubstanceDetail,
+  SubstanceList,
   SubstancePatch,
   SubstanceSummary,
   TrainRequest,
@@ -25,6 +26,9 @@ import { matchSpectrum } from '../library/matchLibrary.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
 import type { JobContext, JobManager } from './JobManager.js';
 import type { ModelProvider } from './ModelProvider.js';
+
+/** Substances per list answer: a screenful many times over; the total tells the user to refine the search. */
+const LIST_LIMIT = 500;
 
 /** Points of a list thumbnail (enough to recognise a spectrum's shape at 72 px). */
 const THUMBNAIL_POINTS = 64;
@@ -101,7 +105,15 @@ export class LibraryBackend implements AppBackend {
   }
 
   private summary(s: LibSummary, firstSpectrumId: number | undefined): SubstanceSummary {
-    return { id: s.id, name: s.name, aliases: s.aliases, formula: s.formula, tags: s.tags, spectrumCount: s.spectra, thumbnail: this.thumbnail(firstSpectrumId) };
+    return {
+      id: s.id,
+      name: s.name,
+      aliases: s.aliases,
+      formula: s.formula,
+      tags: s.tags,
+      spectrumCount: s.spectra,
+      thumbnail: this.thumbnail(firstSpectrumId),
+    };
   }
 
   private detail(d: LibDetail): SubstanceDetail {
@@ -109,21 +121,33 @@ export class LibraryBackend implements AppBackend {
       ...this.summary(d, d.spectraList[0]?.id),
       cas: d.cas,
       notes: d.notes === '' ? null : d.notes,
-      spectra: d.spectraList.map((sp) => ({ id: sp.id, sourceFile: sp.sourceFile, sampleId: sp.sampleId, laserNm: sp.laserNm, format: sp.format, points: sp.points, xFrom: sp.xMin, xTo: sp.xMax })),
+      spectra: d.spectraList.map((sp) => ({
+        id: sp.id,
+        sourceFile: sp.sourceFile,
+        sampleId: sp.sampleId,
+        laserNm: sp.laserNm,
+        format: sp.format,
+        points: sp.points,
+        xFrom: sp.xMin,
+        xTo: sp.xMax,
+      })),
     };
   }
 
-  listSubstances(query: string | undefined): SubstanceSummary[] {
+  listSubstances(query: string | undefined): SubstanceList {
     const q = query?.trim() ?? '';
     // An element symbol (Cu, S, Fe) searches RRUFF's IDEAL CHEMISTRY as well as names.
-    const page = this.library.listSubstances({ ...(q ? { query: q } : {}), limit: 500 });
+    const page = this.library.listSubstances({ ...(q ? { query: q } : {}), limit: LIST_LIMIT });
     let items = page.items;
+    let total = page.total;
     if (/^[A-Z][a-z]?$/.test(q)) {
-      const byElement = this.library.listSubstances({ element: q, limit: 500 }).items;
+      const byElement = this.library.listSubstances({ element: q, limit: LIST_LIMIT });
       const seen = new Set(items.map((i) => i.id));
-      items = [...items, ...byElement.filter((i) => !seen.has(i.id))];
+      const extra = byElement.items.filter((i) => !seen.has(i.id));
+      items = [...items, ...extra].slice(0, LIST_LIMIT);
+      total += byElement.total - (byElement.items.length - extra.length);
     }
-    return items.map((s) => this.summary(s, this.library.getSubstance(s.id).spectraList[0]?.id));
+    return { total, items: items.map((s) => this.summary(s, this.library.getSubstance(s.id).spectraList[0]?.id)) };
   }
 
   getSubstance(id: number): SubstanceDetail {
@@ -134,13 +158,25 @@ export class LibraryBackend implements AppBackend {
     return this.library.getSpectrum(id);
   }
 
-  async addSubstance(spectrum: Spectrum, name: string, sourceBytes: Uint8Array | undefined): Promise<{ substanceId: number; spectrumId: number }> {
+  async addSubstance(
+    spectrum: Spectrum,
+    name: string,
+    sourceBytes: Uint8Array | undefined,
+  ): Promise<{ substanceId: number; spectrumId: number }> {
     if (this.library.findSubstancesByName(name).length > 0) {
-      throw new SpecmatchError('E_PARAM', `a substance named '${name}' is already in the library: choose another name, or import the file to add a reference to it`);
+      throw new SpecmatchError(
+        'E_PARAM',
+        `a substance named '${name}' is already in the library: choose another name, or import the file to add a reference to it`,
+      );
     }
     const r = await this.library.addSpectrum(spectrum, {
       substance: name,
-      ...(sourceBytes ? { fileSha256: createHash('sha256').update(sourceBytes).digest('hex'), fileIndex: spectrum.meta.position.index } : {}),
+      ...(sourceBytes
+        ? {
+            fileSha256: createHash('sha256').update(sourceBytes).digest('hex'),
+            fileIndex: spectrum.meta.position.index,
+          }
+        : {}),
       model: this.models.current(),
     });
     this.changed();
@@ -169,7 +205,8 @@ export class LibraryBackend implements AppBackend {
   }
 
   async match(req: MatchRequest): Promise<MatchResult> {
-    const query = req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    const query =
+      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
     return matchSpectrum(this.library, query, {
       model: this.models.current(),
       ...(req.method === undefined ? {} : { method: req.method }),
@@ -212,19 +249,29 @@ export class LibraryBackend implements AppBackend {
   }
 
   private async runImport(paths: string[], hidePrefix: string, ctx: JobContext): Promise<string> {
-    const shown = (file: string): string => (hidePrefix && file.startsWith(hidePrefix) ? file.slice(hidePrefix.length) : file);
+    const shown = (file: string): string =>
+      hidePrefix && file.startsWith(hidePrefix) ? file.slice(hidePrefix.length) : file;
     const report = await this.library.importPaths(paths, {
       signal: ctx.signal,
       model: this.models.current(),
       onProgress: (done, total, file) => ctx.progress({ done, total, phase: shown(file) }),
     });
-    for (const e of report.errors) ctx.fileError({ file: shown(e.file), code: e.code, message: hidePrefix ? e.message.split(hidePrefix).join('') : e.message });
+    for (const e of report.errors)
+      ctx.fileError({
+        file: shown(e.file),
+        code: e.code,
+        message: hidePrefix ? e.message.split(hidePrefix).join('') : e.message,
+      });
     this.changed();
     const parts = [`${report.added} spectra imported from ${report.files} files`];
     if (report.duplicates > 0) parts.push(`${report.duplicates} already in the library`);
     if (report.substancesCreated > 0) parts.push(`${report.substancesCreated} new substances`);
     if (report.errors.length > 0) parts.push(`${report.errors.length} files could not be read`);
-    if (report.cancelled) throw new SpecmatchError('E_CANCELLED', `import cancelled after ${report.added} spectra (they stay in the library)`);
+    if (report.cancelled)
+      throw new SpecmatchError(
+        'E_CANCELLED',
+        `import cancelled after ${report.added} spectra (they stay in the library)`,
+      );
     return parts.join(', ');
   }
 
@@ -239,9 +286,13 @@ export class LibraryBackend implements AppBackend {
       const model = this.models.current();
       if (!model) throw new SpecmatchError('E_MODEL', 'the model was unloaded');
       ctx.progress({ phase: 'embedding' });
-      const r = await this.library.recomputeEmbeddings(model, { signal: ctx.signal, onProgress: (done, total) => ctx.progress({ done, total, phase: 'embedding' }) });
+      const r = await this.library.recomputeEmbeddings(model, {
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ done, total, phase: 'embedding' }),
+      });
       this.changed();
-      if (r.cancelled) throw new SpecmatchError('E_CANCELLED', `cancelled after ${r.computed} embeddings (they are kept)`);
+      if (r.cancelled)
+        throw new SpecmatchError('E_CANCELLED', `cancelled after ${r.computed} embeddings (they are kept)`);
       return r.computed === 0 ? 'all embeddings were already up to date' : `${r.computed} embeddings computed`;
     });
   }
@@ -249,7 +300,12 @@ export class LibraryBackend implements AppBackend {
   modelInfo(): ModelInfo {
     const m = this.models.current();
     const reason = this.models.unavailableReason();
-    return { manifest: m?.manifest ?? null, backend: m?.backend ?? null, available: this.models.list(), ...(reason === undefined ? {} : { unavailableReason: reason }) };
+    return {
+      manifest: m?.manifest ?? null,
+      backend: m?.backend ?? null,
+      available: this.models.list(),
+      ...(reason === undefined ? {} : { unavailableReason: reason }),
+    };
   }
 
   async selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }> {
@@ -279,7 +335,10 @@ export class LibraryBackend implements AppBackend {
   /** The PDF of `specmatch report` for one spectrum of a file (same gathering, same renderer). */
   async renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }> {
     // Loaded on first use: PDFKit and its fonts are not needed to identify spectra.
-    const [{ createReport }, { renderReportPdf }] = await Promise.all([import('../report/createReport.js'), import('../report/renderReportPdf.js')]);
+    const [{ createReport }, { renderReportPdf }] = await Promise.all([
+      import('../report/createReport.js'),
+      import('../report/renderReportPdf.js'),
+    ]);
     const input = await createReport([{ fileName: req.file.name, bytes: req.file.bytes }], {
       library: this.library,
       model: this.models.current(),

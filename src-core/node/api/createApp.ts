@@ -37,7 +37,8 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'specmatch') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'specmatch')
+      return dir;
     dir = dirname(dir);
   }
   throw new SpecmatchError('E_INTERNAL', 'cannot find the Specmatch package folder (package.json)');
@@ -74,13 +75,29 @@ export function createApp(opts: AppOptions): App {
     library = opts.libraryPath === undefined ? openDefaultLibrary() : Library.open(opts.libraryPath, { create: true });
   } catch (err) {
     if (err instanceof SpecmatchError) throw err;
-    throw new SpecmatchError('E_LIBRARY', `${opts.libraryPath ?? 'the default library'}: cannot open the library: ${(err as Error).message}`, { cause: err });
+    throw new SpecmatchError(
+      'E_LIBRARY',
+      `${opts.libraryPath ?? 'the default library'}: cannot open the library: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   for (const w of library.warnings) opts.log?.(`library: ${w}`);
   const jobs = new JobManager((info) => emit('job:progress', info));
   const version = appVersion();
-  const backend = new LibraryBackend({ library, models: opts.models ?? noModels('no model is installed'), jobs, emit, appVersion: version });
-  const table = createHandlers({ backend, jobs, appVersion: version, shell: opts.shell, runtime: opts.runtime ?? { node: process.versions.node } });
+  const backend = new LibraryBackend({
+    library,
+    models: opts.models ?? noModels('no model is installed'),
+    jobs,
+    emit,
+    appVersion: version,
+  });
+  const table = createHandlers({
+    backend,
+    jobs,
+    appVersion: version,
+    shell: opts.shell,
+    runtime: opts.runtime ?? { node: process.versions.node },
+  });
   return {
     table,
     backend,

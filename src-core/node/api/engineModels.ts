@@ -82,7 +82,14 @@ export class EngineModels implements ModelProvider {
     if (hasManifest(user)) return user;
     const shipped = join(modelsDir(), id);
     if (hasManifest(shipped)) return shipped;
-    throw new SpecmatchError('E_NOT_FOUND', `no model '${id}' (known: ${this.list().map((m) => m.id).join(', ') || 'none'})`);
+    throw new SpecmatchError(
+      'E_NOT_FOUND',
+      `no model '${id}' (known: ${
+        this.list()
+          .map((m) => m.id)
+          .join(', ') || 'none'
+      })`,
+    );
   }
 
   list(): ModelSummary[] {
@@ -127,7 +134,11 @@ export class EngineModels implements ModelProvider {
         signal: o.signal,
         ...(this.opts.log ? { log: this.opts.log } : {}),
         onProgress: (p) => {
-          o.onProgress(p.phase === 'epoch' ? p.epoch : p.epoch - 1 + p.step / Math.max(1, p.steps), p.maxEpochs, `epoch ${p.epoch}/${p.maxEpochs}${p.phase === 'step' ? `, step ${p.step}/${p.steps}` : ''}`);
+          o.onProgress(
+            p.phase === 'epoch' ? p.epoch : p.epoch - 1 + p.step / Math.max(1, p.steps),
+            p.maxEpochs,
+            `epoch ${p.epoch}/${p.maxEpochs}${p.phase === 'step' ? `, step ${p.step}/${p.steps}` : ''}`,
+          );
           if (p.phase === 'epoch') {
             o.onEpoch({
               epoch: p.epoch,

@@ -63,7 +63,12 @@ export function isChannel(name: string): name is Channel {
  * all come back as `{ ok: false, error: { code, message } }`. Unexpected (non-Specmatch) errors are reported to
  * `log` with their stack, the user sees their message.
  */
-export async function dispatch(table: HandlerTable, channel: string, raw: unknown, log?: (line: string) => void): Promise<ApiResult<unknown>> {
+export async function dispatch(
+  table: HandlerTable,
+  channel: string,
+  raw: unknown,
+  log?: (line: string) => void,
+): Promise<ApiResult<unknown>> {
   try {
     if (!isChannel(channel)) throw new SpecmatchError('E_PARAM', `unknown channel '${channel}'`);
     const req = validateRequest(channel, raw);
@@ -72,7 +77,8 @@ export async function dispatch(table: HandlerTable, channel: string, raw: unknow
     return { ok: true, value };
   } catch (err) {
     const e = toSpecmatchError(err);
-    if (!(err instanceof SpecmatchError) && log) log(`${channel}: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (!(err instanceof SpecmatchError) && log)
+      log(`${channel}: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return { ok: false, error: e.toInfo() };
   }
 }

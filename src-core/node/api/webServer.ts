@@ -53,7 +53,8 @@ const MIME: Record<string, string> = {
  * The same CSP as the Electron window (electron/security.ts uses it): own scripts only, no eval, no remote
  * anything, not framable; the only frame allowed is the report preview's blob: PDF.
  */
-export const WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const WEB_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function sameSecret(a: string, b: string): boolean {
   const ab = Buffer.from(a);
@@ -80,7 +81,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
   const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+    res.writeHead(status, {
+      'content-type': type,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
     res.end(body);
   };
 
@@ -91,7 +97,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > maxBody) {
-          reject(new SpecmatchError('E_TOO_LARGE', `request body over ${maxBody} bytes: import large sets as a zip, or through the CLI`));
+          reject(
+            new SpecmatchError(
+              'E_TOO_LARGE',
+              `request body over ${maxBody} bytes: import large sets as a zip, or through the CLI`,
+            ),
+          );
           req.destroy();
           return;
         }
@@ -159,13 +170,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         return;
       }
       // API: token required.
-      const given = url.pathname === '/api/events' ? (url.searchParams.get('token') ?? '') : String(req.headers[TOKEN_HEADER] ?? '');
+      const given =
+        url.pathname === '/api/events'
+          ? (url.searchParams.get('token') ?? '')
+          : String(req.headers[TOKEN_HEADER] ?? '');
       if (!sameSecret(given, token)) {
         send(res, 401, 'missing or wrong token: open the address Specmatch printed');
         return;
       }
       if (url.pathname === '/api/events' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-content-type-options': 'nosniff',
+        });
         res.write(': connected\n\n');
         clients.add(res);
         req.on('close', () => clients.delete(res));
@@ -185,7 +204,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       try {
         payload = decodeWire(await readBody(req));
       } catch (err) {
-        const e = err instanceof SpecmatchError ? err : new SpecmatchError('E_PARAM', `invalid request body: ${(err as Error).message}`);
+        const e =
+          err instanceof SpecmatchError
+            ? err
+            : new SpecmatchError('E_PARAM', `invalid request body: ${(err as Error).message}`);
         send(res, 200, encodeWire({ ok: false, error: e.toInfo() }), 'application/json');
         return;
       }
@@ -200,7 +222,15 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new SpecmatchError('E_PARAM', err.code === 'EADDRINUSE' ? `port ${opts.port} on ${HOST} is already in use: pick another with --port` : `cannot listen on ${HOST}:${opts.port}: ${err.message}`, { cause: err })),
+      reject(
+        new SpecmatchError(
+          'E_PARAM',
+          err.code === 'EADDRINUSE'
+            ? `port ${opts.port} on ${HOST} is already in use: pick another with --port`
+            : `cannot listen on ${HOST}:${opts.port}: ${err.message}`,
+          { cause: err },
+        ),
+      ),
     );
     server.listen(opts.port, HOST, () => resolveListen());
   });

@@ -24,13 +24,26 @@ interface Answer {
 }
 
 /** node:http rather than fetch: the tests must send Host and Origin headers a browser would never let a page forge. */
-function call(server: WebServer, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function call(
+  server: WebServer,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${server.port}`, ...opts.headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: `127.0.0.1:${server.port}`, ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
@@ -38,7 +51,15 @@ function call(server: WebServer, path: string, opts: { method?: string; headers?
 }
 
 async function api<T>(server: WebServer, channel: string, payload: unknown): Promise<ApiResult<T>> {
-  const a = await call(server, `/api/call/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-specmatch-token': server.token, origin: `http://127.0.0.1:${server.port}` }, body: encodeWire(payload) });
+  const a = await call(server, `/api/call/${channel}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-specmatch-token': server.token,
+      origin: `http://127.0.0.1:${server.port}`,
+    },
+    body: encodeWire(payload),
+  });
   expect(a.status).toBe(200);
   return decodeWire(a.body) as ApiResult<T>;
 }
@@ -52,7 +73,11 @@ describe('web server over the handler table', () => {
     dir = mkdtempSync(join(tmpdir(), 'specmatch-web-test-'));
     const libPath = join(dir, 'lib.specmatch');
     const lib = Library.open(libPath, { create: true });
-    await lib.importPaths(readdirSync(RRUFF).filter((f) => f.endsWith('.txt') && f !== HELD_OUT).map((f) => join(RRUFF, f)));
+    await lib.importPaths(
+      readdirSync(RRUFF)
+        .filter((f) => f.endsWith('.txt') && f !== HELD_OUT)
+        .map((f) => join(RRUFF, f)),
+    );
     lib.close();
     app = createApp({ libraryPath: libPath, shell: 'web', models: noModels('none in tests') });
     const staticDir = join(dir, 'static');
@@ -84,11 +109,24 @@ describe('web server over the handler table', () => {
 
   it('refuses foreign Host (DNS rebinding), foreign Origin, a missing token and non-JSON posts', async () => {
     expect((await call(server, '/', { headers: { host: `evil.example:${server.port}` } })).status).toBe(421);
-    const post = (headers: Record<string, string>): Promise<Answer> => call(server, '/api/call/library:info', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+    const post = (headers: Record<string, string>): Promise<Answer> =>
+      call(server, '/api/call/library:info', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
     expect((await post({ 'x-specmatch-token': server.token, origin: 'http://evil.example' })).status).toBe(403);
     expect((await post({})).status).toBe(401);
     expect((await post({ 'x-specmatch-token': 'wrong-token-0000' })).status).toBe(401);
-    expect((await call(server, '/api/call/library:info', { method: 'POST', headers: { 'content-type': 'text/plain', 'x-specmatch-token': server.token }, body: '{}' })).status).toBe(415);
+    expect(
+      (
+        await call(server, '/api/call/library:info', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', 'x-specmatch-token': server.token },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(415);
     expect((await call(server, `/api/events?token=nope`)).status).toBe(401);
   });
 
@@ -104,7 +142,10 @@ describe('web server over the handler table', () => {
   it('reads a file sent as bytes and matches it: the held-out Quartz ranks Quartz first', async () => {
     const info = await api<LibraryInfo>(server, 'library:info', {});
     expect(info.ok && info.value.spectra).toBe(11);
-    const read = await api<ReadSpectraResult>(server, 'spectrum:read', { name: HELD_OUT, bytes: new Uint8Array(readFileSync(join(RRUFF, HELD_OUT))) });
+    const read = await api<ReadSpectraResult>(server, 'spectrum:read', {
+      name: HELD_OUT,
+      bytes: new Uint8Array(readFileSync(join(RRUFF, HELD_OUT))),
+    });
     if (!read.ok) throw new Error(read.error.message);
     expect(read.value.spectra[0]!.x).toBeInstanceOf(Float64Array);
     const match = await api<MatchResult>(server, 'match:run', { spectrum: read.value.spectra[0], topK: 3 });
@@ -117,9 +158,17 @@ describe('web server over the handler table', () => {
 
   it('imports files sent as bytes as a job, with progress events over SSE and per-file errors', async () => {
     const frames: string[] = [];
-    const events = request({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${server.token}`, headers: { host: `127.0.0.1:${server.port}` } }, (res) => {
-      res.setEncoding('utf8').on('data', (d: string) => frames.push(d));
-    });
+    const events = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: `/api/events?token=${server.token}`,
+        headers: { host: `127.0.0.1:${server.port}` },
+      },
+      (res) => {
+        res.setEncoding('utf8').on('data', (d: string) => frames.push(d));
+      },
+    );
     events.end();
     await new Promise((r) => setTimeout(r, 100));
     const started = await api<JobInfo>(server, 'library:import', {
@@ -144,7 +193,10 @@ describe('web server over the handler table', () => {
     const text = frames.join('');
     expect(text).toContain('event: job:progress');
     expect(text).toContain('event: library:changed');
-    const last = text.split('\n\n').filter((f) => f.startsWith('event: job:progress')).at(-1)!;
+    const last = text
+      .split('\n\n')
+      .filter((f) => f.startsWith('event: job:progress'))
+      .at(-1)!;
     expect((decodeWire(last.split('data: ')[1]!) as JobInfo).state).toBe('done');
   });
 });

@@ -12,14 +12,23 @@ async function ensureRenderer(root: string, io: CliIO): Promise<string> {
   const dir = join(root, 'dist-renderer');
   if (existsSync(join(dir, 'index.html'))) return dir;
   const vite = join(root, 'node_modules/vite/bin/vite.js');
-  if (!existsSync(vite)) throw new SpecmatchError('E_INTERNAL', `the app is not built (${dir} is missing) and Vite is not installed to build it: run npm ci && npm run build`);
+  if (!existsSync(vite))
+    throw new SpecmatchError(
+      'E_INTERNAL',
+      `the app is not built (${dir} is missing) and Vite is not installed to build it: run npm ci && npm run build`,
+    );
   io.err('specmatch web: building the renderer (first run)…');
   const code = await new Promise<number>((res) => {
-    const child = spawn(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     child.on('exit', (c) => res(c ?? 1));
     child.on('error', () => res(1));
   });
-  if (code !== 0 || !existsSync(join(dir, 'index.html'))) throw new SpecmatchError('E_INTERNAL', 'building the renderer failed (see the messages above)');
+  if (code !== 0 || !existsSync(join(dir, 'index.html')))
+    throw new SpecmatchError('E_INTERNAL', 'building the renderer failed (see the messages above)');
   return dir;
 }
 
@@ -38,13 +47,18 @@ Stops on Ctrl-C.`,
   async run(argv, io) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: false, options: { port: { type: 'string' }, library: { type: 'string' }, 'open-hint': { type: 'boolean' } } });
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: false,
+        options: { port: { type: 'string' }, library: { type: 'string' }, 'open-hint': { type: 'boolean' } },
+      });
     } catch (err) {
       throw new SpecmatchError('E_USAGE', (err as Error).message);
     }
     const portText = parsed.values.port ?? '0';
     const port = Number(portText);
-    if (!/^\d+$/.test(portText) || port > 65535) throw new SpecmatchError('E_USAGE', `--port must be a number from 0 to 65535, got '${portText}'`);
+    if (!/^\d+$/.test(portText) || port > 65535)
+      throw new SpecmatchError('E_USAGE', `--port must be a number from 0 to 65535, got '${portText}'`);
     const root = packageRoot();
     const staticDir = await ensureRenderer(root, io);
     const libraryPath = parsed.values.library === undefined ? undefined : resolve(parsed.values.library);
@@ -59,7 +73,10 @@ Stops on Ctrl-C.`,
     }
     app.setSink(server.emit);
     io.out(`Specmatch web: ${server.url}`);
-    if (parsed.values['open-hint']) io.err(`Open the address above in your browser. Library: ${libraryPath ?? 'your default library'}. Press Ctrl-C to stop.`);
+    if (parsed.values['open-hint'])
+      io.err(
+        `Open the address above in your browser. Library: ${libraryPath ?? 'your default library'}. Press Ctrl-C to stop.`,
+      );
     await new Promise<void>((res) => {
       if (io.signal.aborted) res();
       else io.signal.addEventListener('abort', () => res(), { once: true });
