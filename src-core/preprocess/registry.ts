@@ -106,6 +106,17 @@ const lambdaSpec = (def: number): ParamSpec => ({
   minExclusive: true,
   description: 'smoothness penalty λ (larger: stiffer)',
 });
+/** Savitzky–Golay window, shared by the smoother and the derivative. */
+const sgWindowSpec = (def: number): ParamSpec => ({
+  name: 'window',
+  type: 'integer',
+  default: def,
+  min: 3,
+  max: 10001,
+  odd: true,
+  unit: 'points',
+  description: 'window length (odd)',
+});
 const orderSpec = (def: number): ParamSpec => ({
   name: 'differenceOrder',
   type: 'integer',
@@ -309,16 +320,7 @@ const SPECS: readonly StepSpec[] = [
     label: 'Smooth (Savitzky–Golay)',
     description: 'local least-squares polynomial smoothing (Savitzky & Golay 1964); ends as scipy mode "interp"',
     params: [
-      {
-        name: 'window',
-        type: 'integer',
-        default: SMOOTH_SAVITZKY_GOLAY_DEFAULTS.window,
-        min: 3,
-        max: 10001,
-        odd: true,
-        unit: 'points',
-        description: 'window length (odd)',
-      },
+      sgWindowSpec(SMOOTH_SAVITZKY_GOLAY_DEFAULTS.window),
       {
         name: 'polyorder',
         type: 'integer',
@@ -347,16 +349,7 @@ const SPECS: readonly StepSpec[] = [
       'first or second derivative per cm⁻¹ by a Savitzky–Golay filter; optionally its absolute value (Open Specy)',
     params: [
       { name: 'order', type: 'integer', default: 1, min: 1, max: 2, description: 'derivative order' },
-      {
-        name: 'window',
-        type: 'integer',
-        default: 11,
-        min: 3,
-        max: 10001,
-        odd: true,
-        unit: 'points',
-        description: 'window length (odd)',
-      },
+      sgWindowSpec(11),
       {
         name: 'polyorder',
         type: 'integer',
