@@ -126,7 +126,9 @@ export async function openElectronApp(binary: string): Promise<RunningApp> {
   const library = prepareLibrary(home);
   const app: ElectronApplication = await _electron.launch({
     executablePath: binary,
-    args: [join(ROOT, 'dist/electron/main.js'), '--library', library, `--user-data-dir=${join(home, 'userData')}`],
+    // The package folder (its package.json names dist/electron/main.js), so app.getAppPath() is the root that
+    // holds dist-renderer/, as in `npm run start:electron` and the installed app.
+    args: [ROOT, '--library', library, `--user-data-dir=${join(home, 'userData')}`],
     // Electron's launcher wants defined strings only.
     env: Object.fromEntries(Object.entries(appEnv(home)).filter((e): e is [string, string] => e[1] !== undefined)),
   });
