@@ -47,7 +47,15 @@ async function timeLibrary(label: string, libPath: string): Promise<void> {
     times.push(performance.now() - t0);
     top = m.matches[0]?.substance ?? '';
   }
+  const listTimes: number[] = [];
+  let listed = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    listed = (await call<{ items: unknown[] }>('library:list', {})).items.length;
+    listTimes.push(performance.now() - t0);
+  }
   const info = app.backend.libraryInfo();
+  console.log(`${label}: library list of ${listed} of ${info.substances} substances with thumbnails over HTTP: cold ${listTimes[0]!.toFixed(0)} ms, warm ${listTimes[2]!.toFixed(0)} ms`);
   console.log(
     `${label}: ${info.spectra} reference spectra, open file + match over HTTP: median ${median(times.slice(5)).toFixed(1)} ms (first ${times[0]!.toFixed(1)} ms), top match ${top}`,
   );
