@@ -6,7 +6,6 @@ import Database from 'better-sqlite3';
 import { zipSync } from 'fflate';
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
-import { readSpectra } from '../../formats/readSpectra.js';
 import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicVector } from '../../matching/classicAxis.js';
 import { parseElements } from '../../matching/elements.js';
 import type {
@@ -30,6 +29,9 @@ import { expandImportPaths, readLeaves } from './importSources.js';
 import type { ImportLeaf } from './importSources.js';
 import { jcampDx } from './jcampDx.js';
 import { networkFilesystemOf } from './networkShare.js';
+import { parseImportFile } from './parseImportFile.js';
+import type { ParsedFile } from './parseImportFile.js';
+import { ParsePool } from './parsePool.js';
 import { decodePack } from './pack.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, createSchema } from './schema.js';
 
@@ -149,10 +151,6 @@ const PURGE_AFTER_MS = 24 * 3600 * 1000;
 
 function now(): string {
   return new Date().toISOString();
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function jsonArray(text: string): string[] {
@@ -396,42 +394,59 @@ export class Library {
     const batchFiles = Math.max(1, opts.batchFiles ?? 200);
     const total = leaves.length;
     const zipCache = new Map<string, Uint8Array>();
-    let done = 0;
-    for (let start = 0; start < leaves.length; start += batchFiles) {
-      if (opts.signal?.aborted) {
-        report.cancelled = true;
-        break;
-      }
-      const batch = leaves.slice(start, start + batchFiles);
+    const pool = ParsePool.create(leaves.length);
+    // Reads and parses a batch (in the worker pool when there is one, else here).
+    const prepare = async (batch: ImportLeaf[]): Promise<ParsedFile[]> => {
       const contents = await readLeaves(batch, zipCache);
-      const pending: PendingSpectrum[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const leaf = batch[i]!;
-        const content = contents[i]!;
-        const result = this.parseLeaf(leaf, content, nameOverride, pending);
-        report.results.push(result);
-        report.files++;
-        if (result.error) report.errors.push({ file: result.file, code: result.error.code, message: result.error.message });
-        done++;
-        opts.onProgress?.(done, total, leaf.label);
+      return Promise.all(
+        batch.map((leaf, i) => {
+          const content = contents[i]!;
+          if (content instanceof SpecmatchError) return Promise.resolve<ParsedFile>({ result: { file: leaf.label, spectra: 0, added: 0, duplicates: 0, error: content.toInfo() }, items: [] });
+          return pool ? pool.parse(leaf.label, leaf.name, content, nameOverride) : Promise.resolve(parseImportFile(leaf.label, leaf.name, content, nameOverride));
+        }),
+      );
+    };
+    let done = 0;
+    try {
+      // The next batch is read and parsed while this one is embedded and inserted.
+      let next: Promise<ParsedFile[]> | undefined = leaves.length > 0 ? prepare(leaves.slice(0, batchFiles)) : undefined;
+      for (let start = 0; start < leaves.length; start += batchFiles) {
+        const parsed = await next!;
+        if (opts.signal?.aborted) {
+          report.cancelled = true;
+          break;
+        }
+        next = start + batchFiles < leaves.length ? prepare(leaves.slice(start + batchFiles, start + 2 * batchFiles)) : undefined;
+        next?.catch(() => undefined); // awaited next round; never an unhandled rejection if this round throws
+        const pending: PendingSpectrum[] = [];
+        for (const { result, items } of parsed) {
+          for (const it of items) pending.push({ ...it, result });
+          report.results.push(result);
+          report.files++;
+          if (result.error) report.errors.push({ file: result.file, code: result.error.code, message: result.error.message });
+          done++;
+          opts.onProgress?.(done, total, result.file);
+        }
+        if (opts.model && pending.length > 0) {
+          const vectors = await embedEach(opts.model, pending.map((p) => p.spectrum));
+          pending.forEach((p, i) => {
+            const v = vectors[i]!;
+            if (v instanceof Float32Array) p.embedding = v;
+            else (p.result.warnings ??= []).push(`spectrum ${p.index}: not embedded with ${opts.model!.manifest.id} (${v.message}); it is matched by the classic methods only`);
+          });
+        }
+        const created = this.insertPending(pending, opts.model ? opts.model.manifest : null);
+        report.substancesCreated += created;
+        for (const p of pending) {
+          report.spectra++;
+          if (p.embedding && p.result.added > 0) report.embedded++;
+        }
+        report.added = report.results.reduce((n, r) => n + r.added, 0);
+        report.duplicates = report.results.reduce((n, r) => n + r.duplicates, 0);
+        opts.onBatchCommitted?.(report.files, report.added);
       }
-      if (opts.model && pending.length > 0) {
-        const vectors = await embedEach(opts.model, pending.map((p) => p.spectrum));
-        pending.forEach((p, i) => {
-          const v = vectors[i]!;
-          if (v instanceof Float32Array) p.embedding = v;
-          else (p.result.warnings ??= []).push(`spectrum ${p.index}: not embedded with ${opts.model!.manifest.id} (${v.message}); it is matched by the classic methods only`);
-        });
-      }
-      const created = this.insertPending(pending, opts.model ? opts.model.manifest : null);
-      report.substancesCreated += created;
-      for (const p of pending) {
-        report.spectra++;
-        if (p.embedding && p.result.added > 0) report.embedded++;
-      }
-      report.added = report.results.reduce((s, r) => s + r.added, 0);
-      report.duplicates = report.results.reduce((s, r) => s + r.duplicates, 0);
-      opts.onBatchCommitted?.(report.files, report.added);
+    } finally {
+      await pool?.close();
     }
     zipCache.clear();
     report.elapsedMs = performance.now() - started;
@@ -441,36 +456,6 @@ export class Library {
       )();
     }
     return report;
-  }
-
-  private parseLeaf(leaf: ImportLeaf, content: Uint8Array | SpecmatchError, nameOverride: string | undefined, pending: PendingSpectrum[]): ImportFileResult {
-    const result: ImportFileResult = { file: leaf.label, spectra: 0, added: 0, duplicates: 0 };
-    if (content instanceof SpecmatchError) {
-      result.error = content.toInfo();
-      return result;
-    }
-    try {
-      const read = readSpectra(content, leaf.name);
-      const sha = sha256(content);
-      result.format = read.format;
-      result.spectra = read.spectra.length;
-      for (const s of read.spectra) {
-        if (s.meta.xKind !== 'raman-shift') {
-          throw new SpecmatchError('E_UNSUPPORTED', `${leaf.label}: spectrum ${s.meta.position.index} has x in ${s.meta.xKind} (${s.meta.originalXUnit}), not Raman shift: not a Raman reference`, { file: leaf.label });
-        }
-      }
-      for (const s of read.spectra) {
-        const substance = nameOverride ?? (s.meta.substance?.trim() || basename(leaf.name).replace(/\.[^.]+$/, ''));
-        const formula = s.meta.fields['IDEAL CHEMISTRY'] ?? null;
-        pending.push({ spectrum: s, sha, index: s.meta.position.index, substance, formula, classic: classicVector(s.x, s.y), result });
-      }
-    } catch (err) {
-      // Messages of readers name the file by its base name; for zip members say which archive.
-      const e = toSpecmatchError(err, { file: leaf.label });
-      result.error = { code: e.code, message: e.message.startsWith(leaf.label) ? e.message : `${leaf.label}: ${e.message}` };
-      result.spectra = 0;
-    }
-    return result;
   }
 
   /** Inserts a batch in one transaction. Returns the number of substances created. */

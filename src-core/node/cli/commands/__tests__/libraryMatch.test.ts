@@ -127,6 +127,23 @@ describe('specmatch library / match (built CLI)', () => {
     expect(lines(cli('library', 'info', '--library', other, '--json').stdout)[0]).toMatchObject({ substances: 4, spectra: 9, schemaVersion: 1 }) // Synthetica-0 kept, Renamed zero (its spectra but one) added;
   });
 
+  it('a large import parses in worker threads with the same result as on the main thread', () => {
+    const many = join(root, 'many');
+    writeSyntheticSet(many, 40, 2, 100); // 80 files: above the 64-file threshold for workers
+    writeFileSync(join(many, 'zz-broken.txt'), '##NAMES=Broken\r\n##END=\r\n');
+    const results = ['0', '2'].map((workers) => {
+      const target = join(root, `workers-${workers}.specmatch`);
+      const r = cliEnv({ SPECMATCH_NO_MODEL: '1', SPECMATCH_IMPORT_WORKERS: workers }, 'library', 'import', '--library', target, '--json', many);
+      expect(r.status).toBe(0);
+      const out = lines(r.stdout);
+      const m = lines(cliEnv({ SPECMATCH_NO_MODEL: '1' }, 'match', '--library', target, '--json', '--top', '3', query).stdout)[0]!;
+      return { perFile: out.slice(0, -1), summary: out.at(-1)!['summary'] as Record<string, unknown>, matches: m['matches'] };
+    });
+    expect(results[0]!.summary).toMatchObject({ files: 81, added: 80, errors: 1 });
+    expect(results[1]!.perFile).toEqual(results[0]!.perFile);
+    expect(results[1]!.matches).toEqual(results[0]!.matches);
+  });
+
   it('without --library the default library is created from the pack on first use', () => {
     const spectra = [0, 1, 2].map((m) => readSpectra(new TextEncoder().encode(syntheticRruffText({ mineral: m, sample: 0 })), `p${m}.txt`).spectra[0]!);
     writeFileSync(
