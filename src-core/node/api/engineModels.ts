@@ -1,13 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import type { ModelSummary } from '../../ipc/contract.js';
 import type { Library } from '../library/Library.js';
 import { defaultModelDir, listShippedModels, loadModel, modelsDir } from '../engine/loadModel.js';
 import type { ModelProvider, TrainJobOptions } from './ModelProvider.js';
+import { trainOnLibrary } from './trainOnLibrary.js';
+import type { TrainWorkerData, TrainWorkerMessage } from './trainWorker.js';
 
 /** User-trained models live in `<userModelsDir>/<id>/`, beside (never inside) the shipped resources/models. */
 export interface EngineModelsOptions {
@@ -17,18 +19,6 @@ export interface EngineModelsOptions {
 
 function hasManifest(dir: string): boolean {
   return existsSync(join(dir, 'manifest.json'));
-}
-
-/**
- * RRUFF text of one library spectrum: ##NAMES carries the substance (the training loader's class label), ##RRUFFID
- * the spectrum id (its sample). Written only into a private temporary folder that training reads and that is
- * deleted afterwards.
- */
-function rruffText(name: string, spectrumId: number, x: Float64Array, y: Float64Array): string {
-  const lines = [`##NAMES=${name.replace(/[\r\n]+/g, ' ')}`, `##RRUFFID=S${spectrumId}`];
-  for (let i = 0; i < x.length; i++) lines.push(`${x[i]}, ${y[i]}`);
-  lines.push('##END=');
-  return lines.join('\n') + '\n';
 }
 
 /**
@@ -106,57 +96,48 @@ export class EngineModels implements ModelProvider {
     return next;
   }
 
-  async train(library: Library, o: TrainJobOptions): Promise<{ modelId: string; summary: string }> {
-    const { trainModel } = await import('../engine/trainModel.js');
-    const data = await mkdtemp(join(tmpdir(), 'specmatch-train-'));
-    try {
-      // The training loader reads spectrum files; give it the library's references as RRUFF text, one per spectrum.
-      const page = library.listSubstances({ limit: 100_000 });
-      let written = 0;
-      o.onProgress(0, page.items.length, 'collecting spectra');
-      for (const s of page.items) {
-        if (o.signal.aborted) throw new SpecmatchError('E_CANCELLED', 'training cancelled');
-        for (const sp of library.getSubstance(s.id).spectraList) {
-          const spec = library.getSpectrum(sp.id);
-          await writeFile(join(data, `${sp.id}.txt`), rruffText(s.name, sp.id, spec.x, spec.y));
-          written++;
-        }
-      }
-      const id = `library-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`;
-      const outDir = join(this.opts.userModelsDir, id);
-      await mkdir(this.opts.userModelsDir, { recursive: true });
-      o.onProgress(0, o.epochs, `training on ${written} spectra`);
-      const result = await trainModel({
-        data: [data],
-        outDir,
-        id,
-        epochs: o.epochs,
-        signal: o.signal,
-        ...(this.opts.log ? { log: this.opts.log } : {}),
-        onProgress: (p) => {
-          o.onProgress(
-            p.phase === 'epoch' ? p.epoch : p.epoch - 1 + p.step / Math.max(1, p.steps),
-            p.maxEpochs,
-            `epoch ${p.epoch}/${p.maxEpochs}${p.phase === 'step' ? `, step ${p.step}/${p.steps}` : ''}`,
-          );
-          if (p.phase === 'epoch') {
-            o.onEpoch({
-              epoch: p.epoch,
-              loss: p.loss,
-              ...(p.valLoss === undefined ? {} : { valLoss: p.valLoss }),
-              ...(p.valAccuracy === undefined ? {} : { valAccuracy: p.valAccuracy }),
-            });
-          }
-        },
+  /**
+   * Trains in a worker thread (trainWorker.ts) so the main process (Electron's UI, the web server) stays responsive
+   * during epochs; the worker opens the library read-only (WAL allows a reader beside the writer). Running from the
+   * TypeScript sources (tsx, vitest) there is no compiled worker, and training runs in-process instead.
+   */
+  train(library: Library, o: TrainJobOptions): Promise<{ modelId: string; summary: string }> {
+    const workerFile = new URL('./trainWorker.js', import.meta.url);
+    if (!existsSync(fileURLToPath(workerFile)))
+      return trainOnLibrary(library, this.opts.userModelsDir, o, this.opts.log);
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(workerFile, {
+        workerData: {
+          libraryPath: library.path,
+          userModelsDir: this.opts.userModelsDir,
+          epochs: o.epochs,
+        } satisfies TrainWorkerData,
       });
-      const top1 = result.manifest.metrics['validationOneShotTop1'];
-      return {
-        modelId: id,
-        summary: `model ${id} trained (${result.outcome.history.length} epochs${typeof top1 === 'number' ? `, validation one-shot top-1 ${(top1 * 100).toFixed(1)} %` : ''}); switch to it to use it`,
+      let settled = false;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        o.signal.removeEventListener('abort', onAbort);
+        fn();
       };
-    } finally {
-      await rm(data, { recursive: true, force: true });
-    }
+      const onAbort = (): void => worker.postMessage('cancel');
+      o.signal.addEventListener('abort', onAbort);
+      worker.on('message', (m: TrainWorkerMessage) => {
+        if (m.type === 'progress') o.onProgress(m.done, m.total, m.phase);
+        else if (m.type === 'epoch') o.onEpoch(m.epoch);
+        else if (m.type === 'log') this.opts.log?.(m.line);
+        else if (m.type === 'done') finish(() => resolve(m.result));
+        else finish(() => reject(new SpecmatchError(m.error.code, m.error.message)));
+      });
+      worker.on('error', (err) => finish(() => reject(toSpecmatchError(err, { code: 'E_INTERNAL' }))));
+      worker.on('exit', (code) =>
+        finish(() =>
+          reject(
+            new SpecmatchError('E_INTERNAL', `the training worker stopped (exit code ${code}) before it finished`),
+          ),
+        ),
+      );
+    });
   }
 
   dispose(): void {
