@@ -17,6 +17,7 @@ import { SpecmatchError } from '../src-core/errors.js';
 import type { FormatReader } from '../src-core/formats/FormatReader.js';
 import { jcampDx } from '../src-core/formats/jcamp/jcampDx.js';
 import { galacticSpc } from '../src-core/formats/spc/galacticSpc.js';
+import { fuzzSweep } from './fuzzSweep.js';
 import { HAS_SHARED_DATA, SHARED_DATA, walkFiles } from '../test/support.js';
 
 function median(v: number[]): number {
@@ -68,23 +69,18 @@ function sweep(reader: FormatReader, files: string[], root: string): Map<string,
     }
     row.ms += median(times);
     const rnd = makeRng(n + 1);
-    for (let k = 0; k < 200; k++) {
-      let b: Uint8Array;
-      if (k % 3 === 0) b = bytes.subarray(0, Math.floor(rnd() * bytes.length));
-      else {
-        b = Uint8Array.from(bytes);
-        const m = 1 + Math.floor(rnd() * 8);
-        const span = k % 2 === 0 ? Math.min(1024, b.length) : b.length;
-        for (let j = 0; j < m; j++) b[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
-      }
-      try {
-        reader.read(b, f);
-        row.read++;
-      } catch (err) {
-        if (err instanceof SpecmatchError) row.refused++;
-        else row.untyped++;
-      }
-    }
+    const damage = (k: number): Uint8Array => {
+      if (k % 3 === 0) return bytes.subarray(0, Math.floor(rnd() * bytes.length));
+      const b = Uint8Array.from(bytes);
+      const m = 1 + Math.floor(rnd() * 8);
+      const span = k % 2 === 0 ? Math.min(1024, b.length) : b.length;
+      for (let j = 0; j < m; j++) b[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
+      return b;
+    };
+    const swept = fuzzSweep(200, damage, (b) => reader.read(b, f));
+    row.read += swept.read;
+    row.refused += swept.refused;
+    row.untyped += swept.untyped;
   }
   return rows;
 }

@@ -9,6 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { makeRng } from '../src-core/engine/random.js';
 import { SpecmatchError } from '../src-core/errors.js';
 import { formatReaders, readSpectra } from '../src-core/formats/readSpectra.js';
+import { fuzzSweep } from './fuzzSweep.js';
 import { HAS_SHARED_DATA, SHARED_DATA, walkFiles } from '../test/support.js';
 
 const FOLDERS = [
@@ -61,28 +62,17 @@ export async function run(): Promise<void> {
     }
     times.sort((a, b) => a - b);
     const rand = makeRng(n + 1);
-    let read = 0;
-    let refused = 0;
-    let untyped = 0;
-    for (let k = 0; k < 1000; k++) {
-      let input: Uint8Array;
-      if (k % 3 === 0) input = bytes.subarray(0, Math.floor(rand() * bytes.length));
-      else {
-        input = Uint8Array.from(bytes);
-        const flips = 1 + Math.floor(rand() * 16);
-        for (let j = 0; j < flips; j++) {
-          const span = rand() < 0.5 ? Math.min(4096, input.length) : input.length;
-          input[Math.floor(rand() * span)] = Math.floor(rand() * 256);
-        }
+    const damage = (k: number): Uint8Array => {
+      if (k % 3 === 0) return bytes.subarray(0, Math.floor(rand() * bytes.length));
+      const input = Uint8Array.from(bytes);
+      const flips = 1 + Math.floor(rand() * 16);
+      for (let j = 0; j < flips; j++) {
+        const span = rand() < 0.5 ? Math.min(4096, input.length) : input.length;
+        input[Math.floor(rand() * span)] = Math.floor(rand() * 256);
       }
-      try {
-        reader.read(input, f);
-        read++;
-      } catch (err) {
-        if (err instanceof SpecmatchError) refused++;
-        else untyped++;
-      }
-    }
+      return input;
+    };
+    const { read, refused, untyped } = fuzzSweep(1000, damage, (input) => reader.read(input, f));
     totalUntyped += untyped;
     console.log(
       `| ${relative(resolve(SHARED_DATA), f)} | ${reader.id} | ${bytes.length} | ${spectra} | ${times[10]!.toFixed(2)} | 1000 | ${read} | ${refused} | ${untyped} |`,

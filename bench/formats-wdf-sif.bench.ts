@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SpecmatchError } from '../src-core/errors.js';
 import { readSpectra } from '../src-core/formats/readSpectra.js';
+import { fuzzSweep } from './fuzzSweep.js';
 import { HAS_SHARED_DATA, SHARED_DATA, walkFiles } from '../test/support.js';
 
 const FOLDERS = ['vendor/wdf', 'vendor/sif', 'vendor/spe', 'vendor/sp_perkinelmer'];
@@ -76,38 +77,31 @@ export async function run(): Promise<void> {
       times.push(performance.now() - t);
     }
     const rnd = xorshift(0x5eed + n);
-    let ok = 0;
-    let typed = 0;
-    let untyped = 0;
-    let empty = 0;
-    for (let k = 0; k < SWEEP; k++) {
-      let copy = bytes.slice();
-      if (k % 3 === 0) copy = copy.subarray(0, Math.floor(rnd() * copy.length));
-      else if (k % 3 === 1) {
+    const damage = (k: number): Uint8Array => {
+      const copy = bytes.slice();
+      if (k % 3 === 0) return copy.subarray(0, Math.floor(rnd() * copy.length));
+      if (k % 3 === 1) {
         // A run of 0xFF bytes: NaN float data, or nonsense counts where it hits a header.
         const at = Math.floor(rnd() * copy.length);
         copy.fill(0xff, at, Math.min(copy.length, at + Math.floor((rnd() * copy.length) / 2)));
-      } else {
-        const hits = 1 + Math.floor(rnd() * 8);
-        // Half the mutations land in the first 4 KiB, where the headers and counts are.
-        for (let j = 0; j < hits; j++) {
-          const span = j % 2 === 0 ? Math.min(copy.length, 4096) : copy.length;
-          copy[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
-        }
+        return copy;
       }
-      try {
-        const r = readSpectra(copy, f);
-        ok++;
-        if (r.spectra.some((sp) => sp.x.length === 0)) empty++;
-      } catch (err) {
-        if (err instanceof SpecmatchError) typed++;
-        else untyped++;
+      const hits = 1 + Math.floor(rnd() * 8);
+      // Half the mutations land in the first 4 KiB, where the headers and counts are.
+      for (let j = 0; j < hits; j++) {
+        const span = j % 2 === 0 ? Math.min(copy.length, 4096) : copy.length;
+        copy[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
       }
-    }
-    untypedTotal += untyped + empty;
+      return copy;
+    };
+    let empty = 0;
+    const swept = fuzzSweep(SWEEP, damage, (copy) => {
+      if (readSpectra(copy, f).spectra.some((sp) => sp.x.length === 0)) empty++;
+    });
+    untypedTotal += swept.untyped + empty;
     const name = relative(join(SHARED_DATA, 'vendor'), f);
     console.log(
-      `| ${name} | ${format} | ${shape} | ${median(times).toFixed(2)} | ${ok} | ${typed} | ${untyped} | ${empty} |`,
+      `| ${name} | ${format} | ${shape} | ${median(times).toFixed(2)} | ${swept.read} | ${swept.refused} | ${swept.untyped} | ${empty} |`,
     );
   }
   console.log(`\nuntyped exceptions or point-less spectra in the sweep: ${untypedTotal} (must be 0)\n`);
