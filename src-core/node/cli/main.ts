@@ -63,9 +63,8 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    const { readFileSync } = await import('node:fs');
-    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    io.out(pkg.version);
+    const { appVersion } = await import('../appVersion.js');
+    io.out(appVersion());
     return 0;
   }
   if (!(name in COMMANDS)) {

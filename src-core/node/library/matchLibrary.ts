@@ -172,8 +172,19 @@ function bridgeExcluded(q: Spectrum, ranges: ReadonlyArray<readonly [number, num
   return { ...q, y };
 }
 
+/**
+ * The method used when none is asked for. A model becomes the default only when its manifest says so
+ * (`metrics.recommendedMethod`, written after an evaluation in which it beat derivative HQI on unseen minerals);
+ * until then analysts get the method that measured best (docs/RESULTS.md), and the model stays one choice away.
+ */
+export function defaultMethodFor(model: EmbeddingModel | null | undefined): MatchMethod {
+  const rec = model?.manifest.metrics['recommendedMethod'];
+  if (model && typeof rec === 'string' && (MATCH_METHODS as readonly string[]).includes(rec)) return rec as MatchMethod;
+  return DEFAULT_CLASSIC_METHOD;
+}
+
 function checkOptions(opts: LibraryMatchOptions): { method: MatchMethod; topK: number } {
-  const method = opts.method ?? (opts.model ? 'siamese' : DEFAULT_CLASSIC_METHOD);
+  const method = opts.method ?? defaultMethodFor(opts.model);
   if (!MATCH_METHODS.includes(method)) throw new SpecmatchError('E_PARAM', `unknown method '${String(method)}' (use one of ${MATCH_METHODS.join(', ')})`);
   if ((method === 'siamese' || method === 'fused') && !opts.model) throw new SpecmatchError('E_MODEL', `method '${method}' needs a model and none is loaded`);
   const topK = opts.topK ?? DEFAULT_TOP_K;

@@ -31,7 +31,7 @@ Exit 0 when every file was answered (also when some could not be read); 2 on usa
         if (json) {
           io.out(jsonLine({ file, format: result.format, spectra: result.spectra.map(spectrumToJson) }));
         } else {
-          io.out(`${file}: ${result.format}, ${result.spectra.length} spectrum${result.spectra.length === 1 ? '' : 'a'}`);
+          io.out(`${file}: ${result.format}, ${result.spectra.length} ${result.spectra.length === 1 ? 'spectrum' : 'spectra'}`);
           for (const s of result.spectra) {
             const n = s.x.length;
             const range = n > 0 ? `${s.x[0]!.toFixed(2)} … ${s.x[n - 1]!.toFixed(2)}` : 'empty';

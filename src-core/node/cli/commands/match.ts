@@ -5,7 +5,7 @@ import { parseExcludeRange } from '../../../matching/excludeMask.js';
 import type { MatchMethod, MatchResult } from '../../../matching/types.js';
 import { readSpectrumFile } from '../../io/readSpectrumFile.js';
 import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
-import { DEFAULT_TOP_K, MATCH_METHODS, matchSpectrum } from '../../library/matchLibrary.js';
+import { DEFAULT_TOP_K, MATCH_METHODS, defaultMethodFor, matchSpectrum } from '../../library/matchLibrary.js';
 import type { CliCommand } from '../CliCommand.js';
 import { errorInfo, jsonLine } from '../output.js';
 
@@ -14,7 +14,7 @@ const USAGE = `specmatch match [--library FILE] [--method M] [--top K] [--exclud
 Ranks the library's substances against every spectrum in each QUERY file (one substance per row: its best
 reference spectrum, the score in [0, 1], every HQI for that pair, the gap to the next substance, and a verdict).
   --library FILE     the library (default: your default library, created on first use from the bundled RRUFF pack)
-  --method M         ${MATCH_METHODS.join(' | ')} (default: siamese when a model is installed, else hqi-derivative)
+  --method M         ${MATCH_METHODS.join(' | ')} (default: hqi-derivative, or the installed model's method when its manifest recommends it)
   --top K            substances per query (default ${DEFAULT_TOP_K}; more than the library holds returns all)
   --exclude FROM-TO  mask an x range in cm⁻¹ (substrate, glass, CO₂); repeatable
   --json             one line per query spectrum:
@@ -75,6 +75,11 @@ export const command: CliCommand = {
       model = await loadDefaultModelIfAny();
       if (!model && method !== undefined) throw new SpecmatchError('E_MODEL', `no Siamese model is installed (resources/models/): --method ${method} needs one; choose a classic --method`);
       if (!model) io.err('note: no Siamese model installed; matching with hqi-derivative');
+      if (model && method === undefined && !['siamese', 'fused'].includes(defaultMethodFor(model))) {
+        // The shipped model does not recommend itself (see defaultMethodFor): do not embed the library for nothing.
+        model.dispose();
+        model = null;
+      }
     }
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
     // Missing reference embeddings are computed before the first query that can be read (not for a batch of

@@ -6,7 +6,7 @@ import type { MatchMethod } from '../../../matching/types.js';
 import { appVersion } from '../../appVersion.js';
 import { readFileBytes } from '../../io/readSpectrumFile.js';
 import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
-import { MATCH_METHODS } from '../../library/matchLibrary.js';
+import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
 import { createReport } from '../../report/createReport.js';
 import type { ReportQueryFile } from '../../report/createReport.js';
 import { reportFormatOf, writeReportFile } from '../../report/writeReportFile.js';
@@ -68,6 +68,10 @@ export const command: CliCommand = {
     if (method === undefined || method === 'siamese' || method === 'fused') {
       model = await loadDefaultModelIfAny();
       if (!model && method !== undefined) throw new SpecmatchError('E_MODEL', `no Siamese model is installed (resources/models/); choose a classic --method`);
+      if (model && method === undefined && !['siamese', 'fused'].includes(defaultMethodFor(model))) {
+        model.dispose();
+        model = null;
+      }
     }
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
     try {

@@ -39,7 +39,8 @@ function fakeModel(id = 'fake-model', pipelineHash = 'p1'): EmbeddingModel & { e
     pipelineHash,
     embeddingSize: 70,
     training: {},
-    metrics: {},
+    // A model that recommends itself as the default method (see defaultMethodFor).
+    metrics: { recommendedMethod: 'siamese' },
     tfjsVersion: 'none',
     calibration: { match: 0.9, ambiguousGap: 0.01, noMatch: 0.5 },
   };
@@ -457,5 +458,20 @@ describe('matchSpectrum', () => {
     const r = await matchSpectrum(empty, readOne(syntheticRruffText({ mineral: 1, sample: 0 })));
     expect(r).toMatchObject({ verdict: 'no-match', matches: [] });
     expect(existsSync(empty.path)).toBe(true);
+  });
+});
+
+describe('defaultMethodFor', () => {
+  it('is derivative HQI unless the model manifest recommends a valid method', async () => {
+    const { defaultMethodFor } = await import('../matchLibrary.js');
+    const m = fakeModel();
+    expect(defaultMethodFor(null)).toBe('hqi-derivative');
+    expect(defaultMethodFor(m)).toBe('siamese');
+    m.manifest.metrics['recommendedMethod'] = 'fused';
+    expect(defaultMethodFor(m)).toBe('fused');
+    m.manifest.metrics['recommendedMethod'] = 'magic';
+    expect(defaultMethodFor(m)).toBe('hqi-derivative');
+    delete m.manifest.metrics['recommendedMethod'];
+    expect(defaultMethodFor(m)).toBe('hqi-derivative');
   });
 });

@@ -77,15 +77,19 @@ describe('specmatch library / match (built CLI)', () => {
     expect((all[0]!['matches'] as unknown[]).length).toBe(5);
   });
 
-  it('the default method is siamese when a model is installed (embeddings computed once), else hqi-derivative', () => {
+  it('the default method is hqi-derivative until the installed model recommends itself; --method siamese embeds once', () => {
     const copy = join(root, 'model-run.specmatch');
     cli('library', 'export', '--library', lib, copy);
     const r = cliEnv({}, 'match', '--library', copy, '--top', '2', query);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(HAS_MODEL ? '(siamese, 11 references)' : '(hqi-derivative, 11 references)');
+    // The shipped manifest carries no metrics.recommendedMethod (it has not beaten derivative HQI, docs/RESULTS.md).
+    expect(r.stdout).toContain('(hqi-derivative, 11 references)');
+    expect(r.stderr).not.toContain('embedding');
     if (HAS_MODEL) {
-      expect(r.stderr).toContain('embedding 11 reference spectra');
-      const again = cliEnv({}, 'match', '--library', copy, '--json', query);
+      const s = cliEnv({}, 'match', '--library', copy, '--method', 'siamese', '--top', '2', query);
+      expect(s.stdout).toContain('(siamese, 11 references)');
+      expect(s.stderr).toContain('embedding 11 reference spectra');
+      const again = cliEnv({}, 'match', '--library', copy, '--method', 'siamese', '--json', query);
       expect(again.stderr).not.toContain('embedding');
       expect(Object.keys(lines(again.stdout)[0]!)).toEqual(['query', 'index', 'verdict', 'matches']);
     }
