@@ -13,6 +13,7 @@ import { DEFAULT_MODEL_ID, defaultModelDir, loadDefaultModel } from '../loadMode
  */
 const GOLDEN: Record<string, number[]> = {
   'siamese-rruff-v1': [0.57157, 0.09143, 0.61897, 0.21799, 0.43102, 0.71097, 0.43978, 0.13905],
+  'siamese-rruff-v2': [0.4118, 0.13312, 0.42666, 0.34168, 0.07683, 0.8365, 0.23875, 0.31998],
 };
 
 const read = (name: string) => {
