@@ -199,16 +199,15 @@ function resultsTable(doc: Doc, entry: ReportEntry, topN: number, y: number): nu
   return y + 6;
 }
 
-function legend(doc: Doc, input: ReportInput, y: number): number {
+function legend(doc: Doc, y: number): number {
   y = ensureSpace(doc, y, 60);
-  const cal = input.entries.find((e) => e.result)?.result;
   const text =
     `Score: similarity of the query to the best reference spectrum of each substance under the method below, from 0 to 100 % (higher is more similar); ` +
     `for the Siamese method it is the network's calibrated probability that both spectra are of the same substance. Gap: the score's lead over the next substance. ` +
     `Corr. HQI: squared Pearson correlation of the preprocessed spectra; Deriv. HQI: the same on their first derivatives; Cosine: cosine similarity; ` +
     `Euclid.: 1 / (1 + distance) of the L2-normalised spectra (all 0 to 1). Verdict: "Match" when the top score and its gap clear the calibrated thresholds, ` +
-    `"Ambiguous" when the top candidates are too close to call, "No match" when no reference is similar enough — a candidate list is always shown.` +
-    (cal?.modelId ? '' : '');
+    `"Ambiguous" when the top candidates are too close to call, "No match" when no reference is similar enough — a candidate list is always shown. ` +
+    `The plot shows each spectrum after baseline removal (preset rruff-processed), min–max scaled; scores are computed as stated under Method.`;
   doc.font('Sans').fontSize(7.5).fillColor(COLORS.muted).text(text, PAGE.margin, y, { width: CONTENT_W, align: 'justify' });
   return doc.y + 8;
 }
@@ -269,7 +268,7 @@ function queryPage(doc: Doc, input: ReportInput, entry: ReportEntry, first: bool
   if (!entry.error) y = overlayPlot(doc, entry, y);
   y = sectionTitle(doc, `Ranked matches (top ${input.topN})`, ensureSpace(doc, y, 80));
   y = resultsTable(doc, entry, input.topN, y);
-  y = legend(doc, input, y);
+  y = legend(doc, y);
   y = methodSection(doc, input, y);
   notesAndSignatures(doc, input, y);
 }
