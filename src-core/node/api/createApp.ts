@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SpecmatchError } from '../../errors.js';
+import { appVersion } from '../packageInfo.js';
 import type { ApiEvents, AppInfo, EventName } from '../../ipc/contract.js';
 import { defaultLibraryPath, openDefaultLibrary } from '../library/defaultLibrary.js';
 import { Library } from '../library/Library.js';
@@ -32,21 +31,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** The checkout or installed package root (package.json, dist-renderer/), found from this module in src/ and dist/. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'specmatch')
-      return dir;
-    dir = dirname(dir);
-  }
-  throw new SpecmatchError('E_INTERNAL', 'cannot find the Specmatch package folder (package.json)');
-}
-
-export function appVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
+export { appVersion, packageRoot } from '../packageInfo.js';
 
 /**
  * The composition root both shells use: open the library, pick the models, and build the one handler table.

@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    const { appVersion } = await import('../appVersion.js');
+    const { appVersion } = await import('../packageInfo.js');
     io.out(appVersion());
     return 0;
   }

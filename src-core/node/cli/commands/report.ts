@@ -3,7 +3,7 @@ import type { EmbeddingModel } from '../../../engine/EmbeddingModel.js';
 import { SpecmatchError } from '../../../errors.js';
 import { parseExcludeRange } from '../../../matching/excludeMask.js';
 import type { MatchMethod } from '../../../matching/types.js';
-import { appVersion } from '../../appVersion.js';
+import { appVersion } from '../../packageInfo.js';
 import { readFileBytes } from '../../io/readSpectrumFile.js';
 import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
