@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultModelDir } from '../../../engine/loadModel.js';
 import { REPO_ROOT } from '../../../../../test/support.js';
 import { readSpectra } from '../../../../formats/readSpectra.js';
 import { encodePack } from '../../../library/pack.js';
@@ -29,7 +30,7 @@ function cliEnv(env: Record<string, string>, ...args: string[]): { status: numbe
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const HAS_MODEL = existsSync(join(REPO_ROOT, 'resources/models/siamese-rruff-v1/manifest.json'));
+const HAS_MODEL = existsSync(join(defaultModelDir(), 'manifest.json'));
 const lines = (stdout: string): Array<Record<string, unknown>> =>
   stdout
     .split('\n')
