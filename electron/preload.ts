@@ -1,7 +1,7 @@
 /**
  * The sandboxed preload: exposes `window.api`, one named method per channel of the IPC contract and one
  * subscription per push event, and nothing else (no ipcRenderer, no generic send). Bundled to CommonJS
- * (dist/electron/preload.cjs) by `npm run build:electron`, as sandboxed preloads cannot load ES modules.
+ * (dist/electron/preload.cjs) by `npm run build` (electron/vite.preload.config.ts), as sandboxed preloads cannot load ES modules.
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
