@@ -3,10 +3,10 @@ import type { EmbeddingModel } from '../../../engine/EmbeddingModel.js';
 import { SpecmatchError } from '../../../errors.js';
 import { parseExcludeRange } from '../../../matching/excludeMask.js';
 import type { MatchMethod, MatchResult } from '../../../matching/types.js';
-import { readSpectrumFile } from '../../io/readSpectrumFile.js';
 import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { DEFAULT_TOP_K, MATCH_METHODS, defaultMethodFor, matchSpectrum } from '../../library/matchLibrary.js';
 import type { CliCommand } from '../CliCommand.js';
+import { readInputOrReport } from '../readInput.js';
 import { errorInfo, jsonLine } from '../output.js';
 
 const USAGE = `specmatch match [--library FILE] [--method M] [--top K] [--exclude FROM-TO]… [--json] QUERY…
@@ -97,17 +97,8 @@ export const command: CliCommand = {
     try {
       for (const query of queries) {
         if (io.signal.aborted) break;
-        let spectra;
-        try {
-          const read = await readSpectrumFile(query);
-          for (const w of read.warnings) io.err(`warning: ${w}`);
-          spectra = read.spectra;
-        } catch (err) {
-          const info = errorInfo(err, query);
-          if (json) io.out(jsonLine({ query, error: info }));
-          else io.err(`error: ${info.message}`);
-          continue;
-        }
+        const spectra = await readInputOrReport(query, io, { json, key: 'query' });
+        if (!spectra) continue;
         await ensureEmbeddings();
         for (let i = 0; i < spectra.length; i++) {
           try {

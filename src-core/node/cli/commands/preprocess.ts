@@ -4,8 +4,8 @@ import { SpecmatchError } from '../../../errors.js';
 import type { Pipeline } from '../../../preprocess/pipeline.js';
 import { canonicalPipelineJson, pipelineHash, runPipeline, validatePipeline } from '../../../preprocess/pipeline.js';
 import { getPreset, PRESETS } from '../../../preprocess/presets.js';
-import { readSpectrumFile } from '../../io/readSpectrumFile.js';
 import type { CliCommand } from '../CliCommand.js';
+import { readInputOrReport } from '../readInput.js';
 import { errorInfo, jsonLine } from '../output.js';
 
 const usage = `specmatch preprocess (--preset NAME | --pipeline FILE.json) [--json] FILE…
@@ -98,17 +98,8 @@ export const command: CliCommand = {
     if (!json) io.err(`${label}: ${canonicalPipelineJson(pipeline)}`);
     for (const file of files) {
       if (io.signal.aborted) break;
-      let spectra;
-      try {
-        const result = await readSpectrumFile(file);
-        for (const w of result.warnings) io.err(`warning: ${w}`);
-        spectra = result.spectra;
-      } catch (err) {
-        const info = errorInfo(err, file);
-        if (json) io.out(jsonLine({ file, error: info }));
-        else io.err(`error: ${info.message}`);
-        continue;
-      }
+      const spectra = await readInputOrReport(file, io, { json, key: 'file' });
+      if (!spectra) continue;
       for (const [index, spectrum] of spectra.entries()) {
         try {
           const { result } = runPipeline(spectrum, pipeline);
