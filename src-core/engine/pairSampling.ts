@@ -79,6 +79,78 @@ export function planEpoch(labels: readonly number[], positives: readonly Pair[],
   return batches;
 }
 
+export interface ClassBatchOptions {
+  /** Classes per batch (P); each brings two of its spectra, so a batch holds P positive pairs. */
+  classesPerBatch: number;
+  /** Positive pairs per epoch (rounded up to whole batches). @default S_m, the number of distinct positive pairs */
+  pairsPerEpoch?: number;
+  /** For each class, the classes that look most like it (by a classic similarity). */
+  lookAlikeClasses?: ReadonlyMap<number, readonly number[]>;
+  /** Probability that a drawn class brings one of its look-alike classes into the batch. @default 0 */
+  lookAlikeFraction?: number;
+}
+
+/**
+ * Class-balanced batches (the improved recipe): each batch draws P distinct classes, a class with probability
+ * proportional to its number of spectra (not to its number of pairs, which grows with the square: drawing positive
+ * pairs uniformly lets the few minerals with 20–40 spectra fill most batches), and two different spectra of each.
+ * With `lookAlikeFraction`, a drawn class brings one of its look-alike classes too, so every batch holds negatives
+ * that are hard to tell apart; a look-alike class with a single spectrum joins as a negative only.
+ */
+export function planClassEpoch(labels: readonly number[], rng: Rng, opts: ClassBatchOptions): PairBatch[] {
+  const byClass = new Map<number, number[]>();
+  labels.forEach((c, i) => {
+    const list = byClass.get(c);
+    if (list) list.push(i);
+    else byClass.set(c, [i]);
+  });
+  const anchors: number[] = [];
+  labels.forEach((c, i) => {
+    if (byClass.get(c)!.length >= 2) anchors.push(i);
+  });
+  if (anchors.length === 0) throw new RangeError('no positive pairs: every class needs at least two spectra');
+  const eligible = new Set(anchors.map((i) => labels[i]!)).size;
+  const total = opts.pairsPerEpoch ?? positivePairs(labels).length;
+  const perBatch = Math.max(1, Math.min(opts.classesPerBatch, eligible));
+  const batches: PairBatch[] = [];
+  for (let done = 0; done < total; ) {
+    const target = Math.min(perBatch, total - done);
+    const chosen = new Set<number>();
+    let withPair = 0;
+    while (withPair < target) {
+      const c = labels[anchors[randomInt(rng, anchors.length)]!]!;
+      if (chosen.has(c)) continue;
+      chosen.add(c);
+      withPair++;
+      const alike = opts.lookAlikeClasses?.get(c);
+      if (alike && alike.length > 0 && rng() < (opts.lookAlikeFraction ?? 0)) {
+        const o = alike[randomInt(rng, alike.length)]!;
+        if (!chosen.has(o)) {
+          chosen.add(o);
+          if (byClass.get(o)!.length >= 2) withPair++;
+        }
+      }
+    }
+    const items: number[] = [];
+    const positives: Pair[] = [];
+    for (const c of chosen) {
+      const members = byClass.get(c)!;
+      if (members.length < 2) {
+        items.push(members[0]!);
+        continue;
+      }
+      const a = randomInt(rng, members.length);
+      let b = randomInt(rng, members.length - 1);
+      if (b >= a) b++;
+      positives.push([items.length, items.length + 1]);
+      items.push(members[a]!, members[b]!);
+    }
+    batches.push({ items, positives });
+    done += positives.length;
+  }
+  return batches;
+}
+
 /**
  * Chooses `count` negative pairs among a batch's different-class pairs: a fraction `hardFraction` are the pairs the
  * current model scores highest (hardest), the rest uniformly at random with replacement. `scores[i * n + j]` is the

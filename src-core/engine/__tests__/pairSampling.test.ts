@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseNegatives, planEpoch, positivePairs } from '../pairSampling.js';
+import { chooseNegatives, planClassEpoch, planEpoch, positivePairs } from '../pairSampling.js';
 import { makeRng } from '../random.js';
 
 const labels = [0, 0, 0, 1, 1, 2, 3, 3, 3, 3];
@@ -38,6 +38,61 @@ describe('planEpoch', () => {
 
   it('refuses data without any positive pair', () => {
     expect(() => planEpoch([0, 1, 2], [], makeRng(1), { pairsPerBatch: 2 })).toThrow(/two spectra/);
+  });
+});
+
+describe('planClassEpoch', () => {
+  it('draws distinct classes per batch, two different spectra of each, until S_m positives', () => {
+    const batches = planClassEpoch(labels, makeRng(4), { classesPerBatch: 2 });
+    expect(batches.reduce((s, b) => s + b.positives.length, 0)).toBeGreaterThanOrEqual(positivePairs(labels).length);
+    for (const b of batches) {
+      expect(new Set(b.items).size).toBe(b.items.length);
+      const classes = b.items.map((i) => labels[i]);
+      for (const [i, j] of b.positives) {
+        expect(labels[b.items[i]!]).toBe(labels[b.items[j]!]);
+        expect(b.items[i]).not.toBe(b.items[j]);
+      }
+      // One positive per class: no class twice in a batch beyond its pair.
+      expect(new Set(classes).size).toBe(b.positives.length + b.items.length - 2 * b.positives.length);
+      // Class 2 has one spectrum: never an anchor.
+      expect(b.positives.every(([i]) => labels[b.items[i]!] !== 2)).toBe(true);
+    }
+  });
+
+  it('is class-balanced: a class with many spectra does not fill the batches', () => {
+    // Class 0 has 20 spectra (190 pairs), classes 1–9 two each (1 pair each): pair bootstrap gives class 0 ~95 % of positives.
+    const skewed = [...Array<number>(20).fill(0), ...Array.from({ length: 18 }, (_, i) => 1 + Math.floor(i / 2))];
+    const byPairs = planEpoch(skewed, positivePairs(skewed), makeRng(2), { pairsPerBatch: 4, pairsPerEpoch: 400 });
+    const byClasses = planClassEpoch(skewed, makeRng(2), { classesPerBatch: 4, pairsPerEpoch: 400 });
+    const share = (bs: typeof byPairs): number => {
+      let zero = 0;
+      let all = 0;
+      for (const b of bs)
+        for (const [i] of b.positives) {
+          all++;
+          if (skewed[b.items[i]!] === 0) zero++;
+        }
+      return zero / all;
+    };
+    expect(share(byPairs)).toBeGreaterThan(0.85);
+    expect(share(byClasses)).toBeLessThan(0.4);
+  });
+
+  it('brings look-alike classes into the batch when asked, single-spectrum ones as negatives only', () => {
+    const alike = new Map([
+      [0, [2]],
+      [1, [2]],
+      [3, [2]],
+    ]);
+    const batches = planClassEpoch(labels, makeRng(9), { classesPerBatch: 1, pairsPerEpoch: 30, lookAlikeClasses: alike, lookAlikeFraction: 1 });
+    for (const b of batches) {
+      expect(b.items.some((i) => labels[i] === 2)).toBe(true);
+      expect(b.positives).toHaveLength(1);
+    }
+  });
+
+  it('refuses data without any positive pair', () => {
+    expect(() => planClassEpoch([0, 1, 2], makeRng(1), { classesPerBatch: 2 })).toThrow(/two spectra/);
   });
 });
 

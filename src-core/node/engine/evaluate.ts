@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { classifyByReferences, classifyByRows } from '../../engine/classify.js';
 import { axisGrid, spectrumToInput, type InputAxis } from '../../engine/inputVector.js';
@@ -13,7 +14,7 @@ import { cacheDir } from '../data/rruffArchive.js';
 import { chooseBackend, type BackendName } from './backend.js';
 import { mineralsWithAtLeast, readLabelledSpectra } from './dataset.js';
 import { disposeNetwork, embedInputs } from './siameseNetwork.js';
-import { trainSiamese, type LabelledInputs, type TrainProgress } from './trainSiamese.js';
+import { recipeOptions, trainSiamese, type LabelledInputs, type TrainProgress } from './trainSiamese.js';
 
 /**
  * `specmatch eval`: the protocols of issue 4 run side by side on the same splits for the Siamese model (trained
@@ -158,6 +159,11 @@ async function loadVariant(path: string, axis: InputAxis, presets: readonly stri
   return v;
 }
 
+/** Short digest of a recipe, so that a checkpoint of an older version of a recipe is never resumed under a newer one. */
+function recipeDigest(recipe: unknown): string {
+  return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 8);
+}
+
 function pick<T>(items: readonly T[], idx: readonly number[]): T[] {
   return idx.map((i) => items[i]!);
 }
@@ -277,18 +283,11 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
         const train: LabelledInputs = { inputs: pick(v.inputs, trainIdx), labels: pick(v.labels, trainIdx) };
         const val: LabelledInputs = { inputs: pick(v.inputs, valIdx), labels: pick(v.labels, valIdx) };
         const outcome = await trainSiamese(train, val, {
-          spec: { ...recipe.spec, inputPoints: axis.points },
+          ...recipeOptions(recipe, axis.points),
           seed: rseed,
           maxEpochs: opts.epochs ?? 60,
-          pairsPerBatch: recipe.pairsPerBatch,
           ...(opts.pairsPerEpoch ? { pairsPerEpoch: opts.pairsPerEpoch } : {}),
-          learningRate: recipe.learningRate,
-          halveEvery: recipe.halveEvery,
-          patience: recipe.patience,
-          hardNegativeFraction: recipe.hardNegativeFraction,
-          hardPartnerFraction: recipe.hardPartnerFraction,
-          augment: recipe.augment,
-          checkpointDir: join(cacheDir(), 'eval-checkpoints', `${opts.protocol}-${v.name}-${recipeName}-seed${seed}-rep${rep + 1}-e${opts.epochs ?? 60}-p${opts.pairsPerEpoch ?? 0}`),
+          checkpointDir: join(cacheDir(), 'eval-checkpoints', `${opts.protocol}-${v.name}-${recipeName}-${recipeDigest(recipe)}-seed${seed}-rep${rep + 1}-e${opts.epochs ?? 60}-p${opts.pairsPerEpoch ?? 0}`),
           resume: true,
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(opts.onTrainProgress ? { onProgress: opts.onTrainProgress } : {}),

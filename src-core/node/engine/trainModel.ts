@@ -16,7 +16,7 @@ import { chooseBackend, type BackendName } from './backend.js';
 import { loadLabelledSet, type LabelledSet } from './dataset.js';
 import { saveNetwork, writeManifest } from './modelStore.js';
 import { disposeNetwork, embedInputs, type SiameseNetwork } from './siameseNetwork.js';
-import { trainSiamese, type LabelledInputs, type TrainOutcome, type TrainProgress } from './trainSiamese.js';
+import { recipeOptions, trainSiamese, type LabelledInputs, type TrainOutcome, type TrainProgress } from './trainSiamese.js';
 
 /**
  * Train a Siamese model on labelled spectra and write a complete model folder (network, head, manifest with axis,
@@ -134,17 +134,10 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
   );
   mkdirSync(opts.outDir, { recursive: true });
   const outcome = await trainSiamese(train, val, {
-    spec: { ...recipe.spec, inputPoints: axis.points },
+    ...recipeOptions(recipe, axis.points),
     seed,
     maxEpochs: opts.epochs ?? 60,
-    pairsPerBatch: recipe.pairsPerBatch,
     ...(opts.pairsPerEpoch ? { pairsPerEpoch: opts.pairsPerEpoch } : {}),
-    learningRate: recipe.learningRate,
-    halveEvery: recipe.halveEvery,
-    patience: recipe.patience,
-    hardNegativeFraction: recipe.hardNegativeFraction,
-    hardPartnerFraction: recipe.hardPartnerFraction,
-    augment: recipe.augment,
     checkpointDir: join(opts.outDir, 'checkpoint'),
     resume: opts.resume === true,
     ...(opts.signal ? { signal: opts.signal } : {}),

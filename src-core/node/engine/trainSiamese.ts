@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '../../engine/architecture.js';
 import { augmentInput, type AugmentOptions } from '../../engine/augment.js';
-import { chooseNegatives, planEpoch, positivePairs, type Pair } from '../../engine/pairSampling.js';
+import { chooseNegatives, planClassEpoch, planEpoch, positivePairs, type Pair } from '../../engine/pairSampling.js';
 import { indicesByClass } from '../../engine/protocols.js';
 import { makeRng, randomInt } from '../../engine/random.js';
+import type { Recipe } from '../../engine/recipes.js';
 import { headLogit, sigmoid, type SiameseHead } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
 import { loadNetwork, replaceFolder, saveNetwork } from './modelStore.js';
@@ -45,6 +46,12 @@ export interface SiameseTrainOptions {
   hardPartnerFraction?: number;
   /** Input perturbations during training; null = none (the paper). @default null */
   augment?: AugmentOptions | null;
+  /** @default 'pairs' (the paper's bootstrap); see Recipe.batching */
+  batching?: Recipe['batching'];
+  /** @default 'val-loss' (the paper); see Recipe.selectBy */
+  selectBy?: Recipe['selectBy'];
+  /** @default 'bce' (the paper); see Recipe.loss */
+  loss?: Recipe['loss'];
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   /** Folder for per-epoch checkpoints; required for `resume`. */
@@ -95,10 +102,58 @@ export interface TrainOutcome {
   backend: string;
 }
 
+/** The training options a named recipe fixes, for an input of `inputPoints` points. */
+export function recipeOptions(recipe: Recipe, inputPoints: number): Pick<
+  SiameseTrainOptions,
+  'spec' | 'pairsPerBatch' | 'learningRate' | 'halveEvery' | 'patience' | 'hardNegativeFraction' | 'hardPartnerFraction' | 'augment' | 'batching' | 'selectBy' | 'loss'
+> {
+  return {
+    spec: { ...recipe.spec, inputPoints },
+    pairsPerBatch: recipe.pairsPerBatch,
+    learningRate: recipe.learningRate,
+    halveEvery: recipe.halveEvery,
+    patience: recipe.patience,
+    hardNegativeFraction: recipe.hardNegativeFraction,
+    hardPartnerFraction: recipe.hardPartnerFraction,
+    augment: recipe.augment,
+    batching: recipe.batching,
+    selectBy: recipe.selectBy,
+    loss: recipe.loss,
+  };
+}
+
+/**
+ * The retrieval term of the improved loss (an N-pair / InfoNCE loss: Sohn 2016, van den Oord et al. 2018): every
+ * spectrum of a positive pair must score its partner above every other spectrum of the batch, i.e. the mean over
+ * those rows of logsumexp_{j ≠ i} z[i, j] − z[i, partner(i)]. It trains what one-shot identification asks (the
+ * right reference ranked first among all) with all B − 2 in-batch negatives at once, while the BCE term keeps
+ * sigmoid(z) a probability of "same substance". `logits` is the batch's [B, B] pair-logit matrix.
+ */
+export function retrievalLoss(logits: tf.Tensor2D, positives: readonly Pair[]): tf.Scalar {
+  return tf.tidy(() => {
+    const B = logits.shape[0];
+    // Each positive pair (a, b) contributes the rows a → b and b → a; a spectrum in several pairs, several rows.
+    const partner = new Float32Array(B * B);
+    const rowCount = new Float32Array(B);
+    const rows = Math.max(1, 2 * positives.length);
+    for (const [a, b] of positives) {
+      partner[a * B + b]! += 1 / rows;
+      partner[b * B + a]! += 1 / rows;
+      rowCount[a]! += 1 / rows;
+      rowCount[b]! += 1 / rows;
+    }
+    const self = tf.mul(tf.eye(B), -1e4);
+    const lse = tf.logSumExp(tf.add(logits, self), 1);
+    return tf.sub<tf.Scalar>(tf.sum(tf.mul(lse, tf.tensor1d(rowCount))), tf.sum(tf.mul(logits, tf.tensor2d(partner, [B, B]))));
+  });
+}
+
 interface TrainState {
   epoch: number;
   history: EpochRecord[];
   bestValLoss: number;
+  /** Best validation one-shot top-1 so far (absent in checkpoints written before selection by one-shot existed). */
+  bestValOneShot?: number;
   bestEpoch: number;
   badEpochs: number;
   learningRate: number;
@@ -108,11 +163,11 @@ interface TrainState {
 }
 
 /**
- * For each spectrum, spectra of the `k` classes that look most like its own (Pearson correlation of class-mean
- * inputs, averaged down to 128 points): candidates for hard negatives. Working on class means keeps this
- * O(classes²) rather than O(spectra²), which matters on a shared 2-core machine with thousands of spectra.
+ * For each class, the `k` classes that look most like it (Pearson correlation of class-mean inputs, averaged down
+ * to 128 points): where hard negatives come from. Working on class means keeps this O(classes²) rather than
+ * O(spectra²), which matters on a 2-core machine with thousands of spectra.
  */
-export function lookAlikes(data: LabelledInputs, k: number): number[][] {
+export function lookAlikeClasses(data: LabelledInputs, k: number): Map<number, number[]> {
   const bins = 128;
   const byClass = indicesByClass(data.labels);
   const classes = [...byClass.keys()];
@@ -135,7 +190,7 @@ export function lookAlikes(data: LabelledInputs, k: number): number[][] {
     for (let t = 0; t < bins; t++) m[t] = m[t]! / s;
     return m;
   });
-  const similarClasses = new Map<number, number[]>();
+  const similar = new Map<number, number[]>();
   classes.forEach((c, a) => {
     const corr = classes.map((_, b) => {
       if (a === b) return -Infinity;
@@ -144,12 +199,19 @@ export function lookAlikes(data: LabelledInputs, k: number): number[][] {
       return s;
     });
     const order = classes.map((_, b) => b).sort((p, q) => corr[q]! - corr[p]!);
-    similarClasses.set(
+    similar.set(
       c,
       order.slice(0, k).map((b) => classes[b]!),
     );
   });
-  return data.labels.map((c) => (similarClasses.get(c) ?? []).flatMap((o) => byClass.get(o) ?? []));
+  return similar;
+}
+
+/** For each spectrum, the spectra of the `k` classes that look most like its own (see lookAlikeClasses). */
+export function lookAlikes(data: LabelledInputs, k: number): number[][] {
+  const byClass = indicesByClass(data.labels);
+  const similar = lookAlikeClasses(data, k);
+  return data.labels.map((c) => (similar.get(c) ?? []).flatMap((o) => byClass.get(o) ?? []));
 }
 
 interface ValidationSet {
@@ -250,7 +312,12 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
   if (positives.length === 0) throw new SpecmatchError('E_PARAM', 'training needs at least one class with two spectra');
   if (new Set(val.labels).size < 2 || positivePairs(val.labels).length === 0) throw new SpecmatchError('E_PARAM', 'validation needs at least two classes, one of them with two spectra');
   const perEpoch = opts.pairsPerEpoch ?? positives.length;
-  const hardPartners = (opts.hardPartnerFraction ?? 0) > 0 ? lookAlikes(train, 8) : undefined;
+  const batching = opts.batching ?? 'pairs';
+  const selectBy = opts.selectBy ?? 'val-loss';
+  const withRetrieval = opts.loss === 'bce+retrieval';
+  const wantsLookAlikes = (opts.hardPartnerFraction ?? 0) > 0;
+  const hardPartners = wantsLookAlikes && batching === 'pairs' ? lookAlikes(train, 8) : undefined;
+  const alikeClasses = wantsLookAlikes && batching === 'classes' ? lookAlikeClasses(train, 8) : undefined;
   const valSet = validationSet(val, seed);
   const backend = tf.getBackend();
 
@@ -277,11 +344,18 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
     state.learningRate = lr0 * Math.pow(0.5, Math.floor((epoch - 1) / halveEvery));
     setLearningRate(optimizer, state.learningRate);
     const rng = makeRng(seed * 1000003 + epoch);
-    const batches = planEpoch(train.labels, positives, rng, {
-      pairsPerBatch: P,
-      pairsPerEpoch: perEpoch,
-      ...(hardPartners ? { hardPartners, hardPartnerFraction: opts.hardPartnerFraction ?? 0 } : {}),
-    });
+    const batches =
+      batching === 'classes'
+        ? planClassEpoch(train.labels, rng, {
+            classesPerBatch: P,
+            pairsPerEpoch: perEpoch,
+            ...(alikeClasses ? { lookAlikeClasses: alikeClasses, lookAlikeFraction: opts.hardPartnerFraction ?? 0 } : {}),
+          })
+        : planEpoch(train.labels, positives, rng, {
+            pairsPerBatch: P,
+            pairsPerEpoch: perEpoch,
+            ...(hardPartners ? { hardPartners, hardPartnerFraction: opts.hardPartnerFraction ?? 0 } : {}),
+          });
     const t0 = Date.now();
     let lossSum = 0;
     let pairsDone = 0;
@@ -314,7 +388,8 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
           const total = batch.positives.length + negatives.length;
           const lossPos = tf.sum(tf.mul(tf.tensor2d(wPos, [B, B]), tf.softplus(tf.neg(logits))));
           const lossNeg = tf.sum(tf.mul(tf.tensor2d(wNeg, [B, B]), tf.softplus(logits)));
-          return tf.div<tf.Scalar>(tf.add(lossPos, lossNeg), total);
+          const bce = tf.div<tf.Scalar>(tf.add(lossPos, lossNeg), total);
+          return withRetrieval ? tf.add<tf.Scalar>(bce, retrievalLoss(logits, batch.positives)) : bce;
         },
         true,
         vars,
@@ -357,9 +432,10 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
     };
     state.history.push(record);
     state.epoch = epoch;
-    const improved = v.loss < state.bestValLoss;
+    const improved = selectBy === 'val-one-shot' ? v.oneShot > (state.bestValOneShot ?? -Infinity) : v.loss < state.bestValLoss;
     if (improved) {
       state.bestValLoss = v.loss;
+      state.bestValOneShot = v.oneShot;
       state.bestEpoch = epoch;
       state.badEpochs = 0;
     } else state.badEpochs++;

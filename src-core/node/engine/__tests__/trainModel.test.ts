@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { embeddingSizeOf } from '../../../engine/architecture.js';
 import type { ModelManifest } from '../../../engine/EmbeddingModel.js';
+import { RECIPES } from '../../../engine/recipes.js';
 import { FIXTURES } from '../../../../test/support.js';
 import { readSpectra } from '../../../formats/readSpectra.js';
 import { loadModel } from '../loadModel.js';
@@ -26,7 +28,8 @@ describe('trainModel (tiny run on fixtures)', () => {
     expect(Number.isFinite(r1.outcome.history[0]!.loss)).toBe(true);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as ModelManifest;
     expect(manifest.axis).toEqual({ from: 150, to: 1300, points: 512 });
-    expect(manifest.embeddingSize).toBe(256);
+    expect(manifest.embeddingSize).toBe(embeddingSizeOf(RECIPES.improved.spec));
+    expect(manifest.training['recipeSettings']).toMatchObject({ batching: 'classes', selectBy: 'val-one-shot' });
     expect(manifest.pipelineHash).toMatch(/^[0-9a-f]{16}$/);
     expect(manifest.training['classes']).toBe(4);
     expect(manifest.calibration).toBeDefined();
@@ -38,7 +41,7 @@ describe('trainModel (tiny run on fixtures)', () => {
     const file = join(DATA, 'Quartz__R060604__Raman__532__0__unoriented__Raman_Data_RAW__31948.txt');
     const s = readSpectra(new Uint8Array(readFileSync(file)), file).spectra[0]!;
     const [e] = await model.embed([s]);
-    expect(e).toHaveLength(256);
+    expect(e).toHaveLength(manifest.embeddingSize);
     expect(model.similarity(e!, e!)).toBeGreaterThan(0);
     model.dispose();
   });
