@@ -20,6 +20,11 @@ export interface ModelManifest {
   tfjsVersion: string;
   /** Calibration of the similarity into verdicts (thresholds on the score). */
   calibration?: { match: number; ambiguousGap: number; noMatch: number };
+  /**
+   * The same thresholds for the fused score α·similarity + (1 − α)·derivative HQI (library classic chain), measured
+   * on the same held-out classes with this α; used by the 'fused' method when α equals `metrics.fusionAlpha`.
+   */
+  fusedCalibration?: { alpha: number; match: number; ambiguousGap: number; noMatch: number };
 }
 
 export interface EmbeddingModel {

@@ -78,3 +78,9 @@ export function fitPlatt(logits: readonly number[], targets: readonly number[], 
   }
   return { a, b };
 }
+
+/**
+ * Weight of the Siamese score in the fused score α·siamese + (1 − α)·derivative HQI when a model states none
+ * (`metrics.fusionAlpha`). 0.5 is also what the engine's evaluation chose on validation classes (docs/RESULTS.md).
+ */
+export const DEFAULT_FUSION_ALPHA = 0.5;

@@ -281,6 +281,17 @@ export class LibraryBackend implements AppBackend {
     return this.startReembed(model.manifest.id);
   }
 
+  /**
+   * At start: when the current model lacks embeddings of some library spectra (a new model, or a library made from
+   * the bundled pack, which ships none), compute them as a background job, so the first Siamese or fused match does
+   * not wait for the whole library. Returns the job, or null when nothing is missing.
+   */
+  embedMissingInBackground(): JobInfo | null {
+    const model = this.models.current();
+    if (!model || this.library.embeddingStatus(model.key).missing === 0) return null;
+    return this.startReembed(model.manifest.id);
+  }
+
   private startReembed(modelId: string): JobInfo {
     return this.jobs.start('embed', `Computing embeddings for ${modelId}`, async (ctx) => {
       const model = this.models.current();

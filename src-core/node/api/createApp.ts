@@ -83,6 +83,7 @@ export function createApp(opts: AppOptions): App {
     shell: opts.shell,
     runtime: opts.runtime ?? { node: process.versions.node },
   });
+  backend.embedMissingInBackground();
   return {
     table,
     backend,

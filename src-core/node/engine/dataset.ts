@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { axisGrid, spectrumToInput, type InputAxis } from '../../engine/inputVector.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
+import { classicVector } from '../../matching/classicAxis.js';
 import { readSpectra } from '../../formats/readSpectra.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import { listRruffArchive, listTxtFiles } from '../data/rruffArchive.js';
@@ -25,6 +26,8 @@ export interface LabelledSet {
   classNames: string[];
   samples: string[];
   files: string[];
+  /** With `LoadSetOptions.classic`: each spectrum on the library's classic axis and chain (matching/classicAxis.ts). */
+  classic?: Float32Array[];
   /** Files that could not be read or hold no point on the axis, with the reason. */
   skipped: Array<{ file: string; reason: string }>;
 }
@@ -35,6 +38,8 @@ export interface LoadSetOptions {
   minPerClass?: number;
   /** Called every 1000 files. */
   onProgress?: (done: number, total: number) => void;
+  /** Also keep each spectrum's classic vector (for calibrating the fused score). @default false */
+  classic?: boolean;
 }
 
 /** Expand one --data PATH into spectrum files. */
@@ -111,12 +116,12 @@ export function mineralsWithAtLeast(minerals: readonly string[], min: number): S
 export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOptions): Promise<LabelledSet> {
   const read = await readLabelledSpectra(paths, opts.onProgress);
   const grid = axisGrid(opts.axis);
-  const rows: Array<{ input: Float32Array; mineral: string; sample: string; file: string }> = [];
+  const rows: Array<{ input: Float32Array; mineral: string; sample: string; file: string; classic?: Float32Array }> = [];
   const skipped = [...read.skipped];
   read.spectra.forEach((s, i) => {
     const input = new Float32Array(opts.axis.points);
     if (!spectrumToInput(s.x, s.y, grid, input)) skipped.push({ file: read.files[i]!, reason: `no point inside ${opts.axis.from}–${opts.axis.to} cm⁻¹` });
-    else rows.push({ input, mineral: read.minerals[i]!, sample: read.samples[i]!, file: read.files[i]! });
+    else rows.push({ input, mineral: read.minerals[i]!, sample: read.samples[i]!, file: read.files[i]!, ...(opts.classic ? { classic: classicVector(s.x, s.y) } : {}) });
   });
   const keep = mineralsWithAtLeast(
     rows.map((r) => r.mineral),
@@ -134,6 +139,7 @@ export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOpt
     classNames,
     samples: kept.map((r) => r.sample),
     files: kept.map((r) => r.file),
+    ...(opts.classic ? { classic: kept.map((r) => r.classic!) } : {}),
     skipped,
   };
 }

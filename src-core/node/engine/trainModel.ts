@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { embeddingSizeOf } from '../../engine/architecture.js';
-import { calibrateThresholds, fitPlatt, type QueryOutcome } from '../../engine/calibration.js';
+import { calibrateThresholds, DEFAULT_FUSION_ALPHA, fitPlatt, type QueryOutcome } from '../../engine/calibration.js';
 import type { ModelManifest } from '../../engine/EmbeddingModel.js';
 import { inputPipeline, type InputAxis } from '../../engine/inputVector.js';
 import { positivePairs } from '../../engine/pairSampling.js';
@@ -12,9 +12,10 @@ import { makeRng, randomInt } from '../../engine/random.js';
 import { DEFAULT_AXIS, RECIPES, type RecipeName } from '../../engine/recipes.js';
 import { headLogit, sigmoid, type SiameseHead } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
+import { hqiDerivative } from '../../matching/similarity.js';
 import { chooseBackend, type BackendName } from './backend.js';
 import { loadLabelledSet, type LabelledSet } from './dataset.js';
-import { saveNetwork, writeManifest } from './modelStore.js';
+import { loadNetwork, readManifest, saveNetwork, writeManifest } from './modelStore.js';
 import { disposeNetwork, embedInputs, type SiameseNetwork } from './siameseNetwork.js';
 import { recipeOptions, trainSiamese, type LabelledInputs, type TrainOutcome, type TrainProgress } from './trainSiamese.js';
 
@@ -62,21 +63,44 @@ export function pipelineHashOf(pipeline: unknown): string {
   return createHash('sha256').update(JSON.stringify(pipeline)).digest('hex').slice(0, 16);
 }
 
-function subset(set: LabelledSet, classes: ReadonlySet<number>): LabelledInputs & { samples: string[] } {
-  const inputs: Float32Array[] = [];
-  const labels: number[] = [];
-  const samples: string[] = [];
-  set.labels.forEach((l, i) => {
-    if (!classes.has(l)) return;
-    inputs.push(set.inputs[i]!);
-    labels.push(l);
-    samples.push(set.samples[i]!);
-  });
-  return { inputs, labels, samples };
+type Subset = LabelledInputs & { samples: string[]; classic: Float32Array[] };
+
+function subset(set: LabelledSet, classes: ReadonlySet<number>): Subset {
+  const idx = set.labels.flatMap((l, i) => (classes.has(l) ? [i] : []));
+  return {
+    inputs: idx.map((i) => set.inputs[i]!),
+    labels: idx.map((i) => set.labels[i]!),
+    samples: idx.map((i) => set.samples[i]!),
+    classic: set.classic ? idx.map((i) => set.classic![i]!) : [],
+  };
+}
+
+/** The training / validation class split of trainModel (seeded; at least two validation classes). */
+function splitForTraining(set: LabelledSet, seed: number, validationFraction = 0.1): { train: Subset; val: Subset; trainClasses: number; valClasses: number; classes: number } {
+  const classes = [...new Set(set.labels)];
+  if (classes.length < 4) throw new SpecmatchError('E_PARAM', `training needs at least 4 classes with two spectra each; the data hold ${classes.length}`);
+  // At least two validation classes, so that validation has negative pairs and one-shot is not trivial.
+  const vf = Math.max(validationFraction, 2 / classes.length);
+  const split = splitClasses(classes, makeRng(seed), [1 - vf, vf, 0]);
+  return { train: subset(set, new Set(split.train)), val: subset(set, new Set(split.validation)), trainClasses: split.train.length, valClasses: split.validation.length, classes: classes.length };
+}
+
+/**
+ * Verdict thresholds of the fused score α·sigmoid(z) + (1 − α)·derivative HQI (the library's 'fused' method) on
+ * held-out classes, and its one-shot top-1 there.
+ */
+export function fusedCalibration(net: SiameseNetwork, val: Subset, seed: number, alpha: number): { calibration: NonNullable<ModelManifest['fusedCalibration']>; oneShotTop1: number } {
+  const { outcomes } = oneShotOutcomes(net, val, seed, { alpha, classic: val.classic });
+  return { calibration: { alpha, ...calibrateThresholds(outcomes) }, oneShotTop1: outcomes.filter((o) => o.correct).length / Math.max(1, outcomes.length) };
 }
 
 /** One-shot outcomes on a labelled set (one random reference per class) for calibration. */
-export function oneShotOutcomes(net: SiameseNetwork, data: LabelledInputs, seed: number): { outcomes: QueryOutcome[]; logits: number[]; targets: number[] } {
+export function oneShotOutcomes(
+  net: SiameseNetwork,
+  data: LabelledInputs,
+  seed: number,
+  fuse?: { alpha: number; classic: readonly Float32Array[] },
+): { outcomes: QueryOutcome[]; logits: number[]; targets: number[] } {
   const emb = embedInputs(net.encoder, data.inputs, net.spec.inputPoints);
   const head: SiameseHead = { w: net.headW.dataSync() as Float32Array, b: net.headB.dataSync()[0]! };
   const rng = makeRng(seed ^ 0xca11b);
@@ -94,7 +118,7 @@ export function oneShotOutcomes(net: SiameseNetwork, data: LabelledInputs, seed:
     let openTop = -Infinity;
     for (const r of refs) {
       const z = headLogit(head, emb[q]!, emb[r]!);
-      const s = sigmoid(z);
+      const s = fuse ? fuse.alpha * sigmoid(z) + (1 - fuse.alpha) * hqiDerivative(fuse.classic[q]!, fuse.classic[r]!) : sigmoid(z);
       logits.push(z);
       targets.push(data.labels[r] === label ? 1 : 0);
       if (s > top1) {
@@ -118,19 +142,13 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
   if (opts.data.length === 0) throw new SpecmatchError('E_USAGE', 'training needs at least one --data PATH');
   const backend = await chooseBackend(opts.backend ? { force: opts.backend } : {});
   const t0 = Date.now();
-  const set = await loadLabelledSet(opts.data, { axis, onProgress: (d, n) => log(`reading spectra ${d}/${n}`) });
+  const set = await loadLabelledSet(opts.data, { axis, classic: true, onProgress: (d, n) => log(`reading spectra ${d}/${n}`) });
   for (const s of set.skipped.slice(0, 5)) log(`skipped ${s.file}: ${s.reason}`);
   if (set.skipped.length > 5) log(`… ${set.skipped.length - 5} more files skipped`);
-  const classes = [...new Set(set.labels)];
-  if (classes.length < 4) throw new SpecmatchError('E_PARAM', `training needs at least 4 classes with two spectra each; the data hold ${classes.length}`);
-  // At least two validation classes, so that validation has negative pairs and one-shot is not trivial.
-  const vf = Math.max(opts.validationFraction ?? 0.1, 2 / classes.length);
-  const split = splitClasses(classes, makeRng(seed), [1 - vf, vf, 0]);
-  const train = subset(set, new Set(split.train));
-  const val = subset(set, new Set(split.validation));
+  const { train, val, ...counts } = splitForTraining(set, seed, opts.validationFraction);
   log(
-    `${set.inputs.length} spectra of ${classes.length} classes (${set.variant}) read in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
-      `training on ${split.train.length} classes (${train.inputs.length} spectra, ${positivePairs(train.labels).length} positive pairs), validating on ${split.validation.length}`,
+    `${set.inputs.length} spectra of ${counts.classes} classes (${set.variant}) read in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+      `training on ${counts.trainClasses} classes (${train.inputs.length} spectra, ${positivePairs(train.labels).length} positive pairs), validating on ${counts.valClasses}`,
   );
   mkdirSync(opts.outDir, { recursive: true });
   const outcome = await trainSiamese(train, val, {
@@ -151,6 +169,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
     const cal = oneShotOutcomes(net, val, seed);
     const thresholds = calibrateThresholds(cal.outcomes);
     const platt = fitPlatt(cal.logits, cal.targets);
+    const fused = fusedCalibration(net, val, seed, DEFAULT_FUSION_ALPHA);
     const best = outcome.history.find((h) => h.epoch === outcome.bestEpoch) ?? outcome.history[outcome.history.length - 1]!;
     const pipeline = inputPipeline(axis);
     const id = opts.id ?? opts.outDir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'siamese';
@@ -168,9 +187,9 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
         data: set.sources.map((s) => s.split(/[\\/]/).slice(-3).join('/')),
         variant: set.variant,
         spectra: set.inputs.length,
-        classes: classes.length,
-        trainClasses: split.train.length,
-        validationClasses: split.validation.length,
+        classes: counts.classes,
+        trainClasses: counts.trainClasses,
+        validationClasses: counts.valClasses,
         seed,
         epochs: outcome.history.length,
         bestEpoch: outcome.bestEpoch,
@@ -189,9 +208,12 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
         validationOneShotTop1: cal.outcomes.filter((o) => o.correct).length / Math.max(1, cal.outcomes.length),
         validationQueries: cal.outcomes.length,
         plattScaling: platt,
+        fusionAlpha: DEFAULT_FUSION_ALPHA,
+        validationOneShotTop1Fused: fused.oneShotTop1,
       },
       tfjsVersion: tf.version.tfjs,
       calibration: thresholds,
+      fusedCalibration: fused.calibration,
     };
     await saveNetwork(net, opts.outDir);
     writeManifest(opts.outDir, manifest);
@@ -206,4 +228,52 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
 /** Whether a training output folder holds a resumable checkpoint. */
 export function hasCheckpoint(outDir: string): boolean {
   return existsSync(join(outDir, 'checkpoint', 'last', 'state.json'));
+}
+
+export interface RecalibrateOptions {
+  /** The model folder (its manifest is rewritten in place). */
+  dir: string;
+  /** The data it was trained on, in the same order (the manifest's training.data), so the validation split is the same. */
+  data: string[];
+  /** @default DEFAULT_FUSION_ALPHA */
+  alpha?: number;
+  /** Make this the library's default method for the model (metrics.recommendedMethod), with the evidence in `because`. */
+  recommend?: { method: 'siamese' | 'fused'; because: string };
+  log?: (line: string) => void;
+}
+
+/**
+ * Recomputes a trained model's fused-score calibration on its own held-out validation classes (same data, same
+ * seed, hence the same split as in training) without retraining, and optionally records which match method the
+ * model recommends. For models trained before trainModel wrote `fusedCalibration` (scripts/calibrate-fused.ts).
+ */
+export async function recalibrateModel(opts: RecalibrateOptions): Promise<ModelManifest> {
+  const log = opts.log ?? (() => undefined);
+  const manifest = readManifest(opts.dir);
+  const seed = typeof manifest.training['seed'] === 'number' ? manifest.training['seed'] : 1;
+  const set = await loadLabelledSet(opts.data, { axis: manifest.axis, classic: true, onProgress: (d, n) => log(`reading spectra ${d}/${n}`) });
+  const { val, valClasses } = splitForTraining(set, seed);
+  if (valClasses !== manifest.training['validationClasses']) {
+    throw new SpecmatchError('E_PARAM', `${opts.dir}: the data give ${valClasses} validation classes, the model was validated on ${String(manifest.training['validationClasses'])}: not the data it was trained on`);
+  }
+  const net = await loadNetwork(opts.dir);
+  try {
+    const alpha = opts.alpha ?? DEFAULT_FUSION_ALPHA;
+    const fused = fusedCalibration(net, val, seed, alpha);
+    const next: ModelManifest = {
+      ...manifest,
+      metrics: {
+        ...manifest.metrics,
+        fusionAlpha: alpha,
+        validationOneShotTop1Fused: fused.oneShotTop1,
+        ...(opts.recommend ? { recommendedMethod: opts.recommend.method, recommendation: opts.recommend.because } : {}),
+      },
+      fusedCalibration: fused.calibration,
+    };
+    writeManifest(opts.dir, next);
+    log(`${opts.dir}: fused α = ${alpha}: validation one-shot ${fused.oneShotTop1.toFixed(3)} on ${valClasses} held-out classes; thresholds match ${fused.calibration.match.toFixed(3)}, noMatch ${fused.calibration.noMatch.toFixed(3)}, gap ${fused.calibration.ambiguousGap.toFixed(3)}`);
+    return next;
+  } finally {
+    disposeNetwork(net);
+  }
 }

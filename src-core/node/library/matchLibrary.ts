@@ -1,4 +1,5 @@
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
+import { DEFAULT_FUSION_ALPHA } from '../../engine/calibration.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicAxisValues, classicVector } from '../../matching/classicAxis.js';
 import { excludeMask } from '../../matching/excludeMask.js';
@@ -25,13 +26,10 @@ export const DEFAULT_CLASSIC_METHOD: ClassicMethod = 'hqi-derivative';
 export const DEFAULT_TOP_K = 10;
 export const MATCH_METHODS: readonly MatchMethod[] = ['siamese', 'fused', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
 
-/**
- * Weight of the Siamese score in the fused method, α·siamese + (1 − α)·derivative HQI (the fusion the engine's
- * evaluation measures, src-core/node/engine/evaluate.ts, with α tuned on validation classes). A model manifest
- * states its own as `metrics.fusionAlpha`; 0.5 otherwise.
- */
-export const DEFAULT_FUSION_ALPHA = 0.5;
+/** Weight of the Siamese score in the fused method (α·siamese + (1 − α)·derivative HQI): see engine/calibration.ts. */
+export { DEFAULT_FUSION_ALPHA };
 
+/** The model's own α (`metrics.fusionAlpha`), else DEFAULT_FUSION_ALPHA. */
 export function fusionAlpha(model: EmbeddingModel): number {
   const a = model.manifest.metrics['fusionAlpha'];
   return typeof a === 'number' && a >= 0 && a <= 1 ? a : DEFAULT_FUSION_ALPHA;
@@ -243,7 +241,11 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
         fused[i] = alpha * siamese[i]! + (1 - alpha) * (row === undefined ? 0 : derivative[row]!);
       }
       scores = fused;
-      calibration = { ...UNCALIBRATED_MODEL, source: `fused α = ${alpha}: uncalibrated defaults` };
+      const fc = model.manifest.fusedCalibration;
+      calibration =
+        fc && fc.alpha === alpha
+          ? { match: fc.match, gap: fc.ambiguousGap, noMatch: fc.noMatch, source: `model ${model.manifest.id} manifest, fused α = ${alpha}` }
+          : { ...UNCALIBRATED_MODEL, source: `fused α = ${alpha}: uncalibrated defaults` };
     }
     extra.modelId = model.manifest.id;
     extra.pipelineHash = model.manifest.pipelineHash;

@@ -8,7 +8,7 @@ import { RECIPES } from '../../../engine/recipes.js';
 import { FIXTURES } from '../../../../test/support.js';
 import { readSpectra } from '../../../formats/readSpectra.js';
 import { loadModel } from '../loadModel.js';
-import { trainModel } from '../trainModel.js';
+import { recalibrateModel, trainModel } from '../trainModel.js';
 
 /**
  * CI's proof that the training loop works end to end: a tiny run on the twelve RRUFF fixture spectra (four minerals
@@ -33,6 +33,8 @@ describe('trainModel (tiny run on fixtures)', () => {
     expect(manifest.pipelineHash).toMatch(/^[0-9a-f]{16}$/);
     expect(manifest.training['classes']).toBe(4);
     expect(manifest.calibration).toBeDefined();
+    expect(manifest.fusedCalibration).toMatchObject({ alpha: 0.5 });
+    expect(manifest.metrics['validationOneShotTop1Fused']).toBeGreaterThanOrEqual(0);
 
     const r2 = await trainModel({ data: [DATA], outDir: out, recipe: 'improved', epochs: 2, pairsPerEpoch: 8, resume: true, backend: 'wasm' });
     expect(r2.outcome.history.map((h) => h.epoch)).toEqual([1, 2]);
@@ -44,6 +46,14 @@ describe('trainModel (tiny run on fixtures)', () => {
     expect(e).toHaveLength(manifest.embeddingSize);
     expect(model.similarity(e!, e!)).toBeGreaterThan(0);
     model.dispose();
+
+    // Recalibration on the same data keeps the split and records a recommendation; other data is refused.
+    const re = await recalibrateModel({ dir: out, data: [DATA], alpha: 0.25, recommend: { method: 'fused', because: 'test' } });
+    expect(re.fusedCalibration!.alpha).toBe(0.25);
+    expect(re.metrics).toMatchObject({ fusionAlpha: 0.25, recommendedMethod: 'fused', recommendation: 'test' });
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ metrics: { recommendedMethod: 'fused' } });
+    const few = join(DATA, 'Quartz__R060604__Raman__532__0__unoriented__Raman_Data_RAW__31948.txt');
+    await expect(recalibrateModel({ dir: out, data: [few] })).rejects.toThrow();
   });
 
   it('stops on an aborted signal and keeps the last finished epoch usable', async () => {

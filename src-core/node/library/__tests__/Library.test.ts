@@ -387,6 +387,13 @@ describe('matchSpectrum', () => {
       expect(row.score).toBeCloseTo(0.3 * model.similarity(s!, ref) + 0.7 * row.hqi.derivative, 4);
     }
     expect(siamese.matches[0]!.substance).toBe(mineralName(6));
+    // Verdict thresholds: the manifest's fused calibration when measured with this α, else uncalibrated defaults.
+    expect(fused.calibration?.source).toContain('uncalibrated');
+    model.manifest.fusedCalibration = { alpha: 0.3, match: 0.42, ambiguousGap: 0.01, noMatch: 0.2 };
+    const calibrated = await matchSpectrum(lib, q, { method: 'fused', model, topK: 12 });
+    expect(calibrated.calibration).toMatchObject({ match: 0.42, gap: 0.01, noMatch: 0.2, source: 'model fuse-model manifest, fused α = 0.3' });
+    model.manifest.fusedCalibration = { alpha: 0.5, match: 0.42, ambiguousGap: 0.01, noMatch: 0.2 };
+    expect((await matchSpectrum(lib, q, { method: 'fused', model, topK: 12 })).calibration?.source).toContain('uncalibrated');
   });
 
   it('siamese fast path: an exposed L1 head runs in SIMD with the same scores; a head that is not the similarity is ignored', async () => {

@@ -78,18 +78,22 @@ describe('specmatch library / match (built CLI)', () => {
     expect((all[0]!['matches'] as unknown[]).length).toBe(5);
   });
 
-  it('the default method is hqi-derivative until the installed model recommends itself; --method siamese embeds once', () => {
+  it("the default method is the installed model's recommendation (fused for the shipped one), hqi-derivative without a model; embeddings are computed once", () => {
     const copy = join(root, 'model-run.specmatch');
     cli('library', 'export', '--library', lib, copy);
-    const r = cliEnv({}, 'match', '--library', copy, '--top', '2', query);
+    // Without a model (cli() sets SPECMATCH_NO_MODEL): derivative HQI, nothing embedded.
+    const r = cli('match', '--library', copy, '--top', '2', query);
     expect(r.status).toBe(0);
-    // The shipped manifest carries no metrics.recommendedMethod (it has not beaten derivative HQI, docs/RESULTS.md).
     expect(r.stdout).toContain('(hqi-derivative, 11 references)');
     expect(r.stderr).not.toContain('embedding');
     if (HAS_MODEL) {
+      // The shipped manifest recommends 'fused' (metrics.recommendedMethod, docs/RESULTS.md) with its own calibration.
+      const d = cliEnv({}, 'match', '--library', copy, '--top', '2', query);
+      expect(d.stdout).toContain('(fused, 11 references)');
+      expect(d.stderr).toContain('embedding 11 reference spectra');
       const s = cliEnv({}, 'match', '--library', copy, '--method', 'siamese', '--top', '2', query);
       expect(s.stdout).toContain('(siamese, 11 references)');
-      expect(s.stderr).toContain('embedding 11 reference spectra');
+      expect(s.stderr).not.toContain('embedding');
       const again = cliEnv({}, 'match', '--library', copy, '--method', 'siamese', '--json', query);
       expect(again.stderr).not.toContain('embedding');
       expect(Object.keys(lines(again.stdout)[0]!)).toEqual(['query', 'index', 'verdict', 'matches']);
