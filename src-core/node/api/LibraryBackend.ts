@@ -320,6 +320,14 @@ export class LibraryBackend implements AppBackend {
   }
 
   async selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }> {
+    // An embedding job still running for the previous model (e.g. the one started with the app) is cancelled first:
+    // what it computed is kept under that model's key, and the new model's job takes the slot.
+    for (const j of this.jobs.list()) {
+      if (j.kind === 'embed' && j.state === 'running') {
+        this.jobs.cancel(j.id);
+        await this.jobs.settled(j.id);
+      }
+    }
     const model = await this.models.select(modelId);
     const info = this.modelInfo();
     this.emit('model:changed', info);

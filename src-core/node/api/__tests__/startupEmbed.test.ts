@@ -33,4 +33,23 @@ describe.skipIf(!existsSync(join(defaultModelDir(), 'manifest.json')))('app star
       await app.close();
     }
   });
+
+  it('a model switch while the start-up job runs cancels it and takes over, instead of being refused', async () => {
+    const libPath = join(dir, 'lib2.specmatch');
+    const lib = Library.open(libPath, { create: true });
+    await lib.importPaths(readdirSync(RRUFF).filter((f) => f.endsWith('.txt')).map((f) => join(RRUFF, f)));
+    lib.close();
+    const models = await defaultModels(join(dir, 'models2'), () => undefined);
+    const app = createApp({ libraryPath: libPath, shell: 'web', models });
+    try {
+      const [startup] = app.jobs.list();
+      expect(startup).toMatchObject({ kind: 'embed', state: 'running' });
+      const { job } = await app.backend.selectModel(models.current()!.manifest.id);
+      expect(app.jobs.get(startup!.id).state).not.toBe('running');
+      if (job) expect((await app.jobs.settled(job.id)).state).toBe('done');
+      expect(app.backend.libraryInfo().embeddings).toMatchObject({ stale: 0 });
+    } finally {
+      await app.close();
+    }
+  });
 });
