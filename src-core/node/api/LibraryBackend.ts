@@ -67,7 +67,7 @@ export class LibraryBackend implements AppBackend {
     const model = this.models.current();
     let embeddings: LibraryInfo['embeddings'] = { modelKey: null, upToDate: 0, stale: 0 };
     if (model) {
-      const st = this.library.embeddingStatus(model.key);
+      const st = this.library.embeddingStatus(model);
       embeddings = { modelKey: model.key, upToDate: st.current, stale: st.missing };
     }
     // Only the file's base name: the web mode never shows server paths to the page.
@@ -288,7 +288,7 @@ export class LibraryBackend implements AppBackend {
    */
   embedMissingInBackground(): JobInfo | null {
     const model = this.models.current();
-    if (!model || this.library.embeddingStatus(model.key).missing === 0) return null;
+    if (!model || this.library.embeddingStatus(model).missing === 0) return null;
     return this.startReembed(model.manifest.id);
   }
 
@@ -332,7 +332,7 @@ export class LibraryBackend implements AppBackend {
     const info = this.modelInfo();
     this.emit('model:changed', info);
     this.changed();
-    const st = this.library.embeddingStatus(model.key);
+    const st = this.library.embeddingStatus(model);
     // Embeddings are never compared across model keys: switching starts recomputing what is missing.
     return { model: info, job: st.missing > 0 ? this.startReembed(model.manifest.id) : null };
   }

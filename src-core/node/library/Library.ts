@@ -29,7 +29,7 @@ import { expandImportPaths, readLeaves } from './importSources.js';
 import type { ImportLeaf } from './importSources.js';
 import { jcampDx } from './jcampDx.js';
 import { networkFilesystemOf } from './networkShare.js';
-import { parseImportFile } from './parseImportFile.js';
+import { classicVectorOrWarn, parseImportFile } from './parseImportFile.js';
 import type { ParsedFile } from './parseImportFile.js';
 import { ParsePool } from './parsePool.js';
 import { decodePack } from './pack.js';
@@ -123,7 +123,7 @@ interface PendingSpectrum {
   index: number;
   substance: string;
   formula: string | null;
-  classic: Float32Array;
+  classic: Float32Array | null;
   embedding?: Float32Array;
   result: ImportFileResult;
 }
@@ -428,6 +428,7 @@ export class Library {
           opts.onProgress?.(done, total, result.file);
         }
         if (opts.model && pending.length > 0) {
+          if (start === 0) this.adoptLegacyVectors(opts.model);
           const vectors = await embedEach(opts.model, pending.map((p) => p.spectrum));
           pending.forEach((p, i) => {
             const v = vectors[i]!;
@@ -493,7 +494,7 @@ export class Library {
           ids.set(p.substance, sid);
         }
         const spectrumId = this.runInsertSpectrum(insSpectrum, sid, p.spectrum, p.sha, p.index, t);
-        insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
+        if (p.classic) insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
         if (key && p.embedding) insVector.run(spectrumId, key.id, key.pipelineHash, floatBlob(p.embedding));
         p.result.added++;
       }
@@ -542,8 +543,9 @@ export class Library {
     if (spectrum.meta.xKind !== 'raman-shift') throw new SpecmatchError('E_PARAM', `the spectrum's x axis is ${spectrum.meta.xKind}, not Raman shift`);
     const sha = opts.fileSha256 ?? createHash('sha256').update(floatBlob(spectrum.x)).update(floatBlob(spectrum.y)).digest('hex');
     const index = opts.fileIndex ?? spectrum.meta.position.index;
+    if (opts.model) this.adoptLegacyVectors(opts.model);
     const embedding = opts.model ? (await opts.model.embed([spectrum]))[0] : undefined;
-    const classic = classicVector(spectrum.x, spectrum.y);
+    const classic = classicVector(spectrum);
     const db = this.db;
     const tags = cleanList(opts.tags, 'tags');
     let result: { substanceId: number; spectrumId: number; createdSubstance: boolean } | undefined;
@@ -591,15 +593,16 @@ export class Library {
     const { header, spectra } = decodePack(bytes, packPath);
     const pending: PendingSpectrum[] = spectra.map((s) => {
       const sub = header.substances[s.s]!;
+      const result: ImportFileResult = { file: s.meta.sourceFile, spectra: 1, added: 0, duplicates: 0 };
       return {
         spectrum: { x: s.x, y: s.y, meta: s.meta },
         sha: s.sha,
         index: s.index,
         substance: sub.name,
         formula: sub.formula,
-        classic: classicVector(s.x, s.y),
+        classic: classicVectorOrWarn({ x: s.x, y: s.y, meta: s.meta }, result),
         ...(s.embedding ? { embedding: s.embedding } : {}),
-        result: { file: s.meta.sourceFile, spectra: 1, added: 0, duplicates: 0 },
+        result,
       };
     });
     this.insertPending(pending, header.embeddings ? { id: header.embeddings.modelId, pipelineHash: header.embeddings.pipelineHash } : null);
@@ -921,8 +924,13 @@ export class Library {
 
   // ----- vectors --------------------------------------------------------------------------------------------
 
-  /** How many spectra have an embedding under `modelKey` (`${modelId}:${pipelineHash}`). */
-  embeddingStatus(modelKey: string): EmbeddingStatus {
+  /**
+   * How many spectra have an embedding under `modelKey` (`${modelId}:${pipelineHash}`). Given the model itself,
+   * embeddings filed under its legacy hashes are re-filed first (adoptLegacyVectors).
+   */
+  embeddingStatus(modelOrKey: EmbeddingModel | string): EmbeddingStatus {
+    if (typeof modelOrKey !== 'string') this.adoptLegacyVectors(modelOrKey);
+    const modelKey = typeof modelOrKey === 'string' ? modelOrKey : modelOrKey.key;
     const cut = modelKey.lastIndexOf(':');
     if (cut <= 0) throw new SpecmatchError('E_PARAM', `'${modelKey}' is not a model key (modelId:pipelineHash)`);
     const total = (this.db.prepare('SELECT count(*) AS n FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL').get() as { n: number }).n;
@@ -950,6 +958,7 @@ export class Library {
     model: EmbeddingModel,
     opts: { onProgress?(done: number, total: number): void; signal?: AbortSignal; batchSize?: number } = {},
   ): Promise<{ computed: number; failed: number; cancelled: boolean; errors: Array<{ spectrumId: number; message: string }> }> {
+    this.adoptLegacyVectors(model);
     const ids = this.missingIds(model.manifest.id, model.manifest.pipelineHash);
     const batch = Math.max(1, opts.batchSize ?? 64);
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
@@ -981,6 +990,30 @@ export class Library {
     return { computed, failed: errors.length, cancelled: false, errors };
   }
 
+  /**
+   * Re-files the model's embeddings stored under hashes an earlier Specmatch gave the same input pipeline
+   * (`manifest.legacyPipelineHashes`, set when an older manifest is migrated) under its current hash, so a library
+   * built before the single vectorizer hash keeps its embeddings instead of recomputing them. Returns the rows moved.
+   */
+  adoptLegacyVectors(model: EmbeddingModel): number {
+    const legacy = (model.manifest.legacyPipelineHashes ?? []).filter((h) => h !== model.manifest.pipelineHash);
+    if (legacy.length === 0 || this.db.readonly) return 0;
+    const db = this.db;
+    const has = db.prepare('SELECT 1 FROM embeddings WHERE model_id = ? AND pipeline_hash = ? LIMIT 1');
+    const found = legacy.filter((h) => has.get(model.manifest.id, h) !== undefined);
+    if (found.length === 0) return 0;
+    let moved = 0;
+    db.transaction(() => {
+      for (const h of found) {
+        moved += db.prepare('UPDATE OR IGNORE embeddings SET pipeline_hash = ? WHERE model_id = ? AND pipeline_hash = ?').run(model.manifest.pipelineHash, model.manifest.id, h).changes;
+        db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash = ?').run(model.manifest.id, h);
+      }
+      this.audit('adopt-legacy-vectors', { model: model.manifest.id, from: found, to: model.manifest.pipelineHash, vectors: moved });
+    })();
+    this.changed();
+    return moved;
+  }
+
   /** Computes missing classic vectors (after a classic pipeline change or a migration). Synchronous and fast. */
   ensureClassicVectors(): number {
     const stamp = this.stamp();
@@ -1007,14 +1040,22 @@ export class Library {
     this.db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash <> ?').run(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
     const load = this.db.prepare('SELECT x, y FROM spectra WHERE id = ?');
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+    let filled = 0;
     this.db.transaction(() => {
       for (const id of ids) {
         const r = load.get(id) as { x: Buffer; y: Buffer };
-        ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classicVector(blobFloats(r.x), blobFloats(r.y))));
+        let v: Float32Array;
+        try {
+          v = classicVector(blobFloats(r.x), blobFloats(r.y));
+        } catch {
+          continue; // no point on the classic axis: the classic methods cannot match this spectrum
+        }
+        ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(v));
+        filled++;
       }
     })();
     this.changed();
-    return ids.length;
+    return filled;
   }
 
   /**

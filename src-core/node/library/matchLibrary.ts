@@ -204,7 +204,7 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
   library.ensureClassicVectors();
   const axis = classicAxisValues();
   const mask = excludeMask(axis, opts.exclude);
-  const qClassic = classicVector(query.x, query.y);
+  const qClassic = classicVector(query);
 
   let refs: ReferenceVectors;
   let scores: ArrayLike<number>;
@@ -218,6 +218,7 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
     extra.pipelineHash = CLASSIC_PIPELINE_HASH;
   } else {
     const model = opts.model!;
+    library.adoptLegacyVectors(model);
     refs = library.referenceVectors(model.manifest.id, model.manifest.pipelineHash);
     const q = opts.exclude && opts.exclude.length > 0 ? bridgeExcluded(query, opts.exclude) : query;
     let embedding: Float32Array;
@@ -249,7 +250,7 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
     }
     extra.modelId = model.manifest.id;
     extra.pipelineHash = model.manifest.pipelineHash;
-    extra.missingEmbeddings = library.embeddingStatus(model.key).missing;
+    extra.missingEmbeddings = library.embeddingStatus(model).missing;
   }
 
   const ranked = rankSubstances(scores, refs.refSubstance, refs.substanceIds.length, topK);

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
 import { toSpecmatchError } from '../../errors.js';
 import { readSpectra } from '../../formats/readSpectra.js';
-import { CLASSIC_PIPELINE, CLASSIC_PIPELINE_HASH } from '../../matching/classicAxis.js';
+import { CLASSIC_PIPELINE_HASH, CLASSIC_VECTORIZER } from '../../matching/classicAxis.js';
 import type { MatchMethod } from '../../matching/types.js';
 import { getPreset } from '../../preprocess/presets.js';
-import { runPipeline } from '../../preprocess/pipeline.js';
+import { canonicalJsonHash, runPipeline } from '../../preprocess/pipeline.js';
 import type { ReportEntry, ReportInput, ReportMethod, ReportPipelineStep } from '../../report/ReportInput.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
@@ -76,14 +76,14 @@ function methodInfo(lib: Library, model: EmbeddingModel | null | undefined, meth
       method,
       methodLabel: METHOD_LABEL[method] ?? method,
       pipeline: { name: 'model input pipeline', hash: m.pipelineHash, steps: pipeline?.steps ?? [] },
-      model: { id: m.id, version: m.version, manifestHash: createHash('sha256').update(JSON.stringify(m)).digest('hex'), backend: model.backend },
+      model: { id: m.id, version: m.version, manifestHash: canonicalJsonHash(m), backend: model.backend },
       library,
     };
   }
   return {
     method,
     methodLabel: METHOD_LABEL[method] ?? method,
-    pipeline: { name: CLASSIC_PIPELINE.id, hash: CLASSIC_PIPELINE_HASH, steps: CLASSIC_PIPELINE.steps.map((s) => ({ kind: s.kind, params: { ...s.params } })) },
+    pipeline: { name: 'classic vectors', hash: CLASSIC_PIPELINE_HASH, steps: CLASSIC_VECTORIZER.pipeline.steps.map((s) => ({ kind: s.kind, params: { ...s.params } })) },
     library,
   };
 }

@@ -88,7 +88,7 @@ export const command: CliCommand = {
     const ensureEmbeddings = async (): Promise<void> => {
       if (embeddingsChecked || !model) return;
       embeddingsChecked = true;
-      const st = lib.embeddingStatus(model.key);
+      const st = lib.embeddingStatus(model);
       if (st.missing === 0) return;
       io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
       const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
