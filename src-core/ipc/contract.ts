@@ -8,7 +8,7 @@
  * (structured clone keeps them; the web transport tags them, see wire.ts), class instances are not.
  */
 import type { ErrorInfo } from '../errors.js';
-import type { MatchMethod, MatchResult } from '../matching/types.js';
+import type { MatchMethod, MatchRequest, MatchResult } from '../matching/types.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
 import type { Pipeline } from '../preprocess/pipeline.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
@@ -95,7 +95,7 @@ export interface FilePayload {
   bytes: Uint8Array;
 }
 
-export type JobKind = 'import' | 'embed' | 'train';
+export type JobKind = 'import' | 'embed' | 'train' | 'index';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainEpoch {
@@ -148,17 +148,8 @@ export interface ModelInfo {
   unavailableReason?: string;
 }
 
-export interface MatchRequest {
-  spectrum: Spectrum;
-  method?: MatchMethod;
-  topK?: number;
-  exclude?: Array<[number, number]>;
-  /**
-   * Preprocessing applied to the query before it is matched (the Identify view's pipeline panel). References keep
-   * the method's own processing (the classic axis, or the model's pipeline), so the default is no pipeline.
-   */
-  pipeline?: PipelineSpec;
-}
+/** The one match request (src-core/matching/types.ts): the CLI and the report make the same. */
+export type { MatchRequest };
 
 export interface ReadSpectraResult {
   format: string;
@@ -173,14 +164,17 @@ export interface TrainRequest {
 
 /**
  * A report of one spectrum of an open file. The file travels as its bytes and the report is made by the same code
- * as `specmatch report` (src-core/node/report/createReport.ts), which reads and matches it again with the method's
- * defaults, so the app and the CLI produce the same report for the same file.
+ * as `specmatch report` (src-core/node/report/createReport.ts), which reads and matches it again with the same
+ * match options as the view (method, the analyst's pipeline, excluded ranges), so the app and the CLI produce the
+ * same report for the same file and options.
  */
 export interface ReportRequest {
   file: FilePayload;
   spectrumIndex: number;
   method?: MatchMethod;
   topK?: number;
+  exclude?: Array<[number, number]>;
+  pipeline?: PipelineSpec | null;
   lab?: string;
   analyst?: string;
   notes?: string;

@@ -18,11 +18,10 @@ import type {
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
 import type { SubstanceSummary as LibSummary, SubstanceDetail as LibDetail } from '../../matching/libraryTypes.js';
-import { runPipeline } from '../../preprocess/pipeline.js';
 import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
-import { matchSpectrum } from '../library/matchLibrary.js';
+import { indexForMatch, pendingVectors, runMatchRequest } from '../library/matchLibrary.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
 import type { JobContext, JobManager } from './JobManager.js';
 import type { ModelProvider } from './ModelProvider.js';
@@ -204,15 +203,30 @@ export class LibraryBackend implements AppBackend {
     return { substanceId: id };
   }
 
+  /**
+   * The view's MatchRequest. With an analyst's pipeline whose reference vectors are not in the library yet, they
+   * are computed first as a job (progress in the app's job list; the request waits for it).
+   */
   async match(req: MatchRequest): Promise<MatchResult> {
-    const query =
-      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
-    return matchSpectrum(this.library, query, {
-      model: this.models.current(),
-      ...(req.method === undefined ? {} : { method: req.method }),
-      ...(req.topK === undefined ? {} : { topK: req.topK }),
-      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
-    });
+    const model = this.models.current();
+    const { spectrum, ...opts } = req;
+    if (pendingVectors(this.library, { ...opts, model }) > 0) {
+      const job = this.jobs.start('index', 'Processing the library with the query pipeline', async (ctx) => {
+        ctx.progress({ phase: 'processing references' });
+        const r = await indexForMatch(this.library, {
+          ...opts,
+          model,
+          signal: ctx.signal,
+          onIndexProgress: (done, total) => ctx.progress({ done, total, phase: 'processing references' }),
+        });
+        if (r.cancelled) throw new SpecmatchError('E_CANCELLED', `cancelled after ${r.computed} reference vectors (they are kept)`);
+        return `${r.computed} reference vectors computed for the pipeline${r.failed ? `; ${r.failed} references could not be processed` : ''}`;
+      });
+      await this.jobs.settled(job.id);
+      const done = this.jobs.list().find((j) => j.id === job.id);
+      if (done && done.state !== 'done') throw new SpecmatchError(done.state === 'cancelled' ? 'E_CANCELLED' : 'E_PIPELINE', done.error?.message ?? 'processing the library with the pipeline failed');
+    }
+    return runMatchRequest(this.library, { ...opts, spectrum }, { model });
   }
 
   /**
@@ -365,6 +379,8 @@ export class LibraryBackend implements AppBackend {
       appVersion: this.appVersion,
       ...(req.method === undefined ? {} : { method: req.method }),
       ...(req.topK === undefined ? {} : { topN: req.topK }),
+      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+      ...(req.pipeline === undefined ? {} : { pipeline: req.pipeline }),
       ...(req.lab ? { lab: req.lab } : {}),
       ...(req.analyst ? { analyst: req.analyst } : {}),
       ...(req.notes ? { notes: req.notes } : {}),

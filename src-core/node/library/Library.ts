@@ -128,6 +128,26 @@ interface PendingSpectrum {
   result: ImportFileResult;
 }
 
+/** The key stored vectors are filed under: a model id ('classic' for the classic methods) and a pipeline hash. */
+export interface VectorKey {
+  modelId: string;
+  pipelineHash: string;
+}
+
+export interface FillVectorsOptions {
+  onProgress?(done: number, total: number): void;
+  signal?: AbortSignal;
+  /** Spectra per committed batch. @default 64 */
+  batchSize?: number;
+}
+
+export interface FillVectorsReport {
+  computed: number;
+  failed: number;
+  cancelled: boolean;
+  errors: Array<{ spectrumId: number; message: string }>;
+}
+
 /** Vectors of one key as loaded for search (see matchLibrary.ts). */
 export interface ReferenceVectors {
   modelId: string;
@@ -206,7 +226,7 @@ function isSqliteFile(path: string): boolean {
  * one so only the failing ones are left without an embedding. A model that fails on every spectrum of a batch
  * larger than one is unusable: E_MODEL.
  */
-async function embedEach(model: EmbeddingModel, spectra: readonly Spectrum[]): Promise<Array<Float32Array | SpecmatchError>> {
+export async function embedEach(model: EmbeddingModel, spectra: readonly Spectrum[]): Promise<Array<Float32Array | SpecmatchError>> {
   try {
     const v = await model.embed(spectra);
     if (v.length === spectra.length) return v;
@@ -954,12 +974,29 @@ export class Library {
    * Computes the embeddings missing under the model's key (after a model change, or for spectra imported without a
    * model), in batches, each committed on its own so a cancelled or killed run keeps its progress.
    */
-  async recomputeEmbeddings(
-    model: EmbeddingModel,
-    opts: { onProgress?(done: number, total: number): void; signal?: AbortSignal; batchSize?: number } = {},
-  ): Promise<{ computed: number; failed: number; cancelled: boolean; errors: Array<{ spectrumId: number; message: string }> }> {
+  async recomputeEmbeddings(model: EmbeddingModel, opts: FillVectorsOptions = {}): Promise<FillVectorsReport> {
     this.adoptLegacyVectors(model);
-    const ids = this.missingIds(model.manifest.id, model.manifest.pipelineHash);
+    const r = await this.fillVectors({ modelId: model.manifest.id, pipelineHash: model.manifest.pipelineHash }, (spectra) => embedEach(model, spectra), opts);
+    if (r.computed > 0) this.db.transaction(() => this.audit('recompute-embeddings', { key: model.key, computed: r.computed, failed: r.failed }))();
+    return r;
+  }
+
+  /** How many non-removed spectra lack a vector under (modelId, pipelineHash). */
+  missingVectors(key: VectorKey): number {
+    return this.missingIds(key.modelId, key.pipelineHash).length;
+  }
+
+  /**
+   * The one indexer: fills the vectors missing under `key` with `compute` (a vectorizer, a model's embed, or both
+   * after an analyst's pipeline), in batches committed one by one, so a cancelled or killed run keeps its progress.
+   * A spectrum `compute` cannot process is reported in `errors` and left without a vector.
+   */
+  async fillVectors(
+    key: VectorKey,
+    compute: (spectra: Spectrum[]) => Promise<Array<Float32Array | SpecmatchError>> | Array<Float32Array | SpecmatchError>,
+    opts: FillVectorsOptions = {},
+  ): Promise<FillVectorsReport> {
+    const ids = this.missingIds(key.modelId, key.pipelineHash);
     const batch = Math.max(1, opts.batchSize ?? 64);
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
     const load = this.db.prepare('SELECT x, y, meta FROM spectra WHERE id = ?');
@@ -973,12 +1010,12 @@ export class Library {
         const r = load.get(id) as { x: Buffer; y: Buffer; meta: string };
         return { x: blobFloat64(r.x), y: blobFloat64(r.y), meta: JSON.parse(r.meta) as SpectrumMeta };
       });
-      const vectors = await embedEach(model, spectra);
+      const vectors = await compute(spectra);
       this.db.transaction(() => {
         chunk.forEach((id, j) => {
           const v = vectors[j]!;
           if (v instanceof Float32Array) {
-            ins.run(id, model.manifest.id, model.manifest.pipelineHash, floatBlob(v));
+            ins.run(id, key.modelId, key.pipelineHash, floatBlob(v));
             computed++;
           } else errors.push({ spectrumId: id, message: v.message });
         });
@@ -986,8 +1023,18 @@ export class Library {
       this.changed();
       opts.onProgress?.(Math.min(ids.length, i + chunk.length), ids.length);
     }
-    if (computed > 0) this.db.transaction(() => this.audit('recompute-embeddings', { key: model.key, computed, failed: errors.length }))();
     return { computed, failed: errors.length, cancelled: false, errors };
+  }
+
+  /**
+   * Drops the vectors of every key of `modelId` except `keep` (the keys in use): vectors of an analyst's earlier
+   * pipelines, or of an earlier classic pipeline. Returns the rows deleted.
+   */
+  dropVectorsExcept(modelId: string, keep: readonly string[]): number {
+    const marks = keep.map(() => '?').join(', ');
+    const n = this.db.prepare(`DELETE FROM embeddings WHERE model_id = ?${keep.length ? ` AND pipeline_hash NOT IN (${marks})` : ''}`).run(modelId, ...keep).changes;
+    if (n > 0) this.changed();
+    return n;
   }
 
   /**

@@ -1,30 +1,40 @@
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
 import { DEFAULT_FUSION_ALPHA } from '../../engine/calibration.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
-import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicAxisValues, classicVector } from '../../matching/classicAxis.js';
+import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE, CLASSIC_PIPELINE_HASH, CLASSIC_VECTORIZER, classicAxisValues } from '../../matching/classicAxis.js';
 import { excludeMask } from '../../matching/excludeMask.js';
 import { rankSubstances } from '../../matching/rankSubstances.js';
 import { prepareVector, preparedLength, scoreAll, scoreFromDot } from '../../matching/search.js';
 import type { ReferenceMatrix } from '../../matching/search.js';
 import { classicMethods } from '../../matching/similarity.js';
 import type { ClassicMethod } from '../../matching/similarity.js';
-import type { HqiValues, MatchMethod, MatchOptions, MatchResult, MatchRow } from '../../matching/types.js';
-import { DEFAULT_CALIBRATION, verdictFor } from '../../matching/verdict.js';
+import { DEFAULT_CLASSIC_METHOD, MATCH_METHODS, defaultMethodFor, matchMethod } from '../../matching/methods.js';
+import type { MatchMethodSpec } from '../../matching/methods.js';
+import type { HqiValues, MatchOptions, MatchRequest, MatchResult, MatchRow, MatchVectors } from '../../matching/types.js';
+import type { Pipeline } from '../../preprocess/pipeline.js';
+import { pipelineHash, runPipeline, validatePipeline } from '../../preprocess/pipeline.js';
+import { makeVectorizer } from '../../preprocess/vectorizer.js';
+import type { Vectorizer } from '../../preprocess/vectorizer.js';
+import { verdictFor } from '../../matching/verdict.js';
 import type { VerdictCalibration } from '../../matching/verdict.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
-import type { Library, ReferenceVectors } from './Library.js';
+import { embedEach } from './Library.js';
+import type { FillVectorsReport, Library, ReferenceVectors } from './Library.js';
 import { padTo4, SimdMatrix, simdAvailable } from './simdDot.js';
 
 export interface LibraryMatchOptions extends MatchOptions {
-  /** The Siamese model; `siamese` is the default method when one is given. */
+  /** The Siamese model, needed by the siamese and fused methods. */
   model?: EmbeddingModel | null;
+  /**
+   * Progress while reference vectors for an analyst's pipeline are computed (once per library and pipeline, before
+   * the first match that needs them).
+   */
+  onIndexProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
 }
 
-/** The classic method used when no model is available: first-derivative correlation, the strongest classic
- * measure on raw RRUFF spectra (it ignores smooth baselines; see docs/notes/library.md for the comparison). */
-export const DEFAULT_CLASSIC_METHOD: ClassicMethod = 'hqi-derivative';
 export const DEFAULT_TOP_K = 10;
-export const MATCH_METHODS: readonly MatchMethod[] = ['siamese', 'fused', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
+export { DEFAULT_CLASSIC_METHOD, MATCH_METHODS, defaultMethodFor };
 
 /** Weight of the Siamese score in the fused method (α·siamese + (1 − α)·derivative HQI): see engine/calibration.ts. */
 export { DEFAULT_FUSION_ALPHA };
@@ -34,8 +44,6 @@ export function fusionAlpha(model: EmbeddingModel): number {
   const a = model.manifest.metrics['fusionAlpha'];
   return typeof a === 'number' && a >= 0 && a <= 1 ? a : DEFAULT_FUSION_ALPHA;
 }
-
-const CLASSIC: ReadonlySet<string> = new Set(['hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean']);
 
 /**
  * Used when a model's manifest carries no calibration: the verdict then only separates clear from unclear, with
@@ -170,57 +178,148 @@ function bridgeExcluded(q: Spectrum, ranges: ReadonlyArray<readonly [number, num
   return { ...q, y };
 }
 
-/**
- * The method used when none is asked for. A model becomes the default only when its manifest says so
- * (`metrics.recommendedMethod`, written after an evaluation in which it beat derivative HQI on unseen minerals);
- * until then analysts get the method that measured best (docs/RESULTS.md), and the model stays one choice away.
- */
-export function defaultMethodFor(model: EmbeddingModel | null | undefined): MatchMethod {
-  const rec = model?.manifest.metrics['recommendedMethod'];
-  if (model && typeof rec === 'string' && (MATCH_METHODS as readonly string[]).includes(rec)) return rec as MatchMethod;
-  return DEFAULT_CLASSIC_METHOD;
-}
-
-function checkOptions(opts: LibraryMatchOptions): { method: MatchMethod; topK: number } {
-  const method = opts.method ?? defaultMethodFor(opts.model);
-  if (!MATCH_METHODS.includes(method)) throw new SpecmatchError('E_PARAM', `unknown method '${String(method)}' (use one of ${MATCH_METHODS.join(', ')})`);
-  if ((method === 'siamese' || method === 'fused') && !opts.model) throw new SpecmatchError('E_MODEL', `method '${method}' needs a model and none is loaded`);
+function checkOptions(opts: LibraryMatchOptions): { method: MatchMethodSpec; topK: number; analyst: Pipeline | null } {
+  const method = matchMethod(opts.method ?? defaultMethodFor(opts.model?.manifest));
+  if (method.vectors !== 'classic' && !opts.model) throw new SpecmatchError('E_MODEL', `method '${method.id}' needs a model and none is loaded`);
   const topK = opts.topK ?? DEFAULT_TOP_K;
   if (!Number.isInteger(topK) || topK < 1) throw new SpecmatchError('E_PARAM', `topK must be a whole number ≥ 1, got ${topK}`);
-  return { method, topK };
+  const analyst = opts.pipeline && opts.pipeline.steps.length > 0 ? validatePipeline(opts.pipeline) : null;
+  return { method, topK, analyst };
+}
+
+const joined = (analyst: Pipeline | null, own: Pipeline): Pipeline => (analyst ? { schemaVersion: 1, steps: [...analyst.steps, ...own.steps] } : own);
+
+/** The classic vectorizer after the analyst's steps (the default one without them). */
+export function classicVectorizerFor(analyst: Pipeline | null): Vectorizer {
+  return analyst ? makeVectorizer(joined(analyst, CLASSIC_PIPELINE)) : CLASSIC_VECTORIZER;
+}
+
+/** The key and pipeline of a model's embeddings after the analyst's steps. */
+export function modelVectorsFor(model: EmbeddingModel, analyst: Pipeline | null): MatchVectors {
+  if (!analyst) return { modelId: model.manifest.id, pipeline: model.manifest.pipeline, hash: model.manifest.pipelineHash };
+  const pipeline = validatePipeline(joined(analyst, model.manifest.pipeline));
+  return { modelId: model.manifest.id, pipeline, hash: pipelineHash(pipeline) };
+}
+
+/** Embeds spectra after the analyst's steps (a spectrum they cannot process gets its error). */
+async function embedAfter(model: EmbeddingModel, analyst: Pipeline | null, spectra: readonly Spectrum[]): Promise<Array<Float32Array | SpecmatchError>> {
+  if (!analyst) return embedEach(model, spectra);
+  const processed: Array<Spectrum | SpecmatchError> = spectra.map((s) => {
+    try {
+      return runPipeline(s, analyst).result;
+    } catch (err) {
+      return toSpecmatchError(err, { code: 'E_PIPELINE' });
+    }
+  });
+  const ok = processed.filter((p): p is Spectrum => !(p instanceof SpecmatchError));
+  const vectors = ok.length ? await embedEach(model, ok) : [];
+  let k = 0;
+  return processed.map((p) => (p instanceof SpecmatchError ? p : vectors[k++]!));
+}
+
+function vectorsOrError(v: Vectorizer, spectra: readonly Spectrum[]): Array<Float32Array | SpecmatchError> {
+  return spectra.map((s) => {
+    try {
+      return v.apply(s);
+    } catch (err) {
+      return toSpecmatchError(err, { code: 'E_PIPELINE' });
+    }
+  });
 }
 
 /**
- * Ranks the library's substances against one query spectrum. Every substance gets the score of its best reference
- * spectrum; each row also carries every classic HQI of that best pair (on the classic axis, with the exclusion
- * mask). The verdict comes from the method's calibration (src-core/matching/verdict.ts, or the model manifest's).
+ * Makes sure every reference has its vectors for these options (the analyst's pipeline through the method's own
+ * steps) and returns how many were computed. Default pipelines: the classic vectors are filled at once (they are
+ * made on import anyway); an analyst's pipeline's vectors are computed once per library and pipeline, with
+ * progress, and the previous analyst pipeline's are dropped (one is kept per model id beside the defaults).
+ */
+export async function indexForMatch(library: Library, opts: LibraryMatchOptions): Promise<{ computed: number; failed: number; cancelled: boolean }> {
+  const { method, analyst } = checkOptions(opts);
+  library.ensureClassicVectors();
+  const total = { computed: 0, failed: 0, cancelled: false };
+  const add = (r: FillVectorsReport): void => {
+    total.computed += r.computed;
+    total.failed += r.failed;
+    total.cancelled ||= r.cancelled;
+  };
+  const fillOpts = { ...(opts.onIndexProgress ? { onProgress: opts.onIndexProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+  if (method.vectors !== 'classic') {
+    const model = opts.model!;
+    library.adoptLegacyVectors(model);
+    if (analyst) {
+      const mv = modelVectorsFor(model, analyst);
+      if (library.missingVectors({ modelId: mv.modelId, pipelineHash: mv.hash }) > 0) {
+        library.dropVectorsExcept(model.manifest.id, [model.manifest.pipelineHash, mv.hash]);
+        add(await library.fillVectors({ modelId: mv.modelId, pipelineHash: mv.hash }, (spectra) => embedAfter(model, analyst, spectra), fillOpts));
+      }
+    }
+  }
+  if (analyst && method.vectors !== 'model') {
+    const v = classicVectorizerFor(analyst);
+    if (library.missingVectors({ modelId: CLASSIC_MODEL_ID, pipelineHash: v.hash }) > 0) {
+      library.dropVectorsExcept(CLASSIC_MODEL_ID, [CLASSIC_PIPELINE_HASH, v.hash]);
+      add(await library.fillVectors({ modelId: CLASSIC_MODEL_ID, pipelineHash: v.hash }, (spectra) => vectorsOrError(v, spectra), fillOpts));
+    }
+  }
+  return total;
+}
+
+/**
+ * Reference vectors indexForMatch would compute for these options (an analyst's pipeline's; the model's own
+ * embeddings missing are counted by Library.embeddingStatus).
+ */
+export function pendingVectors(library: Library, opts: LibraryMatchOptions): number {
+  const { method, analyst } = checkOptions(opts);
+  if (!analyst) return 0;
+  let n = 0;
+  if (method.vectors !== 'classic') {
+    const mv = modelVectorsFor(opts.model!, analyst);
+    n += library.missingVectors({ modelId: mv.modelId, pipelineHash: mv.hash });
+  }
+  if (method.vectors !== 'model') n += library.missingVectors({ modelId: CLASSIC_MODEL_ID, pipelineHash: classicVectorizerFor(analyst).hash });
+  return n;
+}
+
+/**
+ * Ranks the library's substances against one query spectrum. The query and the references go through the same
+ * pipeline (the analyst's steps, if any, then the method's own); every substance gets the score of its best
+ * reference spectrum; each row also carries every classic HQI of that best pair (on the classic vectors, with the
+ * exclusion mask). The verdict comes from the method's calibration (matching/methods.ts), marked uncalibrated for
+ * an analyst's pipeline. The result records the pipelines and excluded ranges it was computed with.
  */
 export async function matchSpectrum(library: Library, query: Spectrum, opts: LibraryMatchOptions = {}): Promise<MatchResult> {
-  const { method, topK } = checkOptions(opts);
+  const { method, topK, analyst } = checkOptions(opts);
   if (query.meta.xKind !== 'raman-shift') {
     throw new SpecmatchError('E_PARAM', `${query.meta.sourceFile}: the query's x axis is ${query.meta.xKind} (${query.meta.originalXUnit}), not Raman shift${query.meta.xKind === 'wavelength' ? ': the laser wavelength is needed to convert it' : ''}`);
   }
   if (query.x.length < 3) throw new SpecmatchError('E_EMPTY', `${query.meta.sourceFile}: the query holds ${query.x.length} points`);
-  library.ensureClassicVectors();
+  const idx = await indexForMatch(library, opts);
+  if (idx.cancelled) throw new SpecmatchError('E_CANCELLED', `cancelled while computing reference vectors for the pipeline (${idx.computed} kept for next time)`);
+  const exclude = opts.exclude ?? [];
+  const classicVz = classicVectorizerFor(analyst);
+  const classicVectors: MatchVectors = { modelId: CLASSIC_MODEL_ID, pipeline: classicVz.pipeline, hash: classicVz.hash };
   const axis = classicAxisValues();
-  const mask = excludeMask(axis, opts.exclude);
-  const qClassic = classicVector(query);
+  const mask = excludeMask(axis, exclude);
+  const qClassic = classicVz.apply(query);
+  const classicRefs = (): ReferenceVectors => library.referenceVectors(CLASSIC_MODEL_ID, classicVz.hash);
 
   let refs: ReferenceVectors;
   let scores: ArrayLike<number>;
   let calibration: VerdictCalibration;
+  const used: MatchVectors[] = [];
   const extra: Partial<MatchResult> = {};
-  if (CLASSIC.has(method)) {
-    const m = method as ClassicMethod;
-    refs = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+  if (method.scorer.kind === 'classic') {
+    const m = method.scorer.measure;
+    refs = classicRefs();
     scores = refs.count === 0 ? new Float32Array(0) : classicScores(m, preparedMatrix(refs, m), qClassic, mask);
-    calibration = DEFAULT_CALIBRATION[m];
-    extra.pipelineHash = CLASSIC_PIPELINE_HASH;
+    calibration = method.calibration.kind === 'constant' ? method.calibration.thresholds : UNCALIBRATED_MODEL;
+    used.push(classicVectors);
   } else {
     const model = opts.model!;
-    library.adoptLegacyVectors(model);
-    refs = library.referenceVectors(model.manifest.id, model.manifest.pipelineHash);
-    const q = opts.exclude && opts.exclude.length > 0 ? bridgeExcluded(query, opts.exclude) : query;
+    const mv = modelVectorsFor(model, analyst);
+    refs = library.referenceVectors(mv.modelId, mv.hash);
+    const processed = analyst ? runPipeline(query, analyst).result : query;
+    const q = exclude.length > 0 ? bridgeExcluded(processed, exclude) : processed;
     let embedding: Float32Array;
     try {
       embedding = (await model.embed([q]))[0]!;
@@ -229,19 +328,22 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
     }
     const siamese = refs.count === 0 ? new Float32Array(0) : siameseScores(model, refs, embedding);
     scores = siamese;
+    used.push(mv);
     const c = model.manifest.calibration;
     calibration = c ? { match: c.match, gap: c.ambiguousGap, noMatch: c.noMatch, source: `model ${model.manifest.id} manifest` } : UNCALIBRATED_MODEL;
-    if (method === 'fused') {
-      const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-      const derivative = classic.count === 0 ? new Float32Array(0) : classicScores('hqi-derivative', preparedMatrix(classic, 'hqi-derivative'), qClassic, mask);
+    if (method.scorer.kind === 'fused') {
+      const classic = classicRefs();
+      const measure = method.scorer.measure;
+      const second = classic.count === 0 ? new Float32Array(0) : classicScores(measure, preparedMatrix(classic, measure), qClassic, mask);
       const rowOf = classicRowIndex(classic);
       const alpha = fusionAlpha(model);
       const fused = new Float32Array(siamese.length);
       for (let i = 0; i < siamese.length; i++) {
         const row = rowOf.get(refs.spectrumIds[i]!);
-        fused[i] = alpha * siamese[i]! + (1 - alpha) * (row === undefined ? 0 : derivative[row]!);
+        fused[i] = alpha * siamese[i]! + (1 - alpha) * (row === undefined ? 0 : second[row]!);
       }
       scores = fused;
+      used.push(classicVectors);
       const fc = model.manifest.fusedCalibration;
       calibration =
         fc && fc.alpha === alpha
@@ -249,14 +351,15 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
           : { ...UNCALIBRATED_MODEL, source: `fused α = ${alpha}: uncalibrated defaults` };
     }
     extra.modelId = model.manifest.id;
-    extra.pipelineHash = model.manifest.pipelineHash;
     extra.missingEmbeddings = library.embeddingStatus(model).missing;
   }
+  const calibrated = analyst === null && !calibration.source.includes('uncalibrated') && calibration !== UNCALIBRATED_MODEL;
+  if (analyst) calibration = { ...calibration, source: `uncalibrated: thresholds measured for the default pipeline (${calibration.source}), not for this one` };
 
   const ranked = rankSubstances(scores, refs.refSubstance, refs.substanceIds.length, topK);
   const matches: MatchRow[] = ranked.map((r, i) => {
     const spectrumId = refs.spectrumIds[r.ref]!;
-    const ref = library.vectorOf(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+    const ref = library.vectorOf(spectrumId, CLASSIC_MODEL_ID, classicVz.hash);
     const hqi: HqiValues = ref
       ? {
           correlation: classicMethods['hqi-correlation'](qClassic, ref, mask),
@@ -278,11 +381,22 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
   });
   const best = matches[0];
   return {
-    method,
+    method: method.id,
     verdict: verdictFor(best?.score, best?.gap ?? 0, calibration),
     matches,
+    vectors: used,
+    analystPipeline: analyst,
+    exclude: exclude.map(([a, b]) => [a, b] as [number, number]),
+    calibrated,
+    pipelineHash: used[0]!.hash,
     references: refs.count,
     calibration: { match: calibration.match, gap: calibration.gap, noMatch: calibration.noMatch, source: calibration.source },
     ...extra,
   };
+}
+
+/** One MatchRequest (the CLI's, the app's and the report's) against the library. */
+export function runMatchRequest(library: Library, req: MatchRequest, ctx: Pick<LibraryMatchOptions, 'model' | 'onIndexProgress' | 'signal'> = {}): Promise<MatchResult> {
+  const { spectrum, ...opts } = req;
+  return matchSpectrum(library, spectrum, { ...opts, ...ctx });
 }
