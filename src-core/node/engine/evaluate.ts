@@ -13,7 +13,7 @@ import { getPreset } from '../../preprocess/presets.js';
 import { cacheDir } from '../data/rruffArchive.js';
 import { chooseBackend, type BackendName } from './backend.js';
 import { mineralsWithAtLeast, readLabelledSpectra } from './dataset.js';
-import { disposeNetwork, embedInputs } from './siameseNetwork.js';
+import { disposeNetwork, embedInputs, headOf } from './siameseNetwork.js';
 import { recipeOptions, trainSiamese, type LabelledInputs, type TrainProgress } from './trainSiamese.js';
 
 /**
@@ -297,7 +297,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
           return results;
         }
         const emb = embedInputs(outcome.net.encoder, v.inputs, axis.points);
-        const head: SiameseHead = { w: Float32Array.from(outcome.net.headW.dataSync()), b: outcome.net.headB.dataSync()[0]! };
+        const head: SiameseHead = headOf(outcome.net);
         disposeNetwork(outcome.net);
         const detail = `${recipeName}: ${outcome.history.length} epochs (best ${outcome.bestEpoch}, ${outcome.stoppedBy}), ${Math.round(outcome.wallSeconds)} s, ${outcome.pairsPerSecond.toFixed(0)} pairs/s on ${outcome.backend}`;
         log(`  siamese-${recipeName}: ${detail}`);

@@ -16,7 +16,7 @@ import { hqiDerivative } from '../../matching/similarity.js';
 import { chooseBackend, type BackendName } from './backend.js';
 import { loadLabelledSet, type LabelledSet } from './dataset.js';
 import { loadNetwork, readManifest, saveNetwork, writeManifest } from './modelStore.js';
-import { disposeNetwork, embedInputs, type SiameseNetwork } from './siameseNetwork.js';
+import { disposeNetwork, embedInputs, headOf, type SiameseNetwork } from './siameseNetwork.js';
 import { recipeOptions, trainSiamese, type LabelledInputs, type TrainOutcome, type TrainProgress } from './trainSiamese.js';
 
 /**
@@ -102,7 +102,7 @@ export function oneShotOutcomes(
   fuse?: { alpha: number; classic: readonly Float32Array[] },
 ): { outcomes: QueryOutcome[]; logits: number[]; targets: number[] } {
   const emb = embedInputs(net.encoder, data.inputs, net.spec.inputPoints);
-  const head: SiameseHead = { w: net.headW.dataSync() as Float32Array, b: net.headB.dataSync()[0]! };
+  const head: SiameseHead = headOf(net);
   const rng = makeRng(seed ^ 0xca11b);
   const refs: number[] = [];
   for (const members of indicesByClass(data.labels).values()) refs.push(members[randomInt(rng, members.length)]!);

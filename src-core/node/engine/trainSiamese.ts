@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ArchitectureSpec } from '../../engine/architecture.js';
-import { augmentInput, type AugmentOptions } from '../../engine/augment.js';
+import { inputChannelsOf, networkInput, type ArchitectureSpec } from '../../engine/architecture.js';
+import { augmentInput, mixWithinClass, type AugmentOptions } from '../../engine/augment.js';
 import { chooseNegatives, planClassEpoch, planEpoch, positivePairs, type Pair } from '../../engine/pairSampling.js';
 import { indicesByClass } from '../../engine/protocols.js';
 import { makeRng, randomInt } from '../../engine/random.js';
 import type { Recipe } from '../../engine/recipes.js';
-import { headLogit, sigmoid, type SiameseHead } from '../../engine/siameseHead.js';
+import { headLogit, sigmoid } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
 import { loadNetwork, replaceFolder, saveNetwork } from './modelStore.js';
-import { buildNetwork, disposeNetwork, embedInputs, pairLogits, type SiameseNetwork } from './siameseNetwork.js';
+import { allPairLogits, buildNetwork, disposeNetwork, embedInputs, headOf, headWeights, pairLogits, selectedPairLogits, type SiameseNetwork } from './siameseNetwork.js';
 
 /**
  * The Siamese training loop (Liu et al. 2017's recipe, then the improvements measured in docs/notes/engine.md):
@@ -52,6 +52,8 @@ export interface SiameseTrainOptions {
   selectBy?: Recipe['selectBy'];
   /** @default 'bce' (the paper); see Recipe.loss */
   loss?: Recipe['loss'];
+  /** @default 0; see Recipe.classMix */
+  classMix?: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   /** Folder for per-epoch checkpoints; required for `resume`. */
@@ -105,7 +107,7 @@ export interface TrainOutcome {
 /** The training options a named recipe fixes, for an input of `inputPoints` points. */
 export function recipeOptions(recipe: Recipe, inputPoints: number): Pick<
   SiameseTrainOptions,
-  'spec' | 'pairsPerBatch' | 'learningRate' | 'halveEvery' | 'patience' | 'hardNegativeFraction' | 'hardPartnerFraction' | 'augment' | 'batching' | 'selectBy' | 'loss'
+  'spec' | 'pairsPerBatch' | 'learningRate' | 'halveEvery' | 'patience' | 'hardNegativeFraction' | 'hardPartnerFraction' | 'augment' | 'batching' | 'selectBy' | 'loss' | 'classMix'
 > {
   return {
     spec: { ...recipe.spec, inputPoints },
@@ -119,6 +121,7 @@ export function recipeOptions(recipe: Recipe, inputPoints: number): Pick<
     batching: recipe.batching,
     selectBy: recipe.selectBy,
     loss: recipe.loss,
+    classMix: recipe.classMix ?? 0,
   };
 }
 
@@ -145,6 +148,27 @@ export function retrievalLoss(logits: tf.Tensor2D, positives: readonly Pair[]): 
     const self = tf.mul(tf.eye(B), -1e4);
     const lse = tf.logSumExp(tf.add(logits, self), 1);
     return tf.sub<tf.Scalar>(tf.sum(tf.mul(lse, tf.tensor1d(rowCount))), tf.sum(tf.mul(logits, tf.tensor2d(partner, [B, B]))));
+  });
+}
+
+/** Mean binary cross-entropy of pair logits whose first `positives` entries are positive pairs, the rest negative. */
+export function pairBce(z: tf.Tensor1D, positives: number): tf.Scalar {
+  return tf.tidy(() => {
+    const n = z.shape[0];
+    const sign = new Float32Array(n).fill(1);
+    sign.fill(-1, 0, positives);
+    // softplus(−z) for a positive pair, softplus(z) for a negative one: BCE with logits, computed stably.
+    return tf.div<tf.Scalar>(tf.sum(tf.softplus(tf.mul(z, tf.tensor1d(sign)))), Math.max(1, n));
+  });
+}
+
+function selectedFromDense(logits: tf.Tensor2D, positives: readonly Pair[], negatives: readonly Pair[]): tf.Tensor1D {
+  const B = logits.shape[0];
+  const idx = [...positives, ...negatives].map(([a, b]) => a * B + b);
+  return tf.tidy(() => {
+    const pick = new Float32Array(idx.length * B * B);
+    idx.forEach((k, i) => (pick[i * B * B + k] = 1));
+    return tf.reshape(tf.matMul(tf.tensor2d(pick, [idx.length, B * B]), tf.reshape(logits, [B * B, 1])), [idx.length]);
   });
 }
 
@@ -253,7 +277,7 @@ function validationSet(val: LabelledInputs, seed: number, maxPairs = 3000): Vali
 
 function evaluateValidation(net: SiameseNetwork, val: LabelledInputs, set: ValidationSet): { loss: number; accuracy: number; oneShot: number } {
   const emb = embedInputs(net.encoder, val.inputs, net.spec.inputPoints);
-  const head: SiameseHead = { w: net.headW.dataSync() as Float32Array, b: net.headB.dataSync()[0]! };
+  const head = headOf(net);
   let loss = 0;
   let correct = 0;
   set.pairs.forEach(([a, b], i) => {
@@ -308,6 +332,7 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
   const halveEvery = opts.halveEvery ?? 10;
   const patience = opts.patience ?? 6;
   const points = opts.spec.inputPoints;
+  const channels = inputChannelsOf(opts.spec);
   const positives = positivePairs(train.labels);
   if (positives.length === 0) throw new SpecmatchError('E_PARAM', 'training needs at least one class with two spectra');
   if (new Set(val.labels).size < 2 || positivePairs(val.labels).length === 0) throw new SpecmatchError('E_PARAM', 'validation needs at least two classes, one of them with two spectra');
@@ -315,6 +340,8 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
   const batching = opts.batching ?? 'pairs';
   const selectBy = opts.selectBy ?? 'val-loss';
   const withRetrieval = opts.loss === 'bce+retrieval';
+  const classMix = opts.classMix ?? 0;
+  const byClass = indicesByClass(train.labels);
   const wantsLookAlikes = (opts.hardPartnerFraction ?? 0) > 0;
   const hardPartners = wantsLookAlikes && batching === 'pairs' ? lookAlikes(train, 8) : undefined;
   const alikeClasses = wantsLookAlikes && batching === 'classes' ? lookAlikeClasses(train, 8) : undefined;
@@ -367,29 +394,34 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
       }
       const batch = batches[s]!;
       const B = batch.items.length;
-      const flat = new Float32Array(B * points);
+      const flat = new Float32Array(B * points * channels);
       const scratch = new Float32Array(points);
+      const mixed = new Float32Array(points);
+      const row = new Float32Array(points * channels);
       batch.items.forEach((idx, i) => {
-        const v = train.inputs[idx]!;
-        flat.set(opts.augment ? augmentInput(v, rng, opts.augment, scratch) : v, i * points);
+        let v = train.inputs[idx]!;
+        if (classMix > 0 && rng() < classMix) {
+          const members = byClass.get(train.labels[idx]!)!;
+          const other = members[randomInt(rng, members.length)]!;
+          if (other !== idx) v = mixWithinClass(v, train.inputs[other]!, rng, 0.5, mixed);
+        }
+        flat.set(networkInput(opts.augment ? augmentInput(v, rng, opts.augment, scratch) : v, channels, row), i * points * channels);
       });
       const labels = batch.items.map((i) => train.labels[i]!);
-      const xs = tf.tensor3d(flat, [B, points, 1]);
+      const xs = tf.tensor3d(flat, [B, points, channels]);
       const cost = optimizer.minimize(
         () => {
           const emb = net.encoder.apply(xs, { training: true }) as tf.Tensor2D;
-          const logits = pairLogits(emb, net.headW, net.headB);
-          const z = logits.dataSync();
-          const negatives = chooseNegatives(labels, z, batch.positives.length, opts.hardNegativeFraction ?? 0, rng);
-          const wPos = new Float32Array(B * B);
-          const wNeg = new Float32Array(B * B);
-          for (const [a, b] of batch.positives) wPos[a * B + b]! += 1;
-          for (const [a, b] of negatives) wNeg[a * B + b]! += 1;
-          const total = batch.positives.length + negatives.length;
-          const lossPos = tf.sum(tf.mul(tf.tensor2d(wPos, [B, B]), tf.softplus(tf.neg(logits))));
-          const lossNeg = tf.sum(tf.mul(tf.tensor2d(wNeg, [B, B]), tf.softplus(logits)));
-          const bce = tf.div<tf.Scalar>(tf.add(lossPos, lossNeg), total);
-          return withRetrieval ? tf.add<tf.Scalar>(bce, retrievalLoss(logits, batch.positives)) : bce;
+          const w = headWeights(net);
+          if (withRetrieval) {
+            // The retrieval term needs every pair's logit on the tape: the dense B × B path.
+            const logits = pairLogits(emb, w, net.headB);
+            const negatives = chooseNegatives(labels, logits.dataSync(), batch.positives.length, opts.hardNegativeFraction ?? 0, rng);
+            return tf.add<tf.Scalar>(pairBce(selectedFromDense(logits, batch.positives, negatives), batch.positives.length), retrievalLoss(logits, batch.positives));
+          }
+          // Negatives are chosen on all B² logits computed outside the tape; only the chosen pairs are scored on it.
+          const negatives = chooseNegatives(labels, allPairLogits(emb.dataSync() as Float32Array, B, { w: w.dataSync() as Float32Array, b: net.headB.dataSync()[0]! }), batch.positives.length, opts.hardNegativeFraction ?? 0, rng);
+          return pairBce(selectedPairLogits(emb, w, net.headB, [...batch.positives, ...negatives]), batch.positives.length);
         },
         true,
         vars,

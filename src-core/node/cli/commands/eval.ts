@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SpecmatchError } from '../../../errors.js';
-import { isRecipeName, type RecipeName } from '../../../engine/recipes.js';
+import { isRecipeName, RECIPE_NAMES, type RecipeName } from '../../../engine/recipes.js';
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend.js';
 import type { EvalResult, EvalSummaryRow } from '../../engine/evaluate.js';
 import type { CliCommand } from '../CliCommand.js';
@@ -84,7 +84,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
     let recipes: RecipeName[];
     if (recipeArg === 'both') recipes = ['improved', 'paper'];
     else if (isRecipeName(recipeArg)) recipes = [recipeArg];
-    else throw new SpecmatchError('E_USAGE', `--recipe must be paper, improved or both, got '${recipeArg}'`);
+    else throw new SpecmatchError('E_USAGE', `--recipe must be one of ${RECIPE_NAMES.join(', ')} or both (improved and paper), got '${recipeArg}'`);
     if (v.backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(v.backend)) {
       throw new SpecmatchError('E_USAGE', `--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${v.backend}'`);
     }
