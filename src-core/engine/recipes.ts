@@ -31,10 +31,15 @@ export interface Recipe {
   batching: 'pairs' | 'classes';
   /** What picks the kept epoch and drives early stopping: validation pair loss (paper) or validation one-shot top-1. */
   selectBy: 'val-loss' | 'val-one-shot';
-  /** 'bce' = the paper's binary cross-entropy on the chosen pairs; 'bce+retrieval' adds an in-batch N-pair term (trainSiamese.retrievalLoss). */
+  /** 'bce' = the paper's binary cross-entropy on the chosen pairs; 'bce+retrieval' adds an in-batch N-pair term (trainStep.retrievalLoss). */
   loss: 'bce' | 'bce+retrieval';
   /** Probability that a batch spectrum is replaced by a convex mix with another spectrum of its class (augment.mixWithinClass). @default 0 */
   classMix?: number;
+  /**
+   * Batches (groups) whose gradients one step averages: the effective batch. Worker threads compute a step's groups
+   * in parallel (`specmatch train --workers`), with the same result for any number of workers. @default 1
+   */
+  groupsPerStep?: number;
 }
 
 /** 150–1300 cm⁻¹: covered by ≥ 90 % of RRUFF excellent_unoriented spectra (10th percentile of their start is 161 cm⁻¹, of their end 1260 cm⁻¹; the rest are edge-held). 512 points ≈ 2.25 cm⁻¹ per point. */
@@ -80,6 +85,7 @@ export const RECIPES: Record<RecipeName, Recipe> = {
     selectBy: 'val-one-shot',
     loss: 'bce',
     classMix: 0.3,
+    groupsPerStep: 2,
   },
 };
 

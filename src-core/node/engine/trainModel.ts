@@ -47,6 +47,8 @@ export interface TrainModelOptions {
   /** Model id written to the manifest. @default the output folder's name */
   id?: string;
   backend?: BackendName;
+  /** Threads that compute a step's groups in parallel (the result does not depend on it). @default 1 */
+  workers?: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   /** Human log lines (loading, split sizes, the result). */
@@ -158,6 +160,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
     ...(opts.pairsPerEpoch ? { pairsPerEpoch: opts.pairsPerEpoch } : {}),
     checkpointDir: join(opts.outDir, 'checkpoint'),
     resume: opts.resume === true,
+    workers: opts.workers ?? 1,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
@@ -196,6 +199,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
         stoppedBy: outcome.stoppedBy,
         wallSeconds: Math.round(outcome.wallSeconds),
         backend: backend.name,
+        workers: Math.min(opts.workers ?? 1, recipe.groupsPerStep ?? 1),
         pairsPerSecond: Number(outcome.pairsPerSecond.toFixed(1)),
         spectraPerSecond: Number(outcome.spectraPerSecond.toFixed(1)),
         pairsPerEpoch: opts.pairsPerEpoch ?? positivePairs(train.labels).length,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SpecmatchError } from '../../../errors.js';
 import { isRecipeName, RECIPE_NAMES } from '../../../engine/recipes.js';
@@ -34,6 +35,8 @@ folder to DIR (model.json, weights.bin, head.json, manifest.json) plus DIR/check
   --seed N          class split and sampling seed (default 1)
   --id ID           model id in the manifest (default: DIR's name)
   --backend NAME    ${BACKEND_NAMES.join(' | ')} (default automatic; env SPECMATCH_BACKEND)
+  --workers N       threads computing each step's groups in parallel (default: every core, ${availableParallelism()} here;
+                    at most the recipe's groups per step are used; the trained model does not depend on N)
   --json            one JSON line per epoch and a final summary line on stdout
 Progress goes to stderr. Ctrl-C stops after the current step; the last finished epoch stays in DIR/checkpoint.`,
   async run(argv, io) {
@@ -52,6 +55,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
           seed: { type: 'string' },
           id: { type: 'string' },
           backend: { type: 'string' },
+          workers: { type: 'string' },
           json: { type: 'boolean' },
         },
       });
@@ -69,6 +73,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
     const epochs = positiveInt('epochs', v.epochs);
     const pairsPerEpoch = positiveInt('pairs-per-epoch', v['pairs-per-epoch']);
     const seed = positiveInt('seed', v.seed);
+    const workers = positiveInt('workers', v.workers) ?? availableParallelism();
     const json = v.json === true;
     const { trainModel, hasCheckpoint } = await import('../../engine/trainModel.js');
     if (v.resume && !hasCheckpoint(v.out)) io.err(`note: ${v.out} holds no checkpoint yet; starting from scratch`);
@@ -97,6 +102,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
       ...(seed ? { seed } : {}),
       ...(v.id ? { id: v.id } : {}),
       ...(v.backend ? { backend: v.backend as BackendName } : {}),
+      workers,
       signal: io.signal,
       onProgress,
       log: (l) => io.err(l),

@@ -10,7 +10,7 @@ import { RECIPES } from '../../../engine/recipes.js';
 import { headLogit } from '../../../engine/siameseHead.js';
 import { loadNetwork, saveNetwork } from '../modelStore.js';
 import { allPairLogits, buildNetwork, disposeNetwork, embedInputs, headOf, headWeights, pairLogits, selectedPairLogits } from '../siameseNetwork.js';
-import { pairBce } from '../trainSiamese.js';
+import { pairBce } from '../trainStep.js';
 
 const SMALL: ArchitectureSpec = { inputPoints: 64, blocks: [{ filters: 4, kernelSize: 5 }, { filters: 4, kernelSize: 3 }], poolSize: 2, leakyAlpha: 0.2, inputChannels: 2, headConstraint: 'non-positive' };
 
