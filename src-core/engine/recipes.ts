@@ -40,6 +40,8 @@ export interface Recipe {
    * in parallel (`specmatch train --workers`), with the same result for any number of workers. @default 1
    */
   groupsPerStep?: number;
+  /** Learn the fused score's α on the held-out classes (trainModel.chooseFusionAlpha) instead of the fixed 0.5. @default false */
+  learnFusion?: boolean;
 }
 
 /** 150–1300 cm⁻¹: covered by ≥ 90 % of RRUFF excellent_unoriented spectra (10th percentile of their start is 161 cm⁻¹, of their end 1260 cm⁻¹; the rest are edge-held). 512 points ≈ 2.25 cm⁻¹ per point. */
@@ -86,8 +88,12 @@ export const RECIPES: Record<RecipeName, Recipe> = {
     loss: 'bce',
     classMix: 0.3,
     groupsPerStep: 2,
+    learnFusion: true,
   },
 };
+
+/** The recipe `specmatch train` and the app's Model view use unless told otherwise. */
+export const DEFAULT_RECIPE: RecipeName = 'two-channel';
 
 export const RECIPE_NAMES = Object.keys(RECIPES) as RecipeName[];
 

@@ -439,7 +439,7 @@ export async function trainSiamese(
         if (pool)
           for (let g = 1; g < groups.length && g <= pool.size; g++)
             remote.set(g, pool.run(g - 1, { weights, group: groups[g]!, seed: seedOf(g) }));
-        const results: Array<GroupResult | Promise<GroupResult>> = [];
+        const results: Array<Promise<GroupResult>> = [];
         let moving: Float32Array[] | undefined;
         for (let g = 0; g < groups.length; g++) {
           const r = remote.get(g);
@@ -449,7 +449,7 @@ export async function trainSiamese(
           }
           // BatchNorm's moving statistics follow group 0 only, as they would on a replica that computed just it.
           if (g > 0) moving ??= readMovingStats(net);
-          results.push(groupGradients(net, stepCtx, groups[g]!, groups.length === 1 ? rng : makeRng(seedOf(g))));
+          results.push(Promise.resolve(groupGradients(net, stepCtx, groups[g]!, groups.length === 1 ? rng : makeRng(seedOf(g)))));
           if (moving) writeMovingStats(net, moving);
         }
         const done = await Promise.all(results);

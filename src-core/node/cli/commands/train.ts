@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SpecmatchError } from '../../../errors.js';
-import { isRecipeName, RECIPE_NAMES } from '../../../engine/recipes.js';
+import { DEFAULT_RECIPE, isRecipeName, RECIPE_NAMES } from '../../../engine/recipes.js';
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend.js';
 import type { TrainProgress } from '../../engine/trainSiamese.js';
 import type { CliCommand } from '../CliCommand.js';
@@ -30,7 +30,7 @@ folder to DIR (model.json, weights.bin, head.json, manifest.json) plus DIR/check
   --out DIR         output folder
   --epochs N        maximum epochs (default 60; early stopping on validation pairs usually ends sooner)
   --resume          continue from DIR/checkpoint after an interruption
-  --recipe NAME     ${RECIPE_NAMES.join(' | ')} (default improved; see docs/notes/engine.md)
+  --recipe NAME     ${RECIPE_NAMES.join(' | ')} (default ${DEFAULT_RECIPE}; see docs/notes/engine.md)
   --pairs-per-epoch N  positive pairs per epoch (default: every distinct positive pair of the training classes)
   --seed N          class split and sampling seed (default 1)
   --id ID           model id in the manifest (default: DIR's name)
@@ -65,7 +65,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
     const v = parsed.values;
     if (!v.data?.length) throw new SpecmatchError('E_USAGE', 'train needs at least one --data PATH');
     if (!v.out) throw new SpecmatchError('E_USAGE', 'train needs --out DIR');
-    const recipe = v.recipe ?? 'improved';
+    const recipe = v.recipe ?? DEFAULT_RECIPE;
     if (!isRecipeName(recipe)) throw new SpecmatchError('E_USAGE', `--recipe must be one of ${RECIPE_NAMES.join(', ')}, got '${recipe}'`);
     if (v.backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(v.backend)) {
       throw new SpecmatchError('E_USAGE', `--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${v.backend}'`);
