@@ -38,6 +38,8 @@ export interface EvalOptions {
   /** Maximum epochs per training. @default 60 */
   epochs?: number;
   pairsPerEpoch?: number;
+  /** Threads per training (see trainSiamese `workers`; the results do not depend on it). @default 1 */
+  workers?: number;
   /** Skip the network (classic methods only). @default false */
   classicOnly?: boolean;
   /** Preprocessing presets the classic methods choose from on validation. */
@@ -287,6 +289,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
           seed: rseed,
           maxEpochs: opts.epochs ?? 60,
           ...(opts.pairsPerEpoch ? { pairsPerEpoch: opts.pairsPerEpoch } : {}),
+          workers: opts.workers ?? 1,
           checkpointDir: join(cacheDir(), 'eval-checkpoints', `${opts.protocol}-${v.name}-${recipeName}-${recipeDigest(recipe)}-seed${seed}-rep${rep + 1}-e${opts.epochs ?? 60}-p${opts.pairsPerEpoch ?? 0}`),
           resume: true,
           ...(opts.signal ? { signal: opts.signal } : {}),
