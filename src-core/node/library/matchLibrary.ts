@@ -260,7 +260,7 @@ export async function matchSpectra(library: Library, queries: readonly Spectrum[
   for (let start = 0; start < queries.length; start += MATCH_BATCH) {
     if (opts.signal?.aborted) throw new SpecmatchError('E_CANCELLED', 'matching was cancelled');
     const end = Math.min(queries.length, start + MATCH_BATCH);
-    const batch: { slot: number; query: Spectrum; qClassic: Float32Array }[] = [];
+    let batch: { slot: number; query: Spectrum; qClassic: Float32Array }[] = [];
     for (let i = start; i < end; i++) {
       const query = queries[i]!;
       try {
@@ -271,7 +271,7 @@ export async function matchSpectra(library: Library, queries: readonly Spectrum[
       }
     }
     if (batch.length > 0) {
-      const qAxes = batch.map((b) => b.qClassic);
+      let qAxes = batch.map((b) => b.qClassic);
       let scores: Float32Array[];
       if (!model) {
         const m = method as ClassicMethod;
@@ -282,7 +282,28 @@ export async function matchSpectra(library: Library, queries: readonly Spectrum[
         try {
           embeddings = await model.embed(inputs);
         } catch (err) {
-          throw toSpecmatchError(err, { code: 'E_MODEL' });
+          const e = toSpecmatchError(err, { code: 'E_MODEL' });
+          if (e.code === 'E_MODEL') throw e;
+          // One query the model refuses (outside its axis, …) must not fail its whole batch: embed one by one and
+          // give each refused query its own error.
+          const one: (Float32Array | null)[] = [];
+          for (let k = 0; k < batch.length; k++) {
+            try {
+              one.push((await model.embed([inputs[k]!]))[0]!);
+            } catch (err1) {
+              const e1 = toSpecmatchError(err1, { code: 'E_MODEL' });
+              if (e1.code === 'E_MODEL') throw e1;
+              outcomes[batch[k]!.slot] = { ok: false, error: e1 };
+              one.push(null);
+            }
+          }
+          batch = batch.filter((_, k) => one[k] !== null);
+          qAxes = batch.map((b) => b.qClassic);
+          embeddings = one.filter((v): v is Float32Array => v !== null);
+        }
+        if (batch.length === 0) {
+          opts.onProgress?.(end, queries.length);
+          continue;
         }
         scores = refs.count === 0 ? batch.map(() => new Float32Array(0)) : siameseScoresMany(model, refs, embeddings);
         if (method === 'fused') {
