@@ -20,33 +20,32 @@ chars.push('–', '—', '‘', '’', '“', '”', '…', '·', '≥', '≤', 
 const browser = await chromium.launch({ executablePath: process.env['SPECMATCH_CHROMIUM'] ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage();
 await page.setContent(`<style>@font-face{font-family:DV;src:url(data:font/ttf;base64,${ttf})}</style><span style="font-family:DV">x</span>`);
-await page.evaluate(() => document.fonts.ready);
-const glyphs = await page.evaluate(
-  async ({ chars, SIZE, HEIGHT }) => {
-    await document.fonts.load(`${SIZE}px DV`);
-    const out: { ch: string; width: number; advance: number; data: number[] }[] = [];
-    for (const ch of chars) {
-      const c = document.createElement('canvas');
-      c.width = 32;
-      c.height = HEIGHT;
-      const g = c.getContext('2d')!;
-      g.font = `${SIZE}px DV`;
-      g.textBaseline = 'alphabetic';
-      g.fillStyle = '#000';
-      g.fillText(ch, 1, 11);
-      const advance = Math.round(g.measureText(ch).width);
-      const img = g.getImageData(0, 0, 32, HEIGHT).data;
-      let width = 0;
-      for (let x = 0; x < 32; x++) for (let y = 0; y < HEIGHT; y++) if (img[(y * 32 + x) * 4 + 3]! > 0) width = Math.max(width, x + 1);
-      width = Math.max(width, advance + 1);
-      const data: number[] = [];
-      for (let y = 0; y < HEIGHT; y++) for (let x = 0; x < width; x++) data.push(img[(y * 32 + x) * 4 + 3]!);
-      out.push({ ch, width, advance, data });
-    }
-    return out;
-  },
-  { chars, SIZE, HEIGHT },
-);
+// The page code runs in Chromium: passed as text, so this Node-side script needs no DOM types.
+await page.evaluate('document.fonts.ready');
+const glyphs = (await page.evaluate(`(async () => {
+  const chars = ${JSON.stringify(chars)};
+  await document.fonts.load('${SIZE}px DV');
+  const out = [];
+  for (const ch of chars) {
+    const c = document.createElement('canvas');
+    c.width = 32;
+    c.height = ${HEIGHT};
+    const g = c.getContext('2d');
+    g.font = '${SIZE}px DV';
+    g.textBaseline = 'alphabetic';
+    g.fillStyle = '#000';
+    g.fillText(ch, 1, 11);
+    const advance = Math.round(g.measureText(ch).width);
+    const img = g.getImageData(0, 0, 32, ${HEIGHT}).data;
+    let width = 0;
+    for (let x = 0; x < 32; x++) for (let y = 0; y < ${HEIGHT}; y++) if (img[(y * 32 + x) * 4 + 3] > 0) width = Math.max(width, x + 1);
+    width = Math.max(width, advance + 1);
+    const data = [];
+    for (let y = 0; y < ${HEIGHT}; y++) for (let x = 0; x < width; x++) data.push(img[(y * 32 + x) * 4 + 3]);
+    out.push({ ch, width, advance, data });
+  }
+  return out;
+})()`)) as { ch: string; width: number; advance: number; data: number[] }[];
 await browser.close();
 
 const bytes: number[] = [];

@@ -7,6 +7,8 @@ export interface PixelResult {
   /** Top substance, null when the spectrum could not be matched at all. */
   substance: string | null;
   score: number;
+  /** Library spectrum of the top substance's best reference (for overlays). */
+  spectrumId?: number;
   /** The match verdict; 'low-signal' when the signal-to-noise mask left it out, 'error' when it could not be matched. */
   verdict: Verdict | 'low-signal' | 'error';
   /** Why it is 'error' or 'low-signal'. */

@@ -81,7 +81,7 @@ export async function identifyMap(library: Library, input: readonly Spectrum[], 
     if (o.ok) {
       const top = o.result.matches[0];
       modelId ??= o.result.modelId;
-      results[i] = top && top.score > 0 ? { substance: top.substance, score: top.score, verdict: o.result.verdict } : { substance: null, score: 0, verdict: 'no-match' };
+      results[i] = top && top.score > 0 ? { substance: top.substance, score: top.score, spectrumId: top.spectrumId, verdict: o.result.verdict } : { substance: null, score: 0, verdict: 'no-match' };
     } else results[i] = { substance: null, score: 0, verdict: 'error', reason: o.error.message };
   });
   const map = buildPhaseMap(layout, results, opts.minScore === undefined ? {} : { minScore: opts.minScore });
