@@ -1,5 +1,5 @@
 import { expect, test } from '../support/fixtures.js';
-import { writeMapFile } from '../support/mapFile.js';
+import { writeMapFile } from '../../test/fixtureMap.js';
 
 test('a map opens as a phase image and an intensity image; hover and click show a pixel and its matches', async ({ app, shot }) => {
   const page = app.page;

@@ -1,12 +1,17 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HELD_OUT_QUARTZ, RRUFF_DIR } from './paths.js';
+import { FIXTURES } from './support.js';
+
+const RRUFF_DIR = join(FIXTURES, 'rruff');
+/** The Quartz sample the e2e library leaves out (e2e/support/paths.ts HELD_OUT_QUARTZ). */
+const HELD_OUT_QUARTZ = join(RRUFF_DIR, 'Quartz__R060604__Raman__532__0__unoriented__Raman_Data_RAW__31948.txt');
 
 /**
  * A small map as a LabSpec text map export (first line the axis after two tabs, then X, Y and the intensities), made
  * at test time from the RRUFF fixtures: Quartz (the held-out sample) top left, Calcite a band on the right, Rutile
  * a block bottom left, Baryte elsewhere; 16 × 10 pixels of 2 µm, 600 points, a little noise. Returns its path.
+ * Used by the CLI map test and the e2e map spec (in-repo fixtures only: no ../shared/data needed).
  */
 export function writeMapFile(): string {
   const read = (name: string): { x: number[]; y: number[] } => {
