@@ -30,7 +30,7 @@ export interface TrainModelOptions {
   data: string[];
   /** Output folder: the model files, plus `checkpoint/` for resuming. */
   outDir: string;
-  /** @default 'two-channel' */
+  /** @default DEFAULT_RECIPE ('improved') */
   recipe?: RecipeName;
   /** Maximum epochs (early stopping usually ends sooner). @default 60 */
   epochs?: number;
