@@ -27,12 +27,12 @@ export function inputPipeline(axis: InputAxis): Pipeline {
 
 /**
  * Fast path of inputPipeline(axis) for training rows: resample and scale one spectrum into `out` (length
- * axis.points). Returns false (and zeros) where the pipeline fails: no axis point inside the measured range, or a
- * flat spectrum on the axis.
+ * axis.points). Returns false (and zeros) where the pipeline fails: a spectrum that is flat on the axis (one beside
+ * the axis holds a constant).
  */
 export function spectrumToInput(x: ArrayLike<number>, y: ArrayLike<number>, grid: Float64Array, out: Float32Array): boolean {
   const n = x.length;
-  if (n < 1 || x[n - 1]! < grid[0]! || x[0]! > grid[grid.length - 1]!) {
+  if (n < 1) {
     out.fill(0);
     return false;
   }
@@ -46,8 +46,9 @@ export function spectrumToInput(x: ArrayLike<number>, y: ArrayLike<number>, grid
     }
   }
   if (first < 0) {
-    out.fill(0);
-    return false;
+    // no axis point inside the measured range: the measured end values are held (as axis.resample hold-edge)
+    for (let i = 0; i < r.length; i++) r[i] = grid[i]! < x[0]! ? y[0]! : y[n - 1]!;
+    return minMaxInto(r, out);
   }
   for (let i = 0; i < first; i++) r[i] = r[first]!;
   for (let i = last + 1; i < r.length; i++) r[i] = r[last]!;

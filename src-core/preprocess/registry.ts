@@ -95,9 +95,9 @@ function subtract(y: ArrayLike<number>, baseline: Float64Array): Float64Array {
 /**
  * Outside-the-range policy 'hold-edge' of axis.resample: axis points before the first measured x (after the last)
  * take the value at the first (last) axis point inside the measured range. A spectrum with no axis point inside its
- * range has nothing to hold: E_PIPELINE.
+ * range holds its measured end values instead (the first one before it, the last one after it).
  */
-function holdEdges(x: Float64Array, grid: Float64Array, y: Float64Array): void {
+function holdEdges(x: Float64Array, measured: Float64Array, grid: Float64Array, y: Float64Array): void {
   const n = x.length;
   let first = -1;
   let last = -1;
@@ -110,10 +110,11 @@ function holdEdges(x: Float64Array, grid: Float64Array, y: Float64Array): void {
     }
   }
   if (first < 0) {
-    throw new SpecmatchError(
-      'E_PIPELINE',
-      `the spectrum (${n ? `${x[0]!.toFixed(0)}–${x[n - 1]!.toFixed(0)}` : 'no points'}) has no point on the axis ${grid[0]}–${grid[grid.length - 1]}`,
-    );
+    // No axis point inside the measured range (a narrow spectrum between two axis points, or one beside the axis):
+    // the measured end values are held on each side.
+    if (n === 0) throw new SpecmatchError('E_PIPELINE', 'the spectrum has no points to resample');
+    for (let i = 0; i < y.length; i++) y[i] = grid[i]! < x[0]! ? measured[0]! : measured[n - 1]!;
+    return;
   }
   for (let i = 0; i < first; i++) y[i] = y[first]!;
   for (let i = last + 1; i < y.length; i++) y[i] = y[last]!;
@@ -236,7 +237,7 @@ const SPECS: readonly StepSpec[] = [
     apply: (s, p) => {
       const grid = linearAxis(num(p, 'from'), num(p, 'to'), num(p, 'points'));
       const y = str(p, 'method') === 'cubic' ? resampleCubic(s.x, s.y, grid) : resampleLinear(s.x, s.y, grid);
-      if (str(p, 'outside') === 'hold-edge') holdEdges(s.x, grid, y);
+      if (str(p, 'outside') === 'hold-edge') holdEdges(s.x, s.y, grid, y);
       return withData(s, y, grid);
     },
   },
