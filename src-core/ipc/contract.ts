@@ -43,6 +43,8 @@ export interface LibraryInfo {
   substances: number;
   spectra: number;
   embeddings: EmbeddingStatus;
+  /** The file or its folder cannot be written: browsing and matching work, changes are refused. */
+  readOnly?: boolean;
 }
 
 export interface SubstanceSummary {

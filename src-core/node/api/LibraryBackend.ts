@@ -71,7 +71,13 @@ export class LibraryBackend implements AppBackend {
       embeddings = { modelKey: model.key, upToDate: st.current, stale: st.missing };
     }
     // Only the file's base name: the web mode never shows server paths to the page.
-    return { name: info.name || basename(info.path), substances: info.substances, spectra: info.spectra, embeddings };
+    return {
+      name: info.name || basename(info.path),
+      substances: info.substances,
+      spectra: info.spectra,
+      embeddings,
+      ...(this.library.readOnly ? { readOnly: true } : {}),
+    };
   }
 
   private changed(): void {
@@ -198,10 +204,9 @@ export class LibraryBackend implements AppBackend {
   }
 
   undoRemove(token: string): { substanceId: number } {
-    this.library.undoRemove(token);
+    const r = this.library.undo(token);
     this.changed();
-    const id = Number(/^(\d+)@/.exec(token)?.[1]);
-    return { substanceId: id };
+    return r;
   }
 
   async match(req: MatchRequest): Promise<MatchResult> {
