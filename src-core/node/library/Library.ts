@@ -549,8 +549,8 @@ export class Library {
   async importPaths(paths: readonly string[], opts: ImportOptions = {}): Promise<ImportReport> {
     const started = performance.now();
     const nameOverride = opts.name === undefined ? undefined : cleanName(opts.name);
-    const { leaves, errors: listErrors } = await expandImportPaths(paths);
-    const report: ImportReport = { files: 0, spectra: 0, added: 0, duplicates: 0, substancesCreated: 0, errors: [...listErrors], results: [], cancelled: false, embedded: 0, elapsedMs: 0 };
+    const { leaves, errors: listErrors } = await expandImportPaths(paths, opts.signal ? { signal: opts.signal } : {});
+    const report: ImportReport = { files: 0, spectra: 0, added: 0, duplicates: 0, substancesCreated: 0, errors: [...listErrors], results: [], cancelled: opts.signal?.aborted === true, embedded: 0, elapsedMs: 0 };
     for (const e of listErrors) report.results.push({ file: e.file, spectra: 0, added: 0, duplicates: 0, error: { code: e.code, message: e.message } });
     const batchFiles = Math.max(1, opts.batchFiles ?? 200);
     const total = leaves.length;

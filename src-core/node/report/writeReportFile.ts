@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, realpathSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { SpecmatchError } from '../../errors.js';
 import type { ReportInput } from '../../report/ReportInput.js';
@@ -23,9 +23,14 @@ export async function renderReport(input: ReportInput, format: ReportFormat): Pr
 /**
  * Writes the report atomically: rendered fully in memory, written to a temporary file beside the target, then
  * renamed over it, so a failure never leaves a partial report. When `allowedDir` is given (the folder the user
- * picked in a dialog), a path that resolves outside it is refused.
+ * picked in a dialog), a path that resolves outside it is refused. Never writes over one of its own `inputs`;
+ * an existing file is replaced only with `force`, and keeps its permissions (a 0600 report stays 0600).
  */
-export async function writeReportFile(input: ReportInput, outPath: string, opts: { allowedDir?: string } = {}): Promise<{ path: string; bytes: number; format: ReportFormat }> {
+export async function writeReportFile(
+  input: ReportInput,
+  outPath: string,
+  opts: { allowedDir?: string; force?: boolean; inputs?: readonly string[] } = {},
+): Promise<{ path: string; bytes: number; format: ReportFormat }> {
   const format = reportFormatOf(outPath);
   const target = resolve(outPath);
   if (opts.allowedDir !== undefined) {
@@ -42,15 +47,32 @@ export async function writeReportFile(input: ReportInput, outPath: string, opts:
     throw new SpecmatchError('E_OUTPUT', `${outPath}: cannot write: the folder ${dir} does not exist`);
   }
   if (!st.isDirectory()) throw new SpecmatchError('E_OUTPUT', `${outPath}: cannot write: ${dir} is not a folder`);
+  let existing: ReturnType<typeof statSync> | undefined;
   try {
-    if (statSync(target).isDirectory()) throw new SpecmatchError('E_OUTPUT', `${outPath}: is a folder`);
-  } catch (err) {
-    if (err instanceof SpecmatchError) throw err;
+    existing = statSync(target);
+  } catch {
+    existing = undefined;
+  }
+  if (existing?.isDirectory()) throw new SpecmatchError('E_OUTPUT', `${outPath}: is a folder`);
+  if (existing) {
+    const real = realpathSync(target);
+    for (const q of opts.inputs ?? []) {
+      let same = false;
+      try {
+        const qs = statSync(q);
+        same = realpathSync(q) === real || (qs.ino === existing.ino && qs.dev === existing.dev);
+      } catch {
+        same = false;
+      }
+      if (same) throw new SpecmatchError('E_OUTPUT', `${outPath}: is one of the query files; the report would replace it: choose another --out name`);
+    }
+    if (!opts.force) throw new SpecmatchError('E_OUTPUT', `${outPath}: already exists; choose another name, or add --force to replace it`);
   }
   const bytes = await renderReport(input, format);
   const tmp = join(dir, `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, bytes, { flag: 'wx' });
+    if (existing) chmodSync(tmp, existing.mode & 0o7777);
     renameSync(tmp, target);
   } catch (err) {
     rmSync(tmp, { force: true });
