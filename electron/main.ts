@@ -156,8 +156,9 @@ async function main(): Promise<void> {
     return new Response(res.body, { status: res.status, headers });
   });
 
-  // No permission (camera, notifications, …) is ever needed.
+  // No permission (camera, notifications, clipboard reads, …) is ever needed: requests and checks are denied.
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   registerApiHandlers(
     ipcMain,

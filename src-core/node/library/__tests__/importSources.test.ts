@@ -77,7 +77,7 @@ describe('zip members', () => {
     const zip = zipSync({ 'a.txt': [readFileSync(a!), { level: 0 }], 'b.txt': [readFileSync(b!), { level: 0 }] });
     const bytes = Buffer.from(zip);
     const at = bytes.indexOf('##', 40); // inside a.txt's stored data
-    bytes[at + 500] ^= 0x20;
+    bytes.writeUInt8(bytes.readUInt8(at + 500) ^ 0x20, at + 500);
     const path = join(root, 'damaged.zip');
     writeFileSync(path, bytes);
     const lib = Library.open(join(libs, 'zip.specmatch'), { create: true });
