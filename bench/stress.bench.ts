@@ -80,16 +80,26 @@ async function unreadableZip(root: string): Promise<void> {
   const members: Record<string, Uint8Array> = {};
   for (let i = 0; i < MEMBERS; i++) members[`unreadable-${i}.txt`] = new TextEncoder().encode(`no spectrum here ${i}`);
   const zip = zipSync(members);
-  const call = async <T>(channel: string, payload: unknown): Promise<T> => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/call/${channel}`, {
+  // A poll may meet a keep-alive connection the busy server has just closed (ECONNRESET): asked again, as a
+  // browser does.
+  const call = async <T>(channel: string, payload: unknown, attempt = 0): Promise<T> => {
+    let res: Response;
+    try {
+      res = await fetch(`http://127.0.0.1:${server.port}/api/call/${channel}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-specmatch-token': server.token },
       body: encodeWire(payload),
-    });
+      });
+    } catch (err) {
+      if (attempt >= 3 || channel === 'library:import') throw err;
+      resets++;
+      return call<T>(channel, payload, attempt + 1);
+    }
     const r = decodeWire(await res.text()) as ApiResult<T>;
     if (!r.ok) throw new Error(r.error.message);
     return r.value;
   };
+  let resets = 0;
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -109,7 +119,7 @@ async function unreadableZip(root: string): Promise<void> {
   const mib = (b: number): string => (b / (1024 * 1024)).toFixed(0);
   console.log(
     `  web import of a zip of ${MEMBERS} unreadable members (${(zip.length / 1024).toFixed(0)} kB): ${job.state}, ${job.fileErrorCount ?? job.fileErrors.length} files failed (${job.fileErrors.length} listed), ${seconds.toFixed(1)} s; ` +
-      `event stream ${(eventBytes / 1024).toFixed(0)} kB; job:list ${(encodeWire(list).length / 1024).toFixed(0)} kB; peak RSS ${mib(peak)} MiB (${mib(rssBefore)} MiB before)`,
+      `event stream ${(eventBytes / 1024).toFixed(0)} kB${resets ? ` (${resets} poll${resets === 1 ? '' : 's'} asked again after a reset)` : ''}; job:list ${(encodeWire(list).length / 1024).toFixed(0)} kB; peak RSS ${mib(peak)} MiB (${mib(rssBefore)} MiB before)`,
   );
 }
 

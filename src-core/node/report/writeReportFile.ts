@@ -57,7 +57,7 @@ export async function writeReportFile(
   if (existing) {
     const real = realpathSync(target);
     for (const q of opts.inputs ?? []) {
-      let same = false;
+      let same: boolean;
       try {
         const qs = statSync(q);
         same = realpathSync(q) === real || (qs.ino === existing.ino && qs.dev === existing.dev);
