@@ -103,7 +103,7 @@ describe('specmatch report', () => {
     const before = readFileSync(q);
     const self = await run(['--library', libPath, '--method', 'hqi-derivative', '--force', '--out', q, q]);
     expect(self.code).toBe(1);
-    expect(self.err.join('\n')).toMatch(/is one of the query files/);
+    expect(self.err.join('\n')).toMatch(/is one of the input files/);
     expect(readFileSync(q).equals(before)).toBe(true);
 
     const out = join(dir, 'private.csv');
