@@ -11,7 +11,7 @@ import { MATCH_FLAG_OPTIONS, MATCH_FLAGS_USAGE, modelForMatch, parseMatchFlags, 
 import { errorInfo } from '../output.js';
 
 const USAGE = `specmatch report [--library FILE] [--top N] [--method M] [--exclude FROM-TO]… [--preset NAME | --pipeline FILE]
-                 [--lab NAME] [--analyst NAME] [--notes TEXT] [--title TEXT] --out OUT.pdf|OUT.csv|OUT.json QUERY…
+                 [--lab NAME] [--analyst NAME] [--notes TEXT] [--title TEXT] [--force] --out OUT.pdf|OUT.csv|OUT.json QUERY…
 
 Matches each QUERY (every spectrum in it) with the same request as \`specmatch match\` and writes one report: it
 prints the pipeline the query and the references went through, the excluded ranges, and draws the overlay from the
@@ -20,6 +20,7 @@ queries add a summary page first), CSV (a row per query and rank) or JSON. The f
   --library FILE   the library (default: your default library)
 ${MATCH_FLAGS_USAGE}
   --lab, --analyst, --notes, --title   printed in the report
+  --force          replace OUT when it exists (keeping its permissions); a QUERY file is never replaced
 Exit 0 when the report was written (queries that could not be read are listed in it and on stderr); 1 when no
 query could be matched, or the library, model, pipeline or output cannot be used; 2 on usage errors.`;
 
@@ -40,6 +41,7 @@ export const command: CliCommand = {
           notes: { type: 'string' },
           title: { type: 'string' },
           out: { type: 'string' },
+          force: { type: 'boolean' },
         },
       });
     } catch (err) {
@@ -84,7 +86,7 @@ export const command: CliCommand = {
       if (!input.entries.some((e) => e.result)) {
         throw new SpecmatchError('E_READ', `no query could be matched, so no report was written (${input.entries.length} failed)`);
       }
-      const written = await writeReportFile(input, values.out);
+      const written = await writeReportFile(input, values.out, { force: values.force === true, inputs: queries });
       io.err(`wrote ${written.format.toUpperCase()} report: ${values.out} (${input.entries.length} quer${input.entries.length === 1 ? 'y' : 'ies'}, ${written.bytes} bytes)`);
       return 0;
     } finally {
