@@ -34,6 +34,11 @@ import type { ParsedFile } from './parseImportFile.js';
 import { ParsePool } from './parsePool.js';
 import { decodePack } from './pack.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, createSchema } from './schema.js';
+import { applyCalibration } from '../../calibration/profile.js';
+import type { Calibration, Instrument, InstrumentChoice } from '../../calibration/profile.js';
+import type { CalibrationFit } from '../../calibration/calibrate.js';
+import * as instruments from './instruments.js';
+import type { NewInstrument } from './instruments.js';
 
 export type {
   EmbeddingStatus,
@@ -71,6 +76,11 @@ export interface ImportOptions {
   model?: EmbeddingModel | null;
   /** Files per transaction. @default 200 */
   batchFiles?: number;
+  /**
+   * Instrument calibration for the imported spectra: undefined = the instrument that recognises each file, 'none'
+   * = none, else an instrument's name. Raw x/y are stored; vectors are computed on the calibrated spectrum.
+   */
+  instrument?: InstrumentChoice;
 }
 
 export interface AddSpectrumOptions {
@@ -126,6 +136,8 @@ interface PendingSpectrum {
   classic: Float32Array;
   embedding?: Float32Array;
   result: ImportFileResult;
+  /** Calibration the vectors were computed through (spectrum stays raw). */
+  calibrationId?: number;
 }
 
 /** Vectors of one key as loaded for search (see matchLibrary.ts). */
@@ -388,6 +400,9 @@ export class Library {
   async importPaths(paths: readonly string[], opts: ImportOptions = {}): Promise<ImportReport> {
     const started = performance.now();
     const nameOverride = opts.name === undefined ? undefined : cleanName(opts.name);
+    if (opts.instrument !== undefined && opts.instrument !== 'none' && !this.latestCalibration(opts.instrument)) {
+      throw new SpecmatchError('E_CALIBRATION', `${this.path}: instrument '${opts.instrument}' has no calibration yet`, { file: this.path });
+    }
     const { leaves, errors: listErrors } = await expandImportPaths(paths);
     const report: ImportReport = { files: 0, spectra: 0, added: 0, duplicates: 0, substancesCreated: 0, errors: [...listErrors], results: [], cancelled: false, embedded: 0, elapsedMs: 0 };
     for (const e of listErrors) report.results.push({ file: e.file, spectra: 0, added: 0, duplicates: 0, error: { code: e.code, message: e.message } });
@@ -420,7 +435,7 @@ export class Library {
         next?.catch(() => undefined); // awaited next round; never an unhandled rejection if this round throws
         const pending: PendingSpectrum[] = [];
         for (const { result, items } of parsed) {
-          for (const it of items) pending.push({ ...it, result });
+          for (const it of items) pending.push(this.calibratePending({ ...it, result }, opts.instrument));
           report.results.push(result);
           report.files++;
           if (result.error) report.errors.push({ file: result.file, code: result.error.code, message: result.error.message });
@@ -428,7 +443,7 @@ export class Library {
           opts.onProgress?.(done, total, result.file);
         }
         if (opts.model && pending.length > 0) {
-          const vectors = await embedEach(opts.model, pending.map((p) => p.spectrum));
+          const vectors = await embedEach(opts.model, pending.map((p) => this.derivedOf(p)));
           pending.forEach((p, i) => {
             const v = vectors[i]!;
             if (v instanceof Float32Array) p.embedding = v;
@@ -470,6 +485,7 @@ export class Library {
     const delSpectrum = db.prepare('DELETE FROM spectra WHERE id = ?');
     const insSpectrum = this.insertSpectrumStatement();
     const insVector = db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+    const setCalibration = db.prepare('UPDATE spectra SET calibration_id = ? WHERE id = ?');
     const ids = new Map<string, number>();
     db.transaction(() => {
       const t = now();
@@ -493,6 +509,7 @@ export class Library {
           ids.set(p.substance, sid);
         }
         const spectrumId = this.runInsertSpectrum(insSpectrum, sid, p.spectrum, p.sha, p.index, t);
+        if (p.calibrationId !== undefined) setCalibration.run(p.calibrationId, spectrumId);
         insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
         if (key && p.embedding) insVector.run(spectrumId, key.id, key.pipelineHash, floatBlob(p.embedding));
         p.result.added++;
@@ -692,11 +709,11 @@ export class Library {
 
   /** A reference spectrum with its raw x/y (float32 precision) and the metadata of the file it came from. */
   getSpectrum(id: number): Spectrum {
-    const row = this.db.prepare('SELECT s.x, s.y, s.meta FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.id = ? AND b.removed_at IS NULL').get(id) as
-      | { x: Buffer; y: Buffer; meta: string }
+    const row = this.db.prepare('SELECT s.x, s.y, s.meta, s.calibration_id FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.id = ? AND b.removed_at IS NULL').get(id) as
+      | { x: Buffer; y: Buffer; meta: string; calibration_id: number | null }
       | undefined;
     if (!row) throw new SpecmatchError('E_NOT_FOUND', `no spectrum with id ${id} in ${this.path}`);
-    return { x: blobFloat64(row.x), y: blobFloat64(row.y), meta: JSON.parse(row.meta) as SpectrumMeta };
+    return this.derive(row);
   }
 
   getSpectrumInfo(id: number): SpectrumInfo {
@@ -919,6 +936,85 @@ export class Library {
     return report;
   }
 
+  // ----- instruments ----------------------------------------------------------------------------------------
+
+  listInstruments(): Instrument[] {
+    return instruments.listInstruments(this.db);
+  }
+
+  /** Adds an instrument or updates the serial, laser and recognition rules of the one with that name. */
+  saveInstrument(inst: NewInstrument): Instrument {
+    let saved: Instrument | undefined;
+    this.db.transaction(() => {
+      saved = instruments.saveInstrument(this.db, inst, now());
+      this.audit('save-instrument', saved);
+    })();
+    return saved!;
+  }
+
+  /** Stores an accepted fit as the newest calibration of `instrument` (created when new). */
+  addCalibration(instrument: NewInstrument, fit: CalibrationFit, files: string[]): Calibration {
+    let id = 0;
+    this.db.transaction(() => {
+      const inst = instruments.findInstrument(this.db, instrument.name) ?? instruments.saveInstrument(this.db, instrument, now());
+      id = instruments.addCalibration(this.db, inst.id, fit, files, now());
+      this.audit('calibrate', { instrument: inst.name, calibrationId: id, standard: fit.standard, rms: fit.rms, files });
+    })();
+    this.changed();
+    return instruments.calibrationById(this.db, id)!;
+  }
+
+  calibrations(instrumentName: string): Calibration[] {
+    return instruments.calibrationsOf(this.db, instruments.getInstrument(this.db, instrumentName, this.path).id);
+  }
+
+  /** The latest calibration of an instrument, or undefined when it has none (E_NOT_FOUND for an unknown name). */
+  latestCalibration(instrumentName: string): Calibration | undefined {
+    return instruments.latestCalibration(this.db, instruments.getInstrument(this.db, instrumentName, this.path).id);
+  }
+
+  /** Which calibration applies to a spectrum with this metadata (see instruments.calibrationFor). */
+  calibrationFor(meta: SpectrumMeta, choice: InstrumentChoice): Calibration | null {
+    return instruments.calibrationFor(this.db, meta, choice);
+  }
+
+  /** A spectrum as the query path sees it: calibrated through `calibrationFor`, or as it is. */
+  calibrate(spectrum: Spectrum, choice: InstrumentChoice): Spectrum {
+    const cal = this.calibrationFor(spectrum.meta, choice);
+    return cal ? applyCalibration(spectrum, cal) : spectrum;
+  }
+
+  /** Applies the import's instrument calibration to a parsed spectrum: classic vector from the derived spectrum. */
+  private calibratePending(p: PendingSpectrum, choice: InstrumentChoice): PendingSpectrum {
+    let cal: Calibration | null;
+    try {
+      cal = this.calibrationFor(p.spectrum.meta, choice);
+      if (!cal) return p;
+      const derived = applyCalibration(p.spectrum, cal);
+      return { ...p, classic: classicVector(derived.x, derived.y), calibrationId: cal.id };
+    } catch (err) {
+      (p.result.warnings ??= []).push(`spectrum ${p.index}: not calibrated (${(err as Error).message})`);
+      return p;
+    }
+  }
+
+  private derivedOf(p: PendingSpectrum): Spectrum {
+    if (p.calibrationId === undefined) return p.spectrum;
+    const cal = instruments.calibrationById(this.db, p.calibrationId);
+    return cal ? applyCalibration(p.spectrum, cal) : p.spectrum;
+  }
+
+  private readonly calibrationCache = new Map<number, Calibration | undefined>();
+
+  /** A stored row as a spectrum: raw, or derived through the calibration it was imported with. */
+  private derive(row: { x: Buffer; y: Buffer; meta: string; calibration_id: number | null }): Spectrum {
+    const raw: Spectrum = { x: blobFloat64(row.x), y: blobFloat64(row.y), meta: JSON.parse(row.meta) as SpectrumMeta };
+    if (row.calibration_id === null) return raw;
+    if (!this.calibrationCache.has(row.calibration_id)) this.calibrationCache.set(row.calibration_id, instruments.calibrationById(this.db, row.calibration_id));
+    const cal = this.calibrationCache.get(row.calibration_id);
+    return cal ? applyCalibration(raw, cal) : raw;
+  }
+
   // ----- vectors --------------------------------------------------------------------------------------------
 
   /** How many spectra have an embedding under `modelKey` (`${modelId}:${pipelineHash}`). */
@@ -953,7 +1049,7 @@ export class Library {
     const ids = this.missingIds(model.manifest.id, model.manifest.pipelineHash);
     const batch = Math.max(1, opts.batchSize ?? 64);
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
-    const load = this.db.prepare('SELECT x, y, meta FROM spectra WHERE id = ?');
+    const load = this.db.prepare('SELECT x, y, meta, calibration_id FROM spectra WHERE id = ?');
     let computed = 0;
     const errors: Array<{ spectrumId: number; message: string }> = [];
     opts.onProgress?.(0, ids.length);
@@ -961,8 +1057,7 @@ export class Library {
       if (opts.signal?.aborted) return { computed, failed: errors.length, cancelled: true, errors };
       const chunk = ids.slice(i, i + batch);
       const spectra = chunk.map((id) => {
-        const r = load.get(id) as { x: Buffer; y: Buffer; meta: string };
-        return { x: blobFloat64(r.x), y: blobFloat64(r.y), meta: JSON.parse(r.meta) as SpectrumMeta };
+        return this.derive(load.get(id) as { x: Buffer; y: Buffer; meta: string; calibration_id: number | null });
       });
       const vectors = await embedEach(model, spectra);
       this.db.transaction(() => {
@@ -1005,11 +1100,16 @@ export class Library {
     // Classic vectors of an earlier classic pipeline are never compared with the current ones: drop them (they are
     // recomputed from the raw spectra in about a millisecond each, unlike model embeddings, which are kept).
     this.db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash <> ?').run(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-    const load = this.db.prepare('SELECT x, y FROM spectra WHERE id = ?');
+    const load = this.db.prepare('SELECT x, y, meta, calibration_id FROM spectra WHERE id = ?');
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const id of ids) {
-        const r = load.get(id) as { x: Buffer; y: Buffer };
+        const r = load.get(id) as { x: Buffer; y: Buffer; meta: string; calibration_id: number | null };
+        if (r.calibration_id !== null) {
+          const d = this.derive(r);
+          ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classicVector(d.x, d.y)));
+          continue;
+        }
         ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classicVector(blobFloats(r.x), blobFloats(r.y))));
       }
     })();

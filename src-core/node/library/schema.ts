@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
  * Migrations: `MIGRATIONS[v]` upgrades a file from version v to v + 1 inside one transaction. Each earlier version
  * has a frozen fixture in test/fixtures/library/ that the migration tests open.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** 'SPM1' as a 32-bit integer. */
 export const APPLICATION_ID = 0x53504d31;
 
@@ -68,12 +68,40 @@ CREATE TABLE audit (
 );
 `;
 
+/**
+ * Version 2: instrument profiles (src-core/calibration/profile.ts). A calibration's body is JSON (files, x map,
+ * lines with residuals, RMS, resolution, laser, optional intensity correction). `spectra.calibration_id` names the
+ * calibration a reference was imported through: its x/y stay raw, the calibrated spectrum is derived on reading.
+ */
+const V2 = `
+CREATE TABLE instruments (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  serial     TEXT,
+  laser_nm   REAL,
+  recognise  TEXT NOT NULL DEFAULT '[]',   -- JSON array of {field, contains}
+  created_at TEXT NOT NULL
+);
+CREATE TABLE calibrations (
+  id            INTEGER PRIMARY KEY,
+  instrument_id INTEGER NOT NULL REFERENCES instruments(id) ON DELETE CASCADE,
+  created_at    TEXT NOT NULL,
+  standard      TEXT NOT NULL,
+  body          TEXT NOT NULL               -- JSON, see above
+);
+CREATE INDEX calibrations_instrument ON calibrations(instrument_id, created_at);
+ALTER TABLE spectra ADD COLUMN calibration_id INTEGER REFERENCES calibrations(id);
+`;
+
 /** Creates the current schema in an empty database (inside the caller's transaction). */
 export function createSchema(db: Database.Database): void {
   db.exec(V1);
+  db.exec(V2);
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 
-/** MIGRATIONS[v] takes a version-v file to v + 1. Empty while the schema is at version 1. */
-export const MIGRATIONS: Record<number, (db: Database.Database) => void> = {};
+/** MIGRATIONS[v] takes a version-v file to v + 1. */
+export const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
+  1: (db) => db.exec(V2),
+};

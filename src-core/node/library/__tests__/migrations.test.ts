@@ -23,7 +23,7 @@ describe('library schema migrations', () => {
       expect(existsSync(join(DIR, `v${v}.specmatch`)), `fixture v${v}.specmatch`).toBe(true);
       expect(typeof MIGRATIONS[v], `MIGRATIONS[${v}]`).toBe('function');
     }
-    expect(existsSync(join(DIR, `v${SCHEMA_VERSION}.specmatch`)) || SCHEMA_VERSION === 1).toBe(true);
+    expect(existsSync(join(DIR, `v${SCHEMA_VERSION}.specmatch`))).toBe(true);
   });
 
   const fixtures = readdirSync(DIR).filter((f) => /^v\d+\.specmatch$/.test(f));
@@ -39,6 +39,14 @@ describe('library schema migrations', () => {
       const jul = lib.getSubstance(lib.findSubstancesByName('Julgoldite-(Fe²⁺)')[0]!);
       expect(jul).toMatchObject({ aliases: ['Julgoldite'], cas: '12173-31-0', notes: 'v1 fixture', elements: ['Ca', 'Fe', 'H', 'O', 'Si'] });
       expect(lib.listSubstances({ tag: 'fixture' }).items.map((s) => s.name)).toEqual(['Synthetica-1']);
+      // v2 added instrument profiles: a v1 file has none, the v2 fixture keeps its instrument and calibration
+      if (name === 'v1.specmatch') expect(lib.listInstruments()).toEqual([]);
+      else {
+        expect(lib.listInstruments().map((i) => i.name)).toContain('Fixture 532');
+        const cal = lib.latestCalibration('Fixture 532')!;
+        expect(cal.standard).toBe('neon');
+        expect(cal.rms).toBeLessThan(0.5);
+      }
       const q = readSpectra(new TextEncoder().encode(syntheticRruffText({ mineral: 1, sample: 5, points: 300 })), 'q.txt').spectra[0]!;
       const r = await matchSpectrum(lib, q, { topK: 5 });
       expect(r.matches[0]!.substance).toBe('Synthetica-1');
