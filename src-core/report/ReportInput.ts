@@ -44,6 +44,8 @@ export interface ReportMethod {
   pipeline: { name?: string; hash: string; steps: ReportPipelineStep[] };
   model?: { id: string; version: string; manifestHash: string; backend?: string };
   library: { name: string; path?: string; version?: string; substances: number; spectra: number };
+  /** The x-axis calibrations applied to the queries (one line each), or one line saying none was. */
+  calibration?: string[];
 }
 
 export interface ReportInput {

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, string> = {
   train: 'train the Siamese similarity model',
   eval: 'evaluate the Siamese model and classic methods on a protocol',
   report: 'write a PDF, CSV or JSON match report',
+  calibrate: "calibrate an instrument's wavenumber axis on a standard and store it",
   web: 'serve the app in a browser on 127.0.0.1',
 };
 

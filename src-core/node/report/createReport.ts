@@ -10,6 +10,8 @@ import type { ReportEntry, ReportInput, ReportMethod, ReportPipelineStep } from 
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
+import { describeCalibration } from '../../calibration/profile.js';
+import type { InstrumentChoice } from '../../calibration/profile.js';
 
 /**
  * Gathers everything a report shows: reads each query's bytes, matches every spectrum it holds against the library
@@ -40,6 +42,8 @@ export interface CreateReportOptions {
   now?: Date;
   /** Only this spectrum of each file (0-based); default every spectrum. */
   spectrumIndex?: number;
+  /** Instrument calibration applied to each query first (see Library.calibrate): undefined = recognised, 'none'. */
+  instrument?: InstrumentChoice;
 }
 
 const METHOD_LABEL: Record<string, string> = {
@@ -92,6 +96,7 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
   const topN = opts.topN ?? 10;
   const entries: ReportEntry[] = [];
   let usedMethod: MatchMethod | undefined = opts.method;
+  const calibrations = new Set<string>();
   for (const file of files) {
     const sha256 = createHash('sha256').update(file.bytes).digest('hex');
     if (file.error) {
@@ -110,7 +115,15 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
     }
     const indices = opts.spectrumIndex === undefined ? spectra.map((_, i) => i) : [opts.spectrumIndex];
     for (const i of indices) {
-      const spectrum = spectra[i];
+      let spectrum = spectra[i];
+      try {
+        if (spectrum) spectrum = opts.library.calibrate(spectrum, opts.instrument);
+      } catch (err) {
+        const q = { fileName: file.fileName, sha256, format, index: i, count: spectra.length, spectrum: forDisplay(spectrum!) };
+        entries.push({ query: q, error: toSpecmatchError(err, { file: file.fileName }).toInfo(), overlays: [] });
+        continue;
+      }
+      if (spectrum?.meta.calibration) calibrations.add(describeCalibration(spectrum.meta.calibration));
       const query = { fileName: file.fileName, sha256, format, index: i, count: spectra.length, spectrum: spectrum ? forDisplay(spectrum) : emptySpectrum(file.fileName) };
       if (!spectrum) {
         entries.push({ query, error: { code: 'E_PARAM', message: `${file.fileName}: holds ${spectra.length} spectra, there is no spectrum ${i + 1}` }, overlays: [] });
@@ -132,6 +145,7 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
     }
   }
   const method = methodInfo(opts.library, opts.model, usedMethod ?? (opts.model ? 'siamese' : 'hqi-derivative'));
+  method.calibration = calibrations.size ? [...calibrations] : [opts.instrument === 'none' ? 'none (raw instrument axis, --instrument none)' : 'none (no instrument profile recognised the queries)'];
   return {
     title: opts.title ?? 'Raman identification report',
     ...(opts.lab ? { lab: opts.lab } : {}),

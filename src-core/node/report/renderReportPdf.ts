@@ -226,6 +226,7 @@ function methodSection(doc: Doc, input: ReportInput, y: number): number {
   ];
   if (m.model) rows.push(['Model', `${m.model.id} (version ${m.model.version}${m.model.backend ? `, ${m.model.backend} backend` : ''})`], ['Model manifest', `SHA-256 ${m.model.manifestHash}`]);
   rows.push(['Library', `${m.library.name}${m.library.version ? ` (${m.library.version})` : ''}: ${m.library.substances} substances, ${m.library.spectra} spectra`]);
+  if (m.calibration?.length) rows.push(['X-axis calibration', m.calibration.join('\n')]);
   return keyValues(doc, rows, y) + 6;
 }
 

@@ -13,8 +13,11 @@ const USAGE = `specmatch library SUBCOMMAND [--library FILE] [--json] …
 Without --library, the user's default library (created on first use from the bundled RRUFF pack).
 SUBSTANCE is a numeric id or an exact name.
 
-  import [--name NAME] [--no-embed] PATH…  import files, folders and .zip archives (a new FILE starts empty);
-                                           names from the files (RRUFF ##NAMES=) unless --name;
+  import [--name NAME] [--no-embed] [--instrument NAME|none] PATH…
+                                           import files, folders and .zip archives (a new FILE starts empty);
+                                           names from the files (RRUFF ##NAMES=) unless --name; each file goes
+                                           through the latest calibration of the instrument that recognises it
+                                           (or of --instrument NAME; none: raw), raw data kept;
                                            --json: one line per file {"file","format","spectra","added","duplicates"}
                                            or {"file","error":{"code","message"}}, then {"summary":{…}}
   info                                     name, schema version, counts, embedding keys
@@ -81,7 +84,7 @@ function printDetail(io: CliIO, json: boolean, d: SubstanceDetail): void {
 }
 
 async function runImport(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(argv, { name: { type: 'string' }, 'no-embed': { type: 'boolean' } });
+  const { values, positionals } = parse(argv, { name: { type: 'string' }, 'no-embed': { type: 'boolean' }, instrument: { type: 'string' } });
   if (positionals.length === 0) throw new SpecmatchError('E_USAGE', 'library import needs at least one PATH');
   const json = values['json'] === true;
   const model: EmbeddingModel | null = values['no-embed'] === true ? null : await loadDefaultModelIfAny();
@@ -90,6 +93,7 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
     let lastDraw = 0;
     const report = await lib.importPaths(positionals, {
       ...(str(values['name']) === undefined ? {} : { name: str(values['name'])! }),
+      ...(str(values['instrument']) === undefined ? {} : { instrument: str(values['instrument'])! }),
       model,
       signal: io.signal,
       onProgress(done, total) {

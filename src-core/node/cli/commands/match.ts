@@ -6,10 +6,12 @@ import type { MatchMethod, MatchResult } from '../../../matching/types.js';
 import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { DEFAULT_TOP_K, MATCH_METHODS, defaultMethodFor, matchSpectrum } from '../../library/matchLibrary.js';
 import type { CliCommand } from '../CliCommand.js';
+import { describeCalibration } from '../../../calibration/profile.js';
+import type { Spectrum } from '../../../spectrum/Spectrum.js';
 import { readInputOrReport } from '../readInput.js';
 import { errorInfo, jsonLine } from '../output.js';
 
-const USAGE = `specmatch match [--library FILE] [--method M] [--top K] [--exclude FROM-TO]… [--json] QUERY…
+const USAGE = `specmatch match [--library FILE] [--method M] [--top K] [--exclude FROM-TO]… [--instrument NAME|none] [--json] QUERY…
 
 Ranks the library's substances against every spectrum in each QUERY file (one substance per row: its best
 reference spectrum, the score in [0, 1], every HQI for that pair, the gap to the next substance, and a verdict).
@@ -17,17 +19,21 @@ reference spectrum, the score in [0, 1], every HQI for that pair, the gap to the
   --method M         ${MATCH_METHODS.join(' | ')} (default: hqi-derivative, or the installed model's method when its manifest recommends it)
   --top K            substances per query (default ${DEFAULT_TOP_K}; more than the library holds returns all)
   --exclude FROM-TO  mask an x range in cm⁻¹ (substrate, glass, CO₂); repeatable
+  --instrument NAME  calibrate each query with NAME's latest calibration first (default: the instrument whose
+                     rules recognise the file, if any; none: match the raw axis)
   --json             one line per query spectrum:
                      {"query","index","verdict","matches":[{"rank","substance","score","gap","spectrumId","sampleId",
-                      "hqi":{"correlation","derivative","cosine","euclidean"}}]}
+                      "hqi":{"correlation","derivative","cosine","euclidean"}}]} (plus "calibration":{"instrument",
+                      "calibrationId","standard","date","rms"} when the query was calibrated)
                      or {"query","error":{"code","message"}} for a query that cannot be read
 Exit 0 when every query was answered (also when some could not be read); 1 when the library or model cannot be
 used; 2 on usage errors.`;
 
-function jsonResult(query: string, index: number, r: MatchResult): string {
+function jsonResult(query: string, index: number, r: MatchResult, calibration: Spectrum['meta']['calibration']): string {
   return jsonLine({
     query,
     index,
+    ...(calibration ? { calibration } : {}),
     verdict: r.verdict,
     matches: r.matches.map((m) => ({ rank: m.rank, substance: m.substance, score: m.score, gap: m.gap, spectrumId: m.spectrumId, sampleId: m.sampleId, hqi: m.hqi })),
   });
@@ -53,7 +59,7 @@ export const command: CliCommand = {
       parsed = parseArgs({
         args: argv,
         allowPositionals: true,
-        options: { library: { type: 'string' }, method: { type: 'string' }, top: { type: 'string' }, exclude: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+        options: { library: { type: 'string' }, method: { type: 'string' }, top: { type: 'string' }, exclude: { type: 'string', multiple: true }, instrument: { type: 'string' }, json: { type: 'boolean' } },
       });
     } catch (err) {
       throw new SpecmatchError('E_USAGE', (err as Error).message);
@@ -102,9 +108,13 @@ export const command: CliCommand = {
         await ensureEmbeddings();
         for (let i = 0; i < spectra.length; i++) {
           try {
-            const r = await matchSpectrum(lib, spectra[i]!, { ...(method === undefined ? {} : { method }), topK, exclude, model });
-            if (json) io.out(jsonResult(query, i, r));
-            else for (const line of humanResult(query, i, spectra.length, r)) io.out(line);
+            const q = lib.calibrate(spectra[i]!, values.instrument);
+            const r = await matchSpectrum(lib, q, { ...(method === undefined ? {} : { method }), topK, exclude, model });
+            if (json) io.out(jsonResult(query, i, r, q.meta.calibration));
+            else {
+              if (q.meta.calibration) io.out(`${query}${spectra.length > 1 ? ` [${i}]` : ''}: ${describeCalibration(q.meta.calibration)}`);
+              for (const line of humanResult(query, i, spectra.length, r)) io.out(line);
+            }
           } catch (err) {
             if (err instanceof SpecmatchError && (err.code === 'E_LIBRARY' || err.code === 'E_MODEL')) throw err;
             const info = errorInfo(err, query);

@@ -14,7 +14,7 @@ import type { CliCommand } from '../CliCommand.js';
 import { errorInfo } from '../output.js';
 
 const USAGE = `specmatch report [--library FILE] [--top N] [--method M] [--exclude FROM-TO]… [--lab NAME] [--analyst NAME]
-                 [--notes TEXT] [--title TEXT] --out OUT.pdf|OUT.csv|OUT.json QUERY…
+                 [--notes TEXT] [--title TEXT] [--instrument NAME|none] --out OUT.pdf|OUT.csv|OUT.json QUERY…
 
 Matches each QUERY (every spectrum in it) as \`specmatch match\` does and writes one report. The format follows the
 extension of --out: PDF (a page per query; several queries add a summary page first), CSV (a row per query and
@@ -23,6 +23,7 @@ rank) or JSON. The file is written whole or not at all.
   --top N          ranked substances per query (default 10)
   --method M       ${MATCH_METHODS.join(' | ')} (default as for match)
   --exclude FROM-TO  mask an x range in cm⁻¹; repeatable
+  --instrument NAME  calibrate each query as \`specmatch match\` does (the Method section says which calibration)
   --lab, --analyst, --notes, --title   printed in the report
 Exit 0 when the report was written (queries that could not be read are listed in it and on stderr); 1 when no
 query could be matched, or the library, model or output cannot be used; 2 on usage errors.`;
@@ -46,6 +47,7 @@ export const command: CliCommand = {
           notes: { type: 'string' },
           title: { type: 'string' },
           out: { type: 'string' },
+          instrument: { type: 'string' },
         },
       });
     } catch (err) {
@@ -92,6 +94,7 @@ export const command: CliCommand = {
         model,
         ...(method ? { method } : {}),
         topN,
+        ...(values.instrument === undefined ? {} : { instrument: values.instrument }),
         ...(exclude.length ? { exclude } : {}),
         ...(values.lab ? { lab: values.lab } : {}),
         ...(values.analyst ? { analyst: values.analyst } : {}),
