@@ -106,14 +106,26 @@ function coarseSearch(found: FoundPeak[], refs: RefLine[], pivot: number, maxOff
   // A line's height counts a little (it breaks ties such as a one-line standard), the number of matches most.
   const hMax = Math.max(...found.map((p) => p.height), 1e-300);
   const hw = found.map((p) => 0.5 + 0.5 * Math.sqrt(p.height / hMax));
+  const order = peaks.map((_, i) => i).sort((a, b) => peaks[a]! - peaks[b]!);
+  const sortedP = order.map((i) => peaks[i]!);
+  const sortedW = order.map((i) => hw[i]!);
   const score = (s: number, d: number): number => {
     let total = 0;
     for (const r of refs) {
       let best = 0;
-      for (let i = 0; i < peaks.length; i++) {
-        const e = pivot + s * (peaks[i]! - pivot) + d - r.shift;
-        if (Math.abs(e) > 4 * tau) continue;
-        const g = hw[i]! * Math.exp((-e * e) / (2 * tau * tau));
+      // only the peaks within 4τ of r under this alignment (binary search on the sorted positions)
+      const from = (r.shift - 4 * tau - d - pivot) / s + pivot;
+      let lo = 0;
+      let hi = sortedP.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sortedP[mid]! < from) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < sortedP.length; i++) {
+        const e = pivot + s * (sortedP[i]! - pivot) + d - r.shift;
+        if (e > 4 * tau) break;
+        const g = sortedW[i]! * Math.exp((-e * e) / (2 * tau * tau));
         if (g > best) best = g;
       }
       total += Math.log1p(r.weight) * best;
@@ -275,6 +287,35 @@ export function calibrateSpectra(spectra: readonly Spectrum[], std: CalibrationS
     current = (p: number): number => evalPoly(m, p);
   }
 
+  // Final degree by leave-one-out cross-validation (the lowest degree within 5 % of the best prediction error),
+  // so a dense lamp may take a quintic while a sparse one is not over-fitted across a gap between its lines.
+  if (opts.degree === undefined && !base && pairs.length >= 6) {
+    const distinct = new Set(pairs.map((p) => p.ref)).size;
+    const maxDegree = Math.min(std.kind === 'lamp' ? 5 : 2, Math.floor(distinct / 4));
+    const cv: Array<{ degree: number; score: number; fit: PolyModel }> = [];
+    for (let d = 1; d <= maxDegree; d++) {
+      const full = fitDelta(pairs, d, model.center, model.scale);
+      if (!full) continue;
+      let sq = 0;
+      let ok = true;
+      for (let i = 0; i < pairs.length && ok; i++) {
+        const rest = pairs.filter((_, j) => j !== i);
+        const f = fitDelta(rest, d, model.center, model.scale);
+        if (!f) ok = false;
+        else sq += (pairs[i]!.ref.shift - evalPoly(f, pairs[i]!.peak.position)) ** 2;
+      }
+      const positions = pairs.map((p) => p.peak.position);
+      const probe: XMap = { input, laserNm: null, center: full.center, scale: full.scale, coefficients: full.coefficients, lo: Math.min(...positions), hi: Math.max(...positions), offset: 0 };
+      if (ok && minSlope(probe) > 0) cv.push({ degree: d, score: Math.sqrt(sq / pairs.length), fit: full });
+    }
+    if (cv.length) {
+      const best = Math.min(...cv.map((c) => c.score));
+      const chosen = cv.find((c) => c.score <= 1.05 * best)!;
+      degree = chosen.degree;
+      model = chosen.fit;
+    }
+  }
+
   const positions = pairs.map((p) => p.peak.position);
   const map: XMap = base
     ? { ...base, offset: base.offset + (model.coefficients[0] ?? 0) }
@@ -315,7 +356,7 @@ export function calibrateSpectra(spectra: readonly Spectrum[], std: CalibrationS
     map,
     degree,
     resolutionCm: widthsMatched.length ? median(widthsMatched) : null,
-    laser: { nominalNm: laser, correctedNm: laser && offset !== 0 ? 1 / (1 / laser + offset / 1e7) : laser },
+    laser: { nominalNm: laser, correctedNm: laser && offset !== 0 ? Math.round(1e4 / (1 / laser + offset / 1e7)) / 1e4 : laser },
     peaks: found.map((f) => f.map((p) => ({ position: p.position, height: p.height }))),
     search,
   };

@@ -47,7 +47,7 @@ function humanLines(fit: CalibrationFit, instrument: string | null): string[] {
   const out = [`${fit.standard}${instrument ? ` on ${instrument}` : ''}: ${fit.lines.length} lines matched, polynomial degree ${fit.degree}, coarse offset ${fit.search.offset.toFixed(2)} cm⁻¹`];
   out.push('  reference cm⁻¹  found cm⁻¹  residual' + (fit.lines.some((l) => l.referenceNm !== undefined) ? '  (lamp line nm)' : ''));
   for (const l of fit.lines) {
-    out.push(`  ${l.reference.toFixed(2).padStart(14)}  ${l.found.toFixed(2).padStart(10)}  ${l.residual >= 0 ? '+' : ''}${l.residual.toFixed(3).padStart(7)}${l.referenceNm !== undefined ? `  ${l.referenceNm.toFixed(4)}` : ''}`);
+    out.push(`  ${l.reference.toFixed(2).padStart(14)}  ${l.found.toFixed(2).padStart(10)}  ${`${l.residual >= 0 ? '+' : ''}${l.residual.toFixed(3)}`.padStart(8)}${l.referenceNm !== undefined ? `  ${l.referenceNm.toFixed(4)}` : ''}`);
   }
   out.push(`  RMS ${Number.isFinite(fit.rms) ? fit.rms.toFixed(3) : '—'} cm⁻¹${fit.resolutionCm ? `, resolution (median FWHM) ${fit.resolutionCm.toFixed(1)} cm⁻¹` : ''}`);
   if (fit.laser.nominalNm && fit.laser.correctedNm && Math.abs(fit.laser.correctedNm - fit.laser.nominalNm) > 1e-6) {
