@@ -12,6 +12,8 @@ import type { MatchMethod, MatchResult } from '../matching/types.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
 import type { Pipeline } from '../preprocess/pipeline.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
+import type { CalibrationFit } from '../calibration/calibrate.js';
+import type { InstrumentRule } from '../calibration/profile.js';
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -186,6 +188,50 @@ export interface ReportRequest {
   notes?: string;
 }
 
+/** An instrument profile as the Instruments page shows it (src-core/calibration/profile.ts). */
+export interface InstrumentSummary {
+  name: string;
+  serial: string | null;
+  laserNm: number | null;
+  recognise: InstrumentRule[];
+  /** Newest first. */
+  calibrations: CalibrationSummary[];
+}
+
+export interface CalibrationSummary {
+  id: number;
+  createdAt: string;
+  standard: string;
+  files: string[];
+  rms: number;
+  lines: number;
+  resolutionCm: number | null;
+  laserNm: number | null;
+  laserCorrectedNm: number | null;
+}
+
+export interface InstrumentSaveRequest {
+  name: string;
+  serial?: string | null;
+  laserNm?: number | null;
+  recognise?: InstrumentRule[];
+}
+
+/** A standard's spectrum to calibrate on; with `instrument`, a shift standard corrects its lamp calibration's laser. */
+export interface CalibrationFitRequest {
+  file: FilePayload;
+  standard: string;
+  laserNm?: number;
+  instrument?: string;
+}
+
+export interface CalibrationFitView {
+  fit: CalibrationFit;
+  /** The standard's spectrum on its uncorrected shift axis (what the found lines refer to) and through the fit. */
+  spectrum: { x: Float64Array; calibratedX: Float64Array; y: Float64Array; sourceFile: string };
+  standard: { id: string; label: string; source: string };
+}
+
 /** Channel → request and response. Requests are always objects (`{}` when empty) so validation is uniform. */
 export interface ApiContract {
   'app:info': { req: Record<string, never>; res: AppInfo };
@@ -211,6 +257,11 @@ export interface ApiContract {
   'job:list': { req: Record<string, never>; res: JobInfo[] };
   'job:cancel': { req: { jobId: string }; res: JobInfo };
   'report:render': { req: ReportRequest; res: { fileName: string; bytes: Uint8Array } };
+  'instrument:list': { req: Record<string, never>; res: InstrumentSummary[] };
+  'instrument:save': { req: InstrumentSaveRequest; res: InstrumentSummary };
+  'calibration:fit': { req: CalibrationFitRequest; res: CalibrationFitView };
+  /** Fits again on the server (never trusts a client's fit) and stores it when accepted; E_CALIBRATION when refused. */
+  'calibration:accept': { req: CalibrationFitRequest & { instrument: string }; res: InstrumentSummary };
 }
 
 export type Channel = keyof ApiContract;
@@ -254,6 +305,10 @@ export const CHANNELS = [
   'job:list',
   'job:cancel',
   'report:render',
+  'instrument:list',
+  'instrument:save',
+  'calibration:fit',
+  'calibration:accept',
 ] as const satisfies readonly Channel[];
 
 export const EVENTS = [

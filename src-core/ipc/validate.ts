@@ -8,6 +8,7 @@ import type { MatchMethod } from '../matching/types.js';
 import { validatePipeline } from '../preprocess/pipeline.js';
 import type { Spectrum, SpectrumMeta, XKind } from '../spectrum/Spectrum.js';
 import type { Channel, FilePayload, PipelineSpec, Req, SubstancePatch } from './contract.js';
+import type { InstrumentRule } from '../calibration/profile.js';
 
 const METHODS: readonly MatchMethod[] = [
   'siamese',
@@ -123,6 +124,16 @@ export function spectrum(v: unknown, path: string): Spectrum {
   for (const key of ['column', 'row'] as const)
     if (pos[key] !== undefined) meta.position[key] = int(pos[key], `${path}.meta.position.${key}`);
   if (pos['label'] !== undefined) meta.position.label = str(pos['label'], `${path}.meta.position.label`, { max: 1000 });
+  if (m['calibration'] !== undefined) {
+    const c = obj(m['calibration'], `${path}.meta.calibration`);
+    meta.calibration = {
+      instrument: str(c['instrument'], `${path}.meta.calibration.instrument`, { max: 200 }),
+      calibrationId: int(c['calibrationId'], `${path}.meta.calibration.calibrationId`),
+      standard: str(c['standard'], `${path}.meta.calibration.standard`, { max: 100 }),
+      date: str(c['date'], `${path}.meta.calibration.date`, { max: 100 }),
+      rms: num(c['rms'], `${path}.meta.calibration.rms`),
+    };
+  }
   return { x, y, meta };
 }
 
@@ -169,6 +180,29 @@ function patch(v: unknown, path: string): SubstancePatch {
   if (o['cas'] !== undefined) out.cas = nullableStr(o['cas'], `${path}.cas`, 100);
   if (o['notes'] !== undefined) out.notes = nullableStr(o['notes'], `${path}.notes`, 100_000);
   return out;
+}
+
+function rules(v: unknown, path: string): InstrumentRule[] {
+  if (!Array.isArray(v)) fail(path, 'must be an array');
+  if (v.length > 20) fail(path, 'must have at most 20 rules');
+  return (v as unknown[]).map((r, i) => {
+    const o = obj(r, `${path}[${i}]`);
+    return { field: str(o['field'], `${path}[${i}].field`, { min: 1, max: 200 }), contains: str(o['contains'], `${path}[${i}].contains`, { min: 1, max: 500 }) };
+  });
+}
+
+function laser(v: unknown, path: string): number {
+  const n = num(v, path);
+  if (!(n > 100 && n < 2000)) fail(path, 'must be a laser wavelength in nm (100–2000)');
+  return n;
+}
+
+function fitRequest(r: unknown): Req<'calibration:fit'> {
+  const o = obj(r, 'request');
+  const req: Req<'calibration:fit'> = { file: filePayload(o['file'], 'file'), standard: str(o['standard'], 'standard', { min: 1, max: 50 }) };
+  if (o['laserNm'] !== undefined) req.laserNm = laser(o['laserNm'], 'laserNm');
+  if (o['instrument'] !== undefined) req.instrument = str(o['instrument'], 'instrument', { min: 1, max: 200 });
+  return req;
 }
 
 type Validators = { [C in Channel]: (raw: unknown) => Req<C> };
@@ -240,6 +274,21 @@ export const validators: Validators = {
       if (val !== undefined) req[key] = val;
     }
     return req;
+  },
+  'instrument:list': (r) => none(r, 'request'),
+  'instrument:save': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'instrument:save'> = { name: str(o['name'], 'name', { min: 1, max: 200 }) };
+    if (o['serial'] !== undefined) req.serial = nullableStr(o['serial'], 'serial', 200);
+    if (o['laserNm'] !== undefined) req.laserNm = o['laserNm'] === null ? null : laser(o['laserNm'], 'laserNm');
+    if (o['recognise'] !== undefined) req.recognise = rules(o['recognise'], 'recognise');
+    return req;
+  },
+  'calibration:fit': fitRequest,
+  'calibration:accept': (r) => {
+    const req = fitRequest(r);
+    if (req.instrument === undefined) fail('instrument', 'is required to store a calibration');
+    return { ...req, instrument: req.instrument };
   },
 };
 

@@ -7,7 +7,7 @@ import { PRESETS } from '../../../src-core/preprocess/presets.js';
 import { api, ApiError, unwrap } from '../api/index.js';
 import { settings } from './settings.svelte.js';
 
-export type View = 'identify' | 'library' | 'model' | 'settings';
+export type View = 'identify' | 'library' | 'model' | 'instruments' | 'settings';
 
 /** At most this many reference overlays on the chart at once (more turns the plot into noise). */
 export const MAX_OVERLAYS = 3;

@@ -1,16 +1,21 @@
 import type {
-  SubstanceList,
   ApiEvents,
+  CalibrationFitRequest,
+  CalibrationFitView,
   EventName,
+  FilePayload,
+  InstrumentSaveRequest,
+  InstrumentSummary,
   JobInfo,
   LibraryInfo,
   MatchRequest,
   ModelInfo,
+  ReadSpectraResult,
   ReportRequest,
   SubstanceDetail,
+  SubstanceList,
   SubstancePatch,
   TrainRequest,
-  FilePayload,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
@@ -43,6 +48,12 @@ export interface AppBackend {
   selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }>;
   train(req: TrainRequest): JobInfo;
   renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }>;
+  /** Reads a file and applies the calibration of the instrument that recognises it (meta.calibration says so). */
+  readSpectra(file: FilePayload): ReadSpectraResult;
+  listInstruments(): InstrumentSummary[];
+  saveInstrument(req: InstrumentSaveRequest): InstrumentSummary;
+  fitCalibration(req: CalibrationFitRequest): CalibrationFitView;
+  acceptCalibration(req: CalibrationFitRequest & { instrument: string }): InstrumentSummary;
   /** Versions for Help ▸ About. */
   versions(): { model: { id: string; version: string; backend: string } | null };
   close(): Promise<void>;

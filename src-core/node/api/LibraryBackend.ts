@@ -9,6 +9,11 @@ import type {
   LibraryInfo,
   MatchRequest,
   ModelInfo,
+  CalibrationFitRequest,
+  CalibrationFitView,
+  InstrumentSaveRequest,
+  InstrumentSummary,
+  ReadSpectraResult,
   ReportRequest,
   SubstanceDetail,
   SubstanceList,
@@ -17,6 +22,10 @@ import type {
   TrainRequest,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
+import { calibrateSpectra } from '../../calibration/calibrate.js';
+import { nmToShift, STANDARD_IDS, standardById } from '../../calibration/standards.js';
+import { applyXMap } from '../../calibration/xMap.js';
+import { readSpectra } from '../../formats/readSpectra.js';
 import type { SubstanceSummary as LibSummary, SubstanceDetail as LibDetail } from '../../matching/libraryTypes.js';
 import { runPipeline } from '../../preprocess/pipeline.js';
 import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
@@ -202,6 +211,101 @@ export class LibraryBackend implements AppBackend {
     this.changed();
     const id = Number(/^(\d+)@/.exec(token)?.[1]);
     return { substanceId: id };
+  }
+
+  readSpectra(file: FilePayload): ReadSpectraResult {
+    const r = readSpectra(file.bytes, file.name);
+    const warnings = [...r.warnings];
+    const spectra = r.spectra.map((s) => {
+      try {
+        return this.library.calibrate(s, undefined);
+      } catch (err) {
+        warnings.push(`${file.name}: not calibrated: ${(err as Error).message}`);
+        return s;
+      }
+    });
+    return { format: r.format, spectra, warnings };
+  }
+
+  listInstruments(): InstrumentSummary[] {
+    return this.library.listInstruments().map((i) => this.instrumentSummary(i.name));
+  }
+
+  private instrumentSummary(name: string): InstrumentSummary {
+    const inst = this.library.listInstruments().find((i) => i.name === name);
+    if (!inst) throw new SpecmatchError('E_NOT_FOUND', `no instrument named '${name}'`);
+    return {
+      name: inst.name,
+      serial: inst.serial,
+      laserNm: inst.laserNm,
+      recognise: inst.recognise,
+      calibrations: this.library.calibrations(inst.name).map((c) => ({
+        id: c.id,
+        createdAt: c.createdAt,
+        standard: c.standard,
+        files: c.files,
+        rms: c.rms,
+        lines: c.lines.length,
+        resolutionCm: c.resolutionCm,
+        laserNm: c.laserNm,
+        laserCorrectedNm: c.laserCorrectedNm,
+      })),
+    };
+  }
+
+  saveInstrument(req: InstrumentSaveRequest): InstrumentSummary {
+    const saved = this.library.saveInstrument(req);
+    return this.instrumentSummary(saved.name);
+  }
+
+  /** The fit the CLI's `specmatch calibrate` makes for the same file, standard, laser and instrument. */
+  fitCalibration(req: CalibrationFitRequest): CalibrationFitView {
+    const std = standardById(req.standard);
+    if (!std) throw new SpecmatchError('E_PARAM', `unknown standard '${req.standard}' (${STANDARD_IDS.join(', ')})`);
+    const spectrum = readSpectra(req.file.bytes, req.file.name).spectra[0];
+    if (!spectrum) throw new SpecmatchError('E_EMPTY', `${req.file.name}: no spectrum`);
+    const inst = req.instrument ? this.library.listInstruments().find((i) => i.name === req.instrument) : undefined;
+    const latest = inst ? this.library.latestCalibration(inst.name) : undefined;
+    const base = std.kind === 'shift' && latest && standardById(latest.standard)?.kind === 'lamp' ? latest.xMap : null;
+    const laserNm = req.laserNm ?? inst?.laserNm ?? undefined;
+    const fit = calibrateSpectra([spectrum], std, { ...(laserNm ? { laserNm } : {}), base });
+    const x = base
+      ? applyXMap(base, spectrum.x)
+      : spectrum.meta.xKind === 'wavelength' && fit.laser.nominalNm
+        ? spectrum.x.map((v) => nmToShift(v, fit.laser.nominalNm!))
+        : Float64Array.from(spectrum.x);
+    return {
+      fit,
+      spectrum: {
+        x,
+        calibratedX: applyXMap(fit.map, spectrum.x),
+        y: Float64Array.from(spectrum.y),
+        sourceFile: spectrum.meta.sourceFile,
+      },
+      standard: { id: std.id, label: std.label, source: std.source },
+    };
+  }
+
+  acceptCalibration(req: CalibrationFitRequest & { instrument: string }): InstrumentSummary {
+    const view = this.fitCalibration(req);
+    if (!view.fit.accepted)
+      throw new SpecmatchError('E_CALIBRATION', `${req.file.name}: ${view.fit.reason ?? 'refused'}`, {
+        file: req.file.name,
+      });
+    const known = this.library.listInstruments().find((i) => i.name === req.instrument);
+    const spectrum = readSpectra(req.file.bytes, req.file.name).spectra[0]!;
+    this.library.addCalibration(
+      known
+        ? { name: req.instrument }
+        : {
+            name: req.instrument,
+            laserNm: view.fit.laser.nominalNm,
+            recognise: spectrum.meta.instrument ? [{ field: 'instrument', contains: spectrum.meta.instrument }] : [],
+          },
+      view.fit,
+      [basename(req.file.name)],
+    );
+    return this.instrumentSummary(req.instrument);
   }
 
   async match(req: MatchRequest): Promise<MatchResult> {

@@ -2,7 +2,6 @@ import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import type { ApiResult, AppInfo, Channel, Req, Res } from '../../ipc/contract.js';
 import { CHANNELS } from '../../ipc/contract.js';
 import { validateRequest } from '../../ipc/validate.js';
-import { readSpectra } from '../../formats/readSpectra.js';
 import type { AppBackend } from './AppBackend.js';
 import type { JobManager } from './JobManager.js';
 
@@ -32,7 +31,7 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
         model: backend.versions().model,
         library: backend.libraryInfo(),
       }),
-    'spectrum:read': (req) => Promise.resolve(readSpectra(req.bytes, req.name)),
+    'spectrum:read': (req) => Promise.resolve(backend.readSpectra(req)),
     'match:run': (req) => backend.match(req),
     'library:info': () => Promise.resolve(backend.libraryInfo()),
     'library:list': (req) => Promise.resolve(backend.listSubstances(req.query)),
@@ -51,6 +50,10 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
     'job:list': () => Promise.resolve(jobs.list()),
     'job:cancel': (req) => Promise.resolve(jobs.cancel(req.jobId)),
     'report:render': (req) => backend.renderReport(req),
+    'instrument:list': () => Promise.resolve(backend.listInstruments()),
+    'instrument:save': (req) => Promise.resolve(backend.saveInstrument(req)),
+    'calibration:fit': (req) => Promise.resolve(backend.fitCalibration(req)),
+    'calibration:accept': (req) => Promise.resolve(backend.acceptCalibration(req)),
   };
 }
 
