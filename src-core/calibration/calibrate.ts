@@ -287,11 +287,11 @@ export function calibrateSpectra(spectra: readonly Spectrum[], std: CalibrationS
     current = (p: number): number => evalPoly(m, p);
   }
 
-  // Final degree by leave-one-out cross-validation (the lowest degree within 5 % of the best prediction error),
+  // Final degree by leave-one-out cross-validation (the lowest degree within 1 % of the best prediction error),
   // so a dense lamp may take a quintic while a sparse one is not over-fitted across a gap between its lines.
   if (opts.degree === undefined && !base && pairs.length >= 6) {
     const distinct = new Set(pairs.map((p) => p.ref)).size;
-    const maxDegree = Math.min(std.kind === 'lamp' ? 5 : 2, Math.floor(distinct / 4));
+    const maxDegree = Math.min(std.kind === 'lamp' ? 5 : 3, Math.floor(distinct / 3));
     const cv: Array<{ degree: number; score: number; fit: PolyModel }> = [];
     for (let d = 1; d <= maxDegree; d++) {
       const full = fitDelta(pairs, d, model.center, model.scale);
@@ -310,7 +310,7 @@ export function calibrateSpectra(spectra: readonly Spectrum[], std: CalibrationS
     }
     if (cv.length) {
       const best = Math.min(...cv.map((c) => c.score));
-      const chosen = cv.find((c) => c.score <= 1.05 * best)!;
+      const chosen = cv.find((c) => c.score <= 1.01 * best)!;
       degree = chosen.degree;
       model = chosen.fit;
     }
@@ -362,7 +362,7 @@ export function calibrateSpectra(spectra: readonly Spectrum[], std: CalibrationS
   };
   const distinct = new Set(pairs.map((p) => p.ref)).size;
   let reason: string | undefined;
-  if (distinct < std.minLines) reason = `only ${distinct} ${std.label} line${distinct === 1 ? '' : 's'} matched (${std.minLines} needed): is this a ${std.label} spectrum, and is the laser ${laser ?? '?'} nm right?`;
+  if (distinct < std.minLines) reason = `only ${distinct} ${std.label} line${distinct === 1 ? '' : 's'} matched (${std.minLines} needed): is this a ${std.label} spectrum${std.kind === 'lamp' ? `, and is the laser ${laser ?? '?'} nm right` : ''}?`;
   else if (!base && minSlope(map) <= 0) reason = `the fitted correction is not monotonic (slope ${minSlope(map).toFixed(3)} between ${map.lo.toFixed(0)} and ${map.hi.toFixed(0)} cm⁻¹): too few or badly placed lines for a degree-${degree} polynomial`;
   else if (!(rms <= maxRms)) reason = `RMS of the residuals ${rms.toFixed(2)} cm⁻¹ is over the limit of ${maxRms} cm⁻¹`;
   if (reason) {
