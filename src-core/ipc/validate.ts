@@ -187,7 +187,10 @@ function rules(v: unknown, path: string): InstrumentRule[] {
   if (v.length > 20) fail(path, 'must have at most 20 rules');
   return (v as unknown[]).map((r, i) => {
     const o = obj(r, `${path}[${i}]`);
-    return { field: str(o['field'], `${path}[${i}].field`, { min: 1, max: 200 }), contains: str(o['contains'], `${path}[${i}].contains`, { min: 1, max: 500 }) };
+    return {
+      field: str(o['field'], `${path}[${i}].field`, { min: 1, max: 200 }),
+      contains: str(o['contains'], `${path}[${i}].contains`, { min: 1, max: 500 }),
+    };
   });
 }
 
@@ -199,7 +202,10 @@ function laser(v: unknown, path: string): number {
 
 function fitRequest(r: unknown): Req<'calibration:fit'> {
   const o = obj(r, 'request');
-  const req: Req<'calibration:fit'> = { file: filePayload(o['file'], 'file'), standard: str(o['standard'], 'standard', { min: 1, max: 50 }) };
+  const req: Req<'calibration:fit'> = {
+    file: filePayload(o['file'], 'file'),
+    standard: str(o['standard'], 'standard', { min: 1, max: 50 }),
+  };
   if (o['laserNm'] !== undefined) req.laserNm = laser(o['laserNm'], 'laserNm');
   if (o['instrument'] !== undefined) req.instrument = str(o['instrument'], 'instrument', { min: 1, max: 200 });
   return req;
@@ -290,6 +296,27 @@ export const validators: Validators = {
     if (req.instrument === undefined) fail('instrument', 'is required to store a calibration');
     return { ...req, instrument: req.instrument };
   },
+  'map:run': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'map:run'> = { file: filePayload(o['file'], 'file') };
+    if (o['method'] !== undefined) req.method = method(o['method']);
+    if (o['despike'] !== undefined) {
+      if (typeof o['despike'] !== 'boolean') fail('despike', 'must be true or false');
+      req.despike = o['despike'];
+    }
+    if (o['snrMin'] !== undefined) {
+      const v = num(o['snrMin'], 'snrMin');
+      if (v < 0 || v > 1e6) fail('snrMin', 'must be between 0 and 1000000');
+      req.snrMin = v;
+    }
+    if (o['minScore'] !== undefined) {
+      const v = num(o['minScore'], 'minScore');
+      if (v < 0 || v > 1) fail('minScore', 'must be between 0 and 1');
+      req.minScore = v;
+    }
+    return req;
+  },
+  'map:result': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
 };
 
 /** Validate a request for a channel whose name arrived as data (server route, IPC channel). */

@@ -16,6 +16,8 @@ import type {
   SubstanceList,
   SubstancePatch,
   TrainRequest,
+  MapResult,
+  MapRunRequest,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
@@ -54,6 +56,9 @@ export interface AppBackend {
   saveInstrument(req: InstrumentSaveRequest): InstrumentSummary;
   fitCalibration(req: CalibrationFitRequest): CalibrationFitView;
   acceptCalibration(req: CalibrationFitRequest & { instrument: string }): InstrumentSummary;
+  /** Starts a map job (identify every pixel); its result is kept for `mapResult`. */
+  runMap(req: MapRunRequest): JobInfo;
+  mapResult(jobId: string): MapResult;
   /** Versions for Help ▸ About. */
   versions(): { model: { id: string; version: string; backend: string } | null };
   close(): Promise<void>;

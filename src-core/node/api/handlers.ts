@@ -54,6 +54,8 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
     'instrument:save': (req) => Promise.resolve(backend.saveInstrument(req)),
     'calibration:fit': (req) => Promise.resolve(backend.fitCalibration(req)),
     'calibration:accept': (req) => Promise.resolve(backend.acceptCalibration(req)),
+    'map:run': (req) => Promise.resolve(backend.runMap(req)),
+    'map:result': (req) => Promise.resolve(backend.mapResult(req.jobId)),
   };
 }
 
