@@ -30,7 +30,8 @@ const json = (stdout: string): Array<Record<string, unknown>> =>
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-describe('specmatch calibrate (built CLI)', () => {
+// Each test spawns several CLI processes (about 1 s each idle, far more on a loaded machine).
+describe('specmatch calibrate (built CLI)', { timeout: 300_000 }, () => {
   it('--json prints one line {instrument, standard, lines:[{reference, found, residual}], rms, accepted}', () => {
     const r = cli('calibrate', '--json', '--standard', 'neon', NEON);
     expect(r.status, r.stderr).toBe(0);
