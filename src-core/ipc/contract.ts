@@ -45,6 +45,8 @@ export interface LibraryInfo {
   substances: number;
   spectra: number;
   embeddings: EmbeddingStatus;
+  /** The file or its folder cannot be written: browsing and matching work, changes are refused. */
+  readOnly?: boolean;
 }
 
 export interface SubstanceSummary {
@@ -116,6 +118,9 @@ export interface ImportFileError {
   message: string;
 }
 
+/** Per-file errors a job lists (events and job:list stay small whatever the import); the rest are counted. */
+export const MAX_JOB_FILE_ERRORS = 100;
+
 export interface JobInfo {
   id: string;
   kind: JobKind;
@@ -126,8 +131,10 @@ export interface JobInfo {
   total: number;
   /** What it is doing now ('parsing', 'embedding', 'epoch 3/10', the current file …). */
   phase: string;
-  /** Per-file failures of an import so far (the batch never stops for them). */
+  /** Per-file failures of an import so far (the batch never stops for them): the first MAX_JOB_FILE_ERRORS. */
   fileErrors: ImportFileError[];
+  /** How many files failed in all (fileErrors lists the first of them). Absent: as many as listed. */
+  fileErrorCount?: number;
   /** Training history so far. */
   epochs: TrainEpoch[];
   /** Summary when done (e.g. '41 spectra imported, 2 skipped as duplicates'). */
