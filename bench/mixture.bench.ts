@@ -55,6 +55,25 @@ function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
 
+/**
+ * Signal-to-noise of a library spectrum after the same baseline removal: tallest band over the noise (MAD of the
+ * first differences). Spectra without Raman bands (RRUFF holds some: metals such as gold or copper, amorphous
+ * phases) cannot be a visible component of a mixture, so the bench only mixes spectra with SNR ≥ MIN_SNR.
+ */
+const MIN_SNR = 20;
+const snrCache = new Map<number, number>();
+function snr(s: Spectrum, key: number): number {
+  const hit = snrCache.get(key);
+  if (hit !== undefined) return hit;
+  const base = baselineAls(s.y, { lambda: 1e6, p: 0.005 });
+  const c = Array.from(s.y, (v, i) => v - base[i]!);
+  const d = c.slice(1).map((v, i) => Math.abs(v - c[i]!)).sort((a, b) => a - b);
+  const sigma = (1.4826 * (d[Math.floor(d.length / 2)] ?? 0)) / Math.SQRT2;
+  const v = sigma > 0 ? Math.max(...c) / sigma : 0;
+  snrCache.set(key, v);
+  return v;
+}
+
 /** Baseline-corrected, peak-height-1 component resampled on `grid`. */
 function component(s: Spectrum, grid: Float64Array): Float64Array {
   const base = baselineAls(s.y, { lambda: 1e6, p: 0.005 });
@@ -163,7 +182,7 @@ async function accuracy(ctx: Ctx, seed: number, cases: number): Promise<void> {
       const rows = Array.from({ length: k }, () => pool[Math.floor(r() * pool.length)]!);
       const subs = new Set(rows.map((x) => ctx.refs.refSubstance[x]));
       const samples = new Set(rows.map((x) => ctx.refs.sampleIds[x] ?? `row${x}`));
-      if (subs.size === k && samples.size === k) return rows;
+      if (subs.size === k && samples.size === k && rows.every((x) => snr(ctx.lib.getSpectrum(ctx.refs.spectrumIds[x]!), x) >= MIN_SNR)) return rows;
     }
   };
   const all = Array.from({ length: n }, (_, i) => i);

@@ -29,7 +29,9 @@ import { nnlsGram } from './nnls.js';
  *    candidate that fits better (greedy selection can otherwise lock in a look-alike that explains two bands).
  */
 
-export const MIXTURE_ALS = { lambda: 3e4, p: 0.01 } as const;
+export const MIXTURE_ALS = { lambda: 1e4, p: 0.01 } as const;
+/** ALS passes: the second removes what a strong, curved background leaves after the first. */
+export const MIXTURE_ALS_PASSES = 2;
 /** Gaussian broadening σ in axis points (2 cm⁻¹ each). */
 export const MIXTURE_BROADEN_SIGMA = 1;
 /** Degree of the free polynomial fitted with the components. */
@@ -39,6 +41,7 @@ export const MIXTURE_PIPELINE = {
   id: 'mixture-v1',
   from: 'classic-v2',
   steps: [
+    { kind: 'baseline.als', params: MIXTURE_ALS },
     { kind: 'baseline.als', params: MIXTURE_ALS },
     { kind: 'broaden.gaussian', params: { sigmaPoints: MIXTURE_BROADEN_SIGMA } },
     { kind: 'normalize.max', params: {} },
@@ -58,6 +61,8 @@ export interface MixtureOptions {
   penalty?: number;
   /** Minimum fraction (share of the peak heights) for a component to be kept. */
   minFraction?: number;
+  /** Minimum share of the query's signal (ΔRSS / TSS) a component must explain to be kept. */
+  minGain?: number;
   /** Largest shift of a component, in axis points (2 cm⁻¹ each). */
   maxShift?: number;
   /** Candidates per preselection list (forward, reverse, residual). */
@@ -76,6 +81,7 @@ export const MIXTURE_DEFAULTS: Required<Omit<MixtureOptions, 'excludedRows' | 'e
   maxComponents: DEFAULT_MAX_COMPONENTS,
   penalty: 0.35,
   minFraction: 0.08,
+  minGain: 0.02,
   maxShift: 3,
   poolSize: 20,
   noMatchR2: 0.5,
@@ -149,9 +155,13 @@ export function mixtureVector(classic: ArrayLike<number>): Float32Array {
   let finite = true;
   for (let i = 0; i < n; i++) if (!Number.isFinite(classic[i]!)) finite = false;
   if (!finite) return out;
-  const base = baselineAls(classic, MIXTURE_ALS);
-  const c = new Float64Array(n);
-  for (let i = 0; i < n; i++) c[i] = classic[i]! - base[i]!;
+  let c = Float64Array.from(classic);
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(c[i]!));
+  for (let pass = 0; pass < MIXTURE_ALS_PASSES; pass++) {
+    const base = baselineAls(c, MIXTURE_ALS);
+    c = c.map((v, i) => v - base[i]!);
+  }
   const half = (KERNEL.length - 1) / 2;
   let max = 0;
   for (let i = 0; i < n; i++) {
@@ -160,7 +170,8 @@ export function mixtureVector(classic: ArrayLike<number>): Float32Array {
     out[i] = s;
     if (s > max) max = s;
   }
-  if (max > 0) for (let i = 0; i < n; i++) out[i] = out[i]! / max;
+  // Nothing but a (removed) background: all zeros rather than amplified rounding.
+  if (max > 1e-6 * scale && max > 0) for (let i = 0; i < n; i++) out[i] = out[i]! / max;
   else out.fill(0);
   return out;
 }
@@ -480,9 +491,55 @@ function checkOptions(opts: MixtureOptions): Required<Omit<MixtureOptions, 'excl
   return o;
 }
 
+/** The candidates of one query with their projected vectors and the Gram matrix among them (grown on demand). */
+class Pool {
+  readonly rows: number[] = [];
+  readonly cands: Candidate[] = [];
+  readonly h: number[] = [];
+  readonly G: number[][] = [];
+  private readonly index = new Map<number, number>();
+  constructor(private readonly f: Fitter) {}
+
+  has(row: number): boolean {
+    return this.index.has(row);
+  }
+
+  add(c: Candidate): void {
+    if (this.index.has(c.row)) return;
+    const k = this.cands.length;
+    this.index.set(c.row, k);
+    this.rows.push(c.row);
+    this.cands.push(c);
+    this.h.push(dot(c.v, this.f.q));
+    const g: number[] = [];
+    for (let j = 0; j < k; j++) {
+      const d = dot(c.v, this.cands[j]!.v);
+      g.push(d);
+      this.G[j]!.push(d);
+    }
+    g.push(dot(c.v, c.v));
+    this.G.push(g);
+  }
+
+  /** NNLS of the query on pool members `idx`. */
+  solve(idx: readonly number[]): Trial {
+    const k = idx.length;
+    const G = new Float64Array(k * k);
+    const h = new Float64Array(k);
+    for (let a = 0; a < k; a++) {
+      h[a] = this.h[idx[a]!]!;
+      for (let b = 0; b < k; b++) G[a * k + b] = this.G[idx[a]!]![idx[b]!]!;
+    }
+    const r = nnlsGram(G, h, this.f.qq);
+    return { comps: idx.map((i) => this.cands[i]!), x: r.x, rss: r.rss };
+  }
+}
+
 /**
  * The combination of references that best explains `query` (a mixture vector, mixtureVector()) measured over
- * `mask` (coverageMask()). Deterministic; cost: a few passes over the library plus small NNLS fits.
+ * `mask` (coverageMask()). Deterministic. Search: every pair of candidates is fitted (exhaustive, from the Gram
+ * matrix of the candidates), larger sets by a beam over the best smaller ones; before each size the residual of the
+ * best smaller set is searched against the whole library and its best references join the candidates.
  */
 export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: MixtureReferences, opts: MixtureOptions = {}): MixtureAnswer {
   const o = checkOptions(opts);
@@ -494,23 +551,75 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
 
   const qMasked = new Float64Array(refs.dim);
   for (let i = 0; i < refs.dim; i++) qMasked[i] = mask[i] ? query[i]! : 0;
-  const pool = new Set<number>([
-    ...topRows(forwardScores(refs, qMasked, excluded), refs, o.poolSize),
-    ...topRows(reverseScores(refs, qMasked, excluded), refs, o.poolSize),
-    ...(opts.extraCandidates ?? []).filter((r) => r >= 0 && r < refs.count && !excluded?.[r]),
-  ]);
-
-  const sameSubstance = (row: number, comps: readonly Candidate[]): boolean => comps.some((c) => refs.refSubstance[c.row] === refs.refSubstance[row]);
-  /** Every trial of adding one pool candidate to `base`, best first. */
-  const trials = (base: Candidate[]): Trial[] => {
-    const target = f.residual(base.length === 0 ? { comps: [], x: new Float64Array(0), rss: f.qq } : f.fit(base));
-    const out: Trial[] = [];
-    for (const row of pool) {
-      if (sameSubstance(row, base)) continue;
-      out.push(f.fit([...base, f.bestShift(row, target, o.maxShift)]));
-    }
-    return out.sort((a, b) => a.rss - b.rss);
+  const pool = new Pool(f);
+  const addRows = (rows: Iterable<number>, target: Float64Array): void => {
+    for (const r of rows) if (r >= 0 && r < refs.count && !excluded?.[r] && !pool.has(r)) pool.add(f.bestShift(r, target, o.maxShift));
   };
+  addRows(topRows(forwardScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
+  addRows(topRows(reverseScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
+  addRows(opts.extraCandidates ?? [], f.q);
+  if (pool.cands.length === 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [] };
+
+  const substanceOf = (i: number): number => refs.refSubstance[pool.rows[i]!]!;
+  const key = (idx: readonly number[]): string =>
+    idx
+      .map(substanceOf)
+      .sort((a, b) => a - b)
+      .join(',');
+  const positive = (t: Trial): boolean => t.x.every((a) => a > 0);
+  const BEAM = 24;
+
+  // Size 1: every candidate.
+  let level: Array<{ idx: number[]; t: Trial }> = pool.cands.map((_, i) => ({ idx: [i], t: pool.solve([i]) })).sort((a, b) => a.t.rss - b.t.rss);
+  const best: Array<{ idx: number[]; t: Trial }> = [level[0]!];
+  const levels = [level];
+  for (let k = 2; k <= o.maxComponents; k++) {
+    // Residual search: what the best smaller set leaves joins the candidates.
+    const res = f.residual(best[best.length - 1]!.t);
+    const pos = Float64Array.from(res, (v) => Math.max(0, v));
+    addRows(topRows(forwardScores(refs, pos, excluded), refs, o.poolSize), res);
+    addRows(topRows(reverseScores(refs, pos, excluded), refs, Math.ceil(o.poolSize / 2)), res);
+    // Pairs: exhaustive over the candidates; larger sets: the beam of the best smaller sets, each extended.
+    const bases = k === 2 ? pool.cands.map((_, i) => [i]) : level.slice(0, BEAM).map((e) => e.idx);
+    const seen = new Set<string>();
+    const next: Array<{ idx: number[]; t: Trial }> = [];
+    for (const base of bases) {
+      const subs = new Set(base.map(substanceOf));
+      for (let j = 0; j < pool.cands.length; j++) {
+        if (subs.has(substanceOf(j))) continue;
+        if (k === 2 && j <= base[0]!) continue;
+        const idx = [...base, j];
+        const kk = key(idx);
+        if (seen.has(kk)) continue;
+        seen.add(kk);
+        const t = pool.solve(idx);
+        if (positive(t)) next.push({ idx, t });
+      }
+    }
+    if (next.length === 0) break;
+    next.sort((a, b) => a.t.rss - b.t.rss);
+    level = next;
+    levels.push(level);
+    best.push(level[0]!);
+  }
+
+  // Shift refinement of each size's best set (one component at a time, the others fixed).
+  const refine = (t: Trial): Trial => {
+    let cur = t;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < cur.comps.length; j++) {
+        for (let d = -o.maxShift; d <= o.maxShift; d++) {
+          if (d === cur.comps[j]!.shift) continue;
+          const comps = [...cur.comps];
+          comps[j] = { row: comps[j]!.row, shift: d, v: f.vector(comps[j]!.row, d) };
+          const trial = f.fit(comps);
+          if (trial.rss < cur.rss * (1 - 1e-9) && positive(trial)) cur = trial;
+        }
+      }
+    }
+    return cur;
+  };
+  const chosen: Trial[] = best.map((b) => refine(b.t));
   const minFraction = (t: Trial): number => {
     let total = 0;
     let min = Infinity;
@@ -520,66 +629,32 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
     }
     return total > 0 ? min / total : 0;
   };
-
-  let ranked = trials([]);
-  if (ranked.length === 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [] };
-  let current = ranked[0]!;
-  const single = current;
-  let lastRanked = ranked;
-  let rejected: Trial | null = null;
-  while (current.comps.length < o.maxComponents) {
-    // Residual search over the whole library.
-    const res = f.residual(current);
-    for (let i = 0; i < res.length; i++) if (res[i]! < 0) res[i] = 0;
-    for (const r of topRows(forwardScores(refs, res, excluded), refs, o.poolSize)) pool.add(r);
-    for (const r of topRows(reverseScores(refs, res, excluded), refs, Math.ceil(o.poolSize / 2))) pool.add(r);
-    ranked = trials(current.comps).filter((t) => t.x.every((a) => a > 0));
-    let next = ranked[0];
-    if (!next) break;
-    next = exchange(f, next, pool, o.maxShift, sameSubstance);
-    const gain = Math.log(Math.max(current.rss, 1e-300) / Math.max(next.rss, 1e-300));
-    if (gain < o.penalty || minFraction(next) < o.minFraction) {
-      rejected = next;
-      break;
-    }
-    current = next;
-    lastRanked = ranked;
+  let k = 0;
+  while (k + 1 < chosen.length) {
+    const a = chosen[k]!;
+    const b = chosen[k + 1]!;
+    const gain = Math.log(Math.max(a.rss, 1e-300) / Math.max(b.rss, 1e-300));
+    if (gain < o.penalty || (a.rss - b.rss) / f.qq < o.minGain || minFraction(b) < o.minFraction) break;
+    k++;
   }
-
+  const current = chosen[k]!;
   const fit = f.describe(current);
   const verdict: MixtureVerdict = fit.r2 < o.noMatchR2 ? 'no-match' : fit.components.length > 1 ? 'mixture' : 'single';
-  // Alternatives: the runners-up of the last accepted step, the best rejected larger fit, the best single.
-  const key = (t: Trial): string =>
+  // Alternatives: the best single (for a mixture), the best larger set that was refused, the runners-up of this size.
+  const trialKey = (t: Trial): string =>
     t.comps
       .map((c) => refs.refSubstance[c.row])
-      .sort()
+      .sort((x, y) => x! - y!)
       .join(',');
-  const seen = new Set([key(current)]);
+  const seenAlt = new Set([trialKey(current)]);
   const alts: Trial[] = [];
-  for (const t of [...(current.comps.length > 1 ? [single] : []), ...(rejected ? [rejected] : []), ...lastRanked]) {
+  for (const t of [...(k > 0 ? [chosen[0]!] : []), ...(chosen[k + 1] ? [chosen[k + 1]!] : []), ...levels[k]!.slice(1).map((e) => e.t)]) {
     if (alts.length >= o.alternatives) break;
-    if (seen.has(key(t))) continue;
-    seen.add(key(t));
+    if (seenAlt.has(trialKey(t))) continue;
+    seenAlt.add(trialKey(t));
     alts.push(t);
   }
-  return { verdict, fit, single: f.describe(single), alternatives: alts.map((t) => f.describe(t)) };
-}
-
-/** One exchange pass: replace any component by a pool candidate when the fit improves. */
-function exchange(f: Fitter, t: Trial, pool: ReadonlySet<number>, maxShift: number, sameSubstance: (row: number, comps: readonly Candidate[]) => boolean): Trial {
-  let best = t;
-  for (let j = 0; j < best.comps.length; j++) {
-    const others = best.comps.filter((_, i) => i !== j);
-    const target = f.residual(others.length === 0 ? { comps: [], x: new Float64Array(0), rss: f.qq } : f.fit(others));
-    for (const row of pool) {
-      if (row === best.comps[j]!.row || sameSubstance(row, others)) continue;
-      const comps = [...others];
-      comps.splice(j, 0, f.bestShift(row, target, maxShift));
-      const trial = f.fit(comps);
-      if (trial.rss < best.rss * (1 - 1e-9) && trial.x.every((a) => a > 0)) best = trial;
-    }
-  }
-  return best;
+  return { verdict, fit, single: f.describe(chosen[0]!), alternatives: alts.map((t) => f.describe(t)) };
 }
 
 /** The curves of a fit for display, on the axis: the query, each scaled component, the free baseline, their sum, the residual. */
