@@ -160,7 +160,7 @@ function analyse(ctx: Ctx, q: Spectrum, excluded: Uint8Array | undefined): { ver
   };
   const a = fitMixture(vector, mask, mixtureReferencesOf(ctx.refs), opts);
   if (process.env['MIXTURE_DEBUG']) {
-    const path = [1, 2, 3].map((k) => fitMixture(vector, mask, mixtureReferencesOf(ctx.refs), { ...opts, penalty: 0, minFraction: 0, maxComponents: k }).fit);
+    const path = a.bySize;
     debugLog.push({ want: [] as number[], top: extra[0] === undefined ? -1 : ctx.refs.refSubstance[extra[0]]!, path: path.map((f) => ({ r2: f.r2, subs: f.components.map((c) => c.substance), fr: f.components.map((c) => c.fraction), sc: f.components.map((c) => c.score) })) });
   }
   return { verdict: a.verdict, substances: a.fit.components.map((c) => c.substance), singleTop: ctx.refs.refSubstance[extra[0]!] ?? -1 };

@@ -79,9 +79,9 @@ export interface MixtureOptions {
 
 export const MIXTURE_DEFAULTS: Required<Omit<MixtureOptions, 'excludedRows' | 'extraCandidates'>> = {
   maxComponents: DEFAULT_MAX_COMPONENTS,
-  penalty: 0.35,
-  minFraction: 0.08,
-  minGain: 0.02,
+  penalty: 0.3,
+  minFraction: 0.15,
+  minGain: 0.05,
   maxShift: 3,
   poolSize: 20,
   noMatchR2: 0.5,

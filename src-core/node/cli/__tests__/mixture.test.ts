@@ -17,7 +17,7 @@ import { command } from '../commands/mixture.js';
 const dir = mkdtempSync(join(tmpdir(), 'specmatch-mixture-cli-'));
 const libPath = join(dir, 'fixtures.specmatch');
 const fixtureDir = join(FIXTURES, 'rruff');
-const held = ['Calcite__R050009', 'Anatase__R060277', 'Quartz__R060604'];
+const held = ['Calcite__R050009', 'Quartz__R060604'];
 const file = (prefix: string): string => join(fixtureDir, readdirSync(fixtureDir).find((f) => f.startsWith(prefix))!);
 
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -50,13 +50,13 @@ function component(path: string): Float64Array {
 }
 
 describe('specmatch mixture', () => {
-  const mixturePath = join(dir, 'anatase-quartz.txt');
+  const mixturePath = join(dir, 'calcite-quartz.txt');
   beforeAll(async () => {
     const lib = Library.open(libPath, { create: true, user: 'test' });
     const refs = readdirSync(fixtureDir).filter((f) => f.endsWith('.txt') && !held.some((h) => f.startsWith(h)));
     expect((await lib.importPaths(refs.map((f) => join(fixtureDir, f)))).errors).toHaveLength(0);
     lib.close();
-    const a = component(file('Anatase__R060277'));
+    const a = component(file('Calcite__R050009'));
     const q = component(file('Quartz__R060604'));
     const lines = Array.from(a, (v, i) => `${150 + i}\t${(0.6 * v + 0.4 * q[i]! + 0.3 + 0.0004 * i).toFixed(5)}`);
     writeFileSync(mixturePath, lines.join('\n') + '\n');
@@ -70,24 +70,27 @@ describe('specmatch mixture', () => {
     expect(Object.keys(line)).toEqual(['query', 'index', 'verdict', 'components', 'fit', 'alternatives']);
     expect(line['verdict']).toBe('mixture');
     const comps = line['components'] as Array<{ substance: string; spectrumId: number; fraction: number; score: number }>;
-    expect(comps.map((c) => c.substance).sort()).toEqual(['Anatase', 'Quartz']);
+    expect(comps.map((c) => c.substance).sort()).toEqual(['Calcite', 'Quartz']);
     for (const c of comps) expect(Object.keys(c)).toEqual(['substance', 'spectrumId', 'fraction', 'score']);
-    const anatase = comps.find((c) => c.substance === 'Anatase')!;
-    expect(anatase.fraction).toBeGreaterThan(0.45);
-    expect(anatase.fraction).toBeLessThan(0.75);
+    const calcite = comps.find((c) => c.substance === 'Calcite')!;
+    expect(calcite.fraction).toBeGreaterThan(0.45);
+    expect(calcite.fraction).toBeLessThan(0.75);
     expect(comps.reduce((s, c) => s + c.fraction, 0)).toBeCloseTo(1, 6);
     const fit = line['fit'] as { r2: number; hqi: number };
     expect(Object.keys(fit)).toEqual(['r2', 'hqi']);
     expect(fit.r2).toBeGreaterThan(0.8);
     const alts = line['alternatives'] as Array<{ components: unknown[]; fit: { r2: number } }>;
     expect(alts.length).toBeGreaterThan(0);
-    for (const a of alts) expect(a.fit.r2).toBeLessThanOrEqual(fit.r2 + 1e-9);
+    for (const a of alts) expect(a.components.length).toBeGreaterThan(0);
+    // The first alternative of a mixture is the best single substance, which explains less.
+    expect(alts[0]!.components).toHaveLength(1);
+    expect(alts[0]!.fit.r2).toBeLessThan(fit.r2);
   });
 
   it('keeps a pure spectrum of another sample as one substance, and prints a readable table', async () => {
     const r = await run(['--library', libPath, file('Calcite__R050009')]);
     expect(r.code).toBe(0);
-    expect(r.out[0]).toMatch(/: single \(R² 0\.\d{3}, HQI 0\.\d{3}, 9 references\)$/);
+    expect(r.out[0]).toMatch(/: single \(R² 0\.\d{3}, HQI 0\.\d{3}, 10 references\)$/);
     expect(r.out[1]).toMatch(/substance\s+fraction\s+score\s+shift/);
     expect(r.out[2]).toMatch(/^\s+Calcite\s+100 %/);
   });
