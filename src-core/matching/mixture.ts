@@ -133,6 +133,8 @@ export interface MixtureAnswer {
   /** The best one-substance fit, for the comparison the app shows. */
   single: MixtureFit;
   alternatives: MixtureFit[];
+  /** The best fit of each size, 1…maxComponents, before the penalty chose among them (diagnostics, benchmark). */
+  bySize: MixtureFit[];
 }
 
 const BAND_LEVEL = 0.1;
@@ -547,7 +549,7 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
   const f = new Fitter(refs, mask, query);
   const excluded = opts.excludedRows;
   const empty: MixtureFit = { components: [], r2: 0, hqi: 0, residual: 1 };
-  if (refs.count === 0 || f.qq <= 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [] };
+  if (refs.count === 0 || f.qq <= 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [], bySize: [] };
 
   const qMasked = new Float64Array(refs.dim);
   for (let i = 0; i < refs.dim; i++) qMasked[i] = mask[i] ? query[i]! : 0;
@@ -558,7 +560,7 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
   addRows(topRows(forwardScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
   addRows(topRows(reverseScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
   addRows(opts.extraCandidates ?? [], f.q);
-  if (pool.cands.length === 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [] };
+  if (pool.cands.length === 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [], bySize: [] };
 
   const substanceOf = (i: number): number => refs.refSubstance[pool.rows[i]!]!;
   const key = (idx: readonly number[]): string =>
@@ -654,7 +656,7 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
     seenAlt.add(trialKey(t));
     alts.push(t);
   }
-  return { verdict, fit, single: f.describe(chosen[0]!), alternatives: alts.map((t) => f.describe(t)) };
+  return { verdict, fit, single: f.describe(chosen[0]!), alternatives: alts.map((t) => f.describe(t)), bySize: chosen.map((t) => f.describe(t)) };
 }
 
 /** The curves of a fit for display, on the axis: the query, each scaled component, the free baseline, their sum, the residual. */

@@ -3,16 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SpecmatchError } from '../../../errors.js';
-import { readSpectra } from '../../../formats/readSpectra.js';
-import { baselineAls } from '../../../preprocess/baselineAls.js';
 import { FIXTURES } from '../../../../test/support.js';
+import { writeMixture } from '../../../../test/mixtureFixture.js';
 import { Library } from '../../library/Library.js';
 import type { CliIO } from '../CliCommand.js';
 import { command } from '../commands/mixture.js';
+import { command as report } from '../commands/report.js';
+import { execFileSync } from 'node:child_process';
 
 /**
  * `specmatch mixture` end to end on a library of the RRUFF fixtures. The queries are spectra of samples that are
- * not in the library: a pure one, and a 60:40 mixture (by peak height) of two, with a new sloped baseline.
+ * not in the library: a pure one, and a 60:40 mixture (by peak height) of two (test/mixtureFixture.ts).
  */
 const dir = mkdtempSync(join(tmpdir(), 'specmatch-mixture-cli-'));
 const libPath = join(dir, 'fixtures.specmatch');
@@ -33,22 +34,6 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
   }
 }
 
-/** Baseline-corrected, peak height 1, on a 1 cm⁻¹ grid from 150 to 1200 cm⁻¹. */
-function component(path: string): Float64Array {
-  const s = readSpectra(readFileSync(path), path).spectra[0]!;
-  const base = baselineAls(s.y, { lambda: 1e6, p: 0.005 });
-  const out = new Float64Array(1051);
-  let j = 0;
-  for (let i = 0; i < out.length; i++) {
-    const g = 150 + i;
-    while (j + 2 < s.x.length && s.x[j + 1]! < g) j++;
-    const t = Math.min(1, Math.max(0, (g - s.x[j]!) / (s.x[j + 1]! - s.x[j]!)));
-    out[i] = (s.y[j]! - base[j]!) * (1 - t) + (s.y[j + 1]! - base[j + 1]!) * t;
-  }
-  const max = Math.max(...out);
-  return out.map((v) => v / max);
-}
-
 describe('specmatch mixture', () => {
   const mixturePath = join(dir, 'calcite-quartz.txt');
   beforeAll(async () => {
@@ -56,10 +41,7 @@ describe('specmatch mixture', () => {
     const refs = readdirSync(fixtureDir).filter((f) => f.endsWith('.txt') && !held.some((h) => f.startsWith(h)));
     expect((await lib.importPaths(refs.map((f) => join(fixtureDir, f)))).errors).toHaveLength(0);
     lib.close();
-    const a = component(file('Calcite__R050009'));
-    const q = component(file('Quartz__R060604'));
-    const lines = Array.from(a, (v, i) => `${150 + i}\t${(0.6 * v + 0.4 * q[i]! + 0.3 + 0.0004 * i).toFixed(5)}`);
-    writeFileSync(mixturePath, lines.join('\n') + '\n');
+    writeMixture([file('Calcite__R050009'), file('Quartz__R060604')], [0.6, 0.4], mixturePath);
   });
 
   it('names both components of a two-mineral mixture, one JSON line in the contract shape', async () => {
@@ -111,5 +93,22 @@ describe('specmatch mixture', () => {
     const line = JSON.parse(r.out[0]!) as { verdict: string; components: unknown[] };
     expect(line.components).toHaveLength(1);
     expect(line.verdict).toBe('single');
+  });
+
+  it('report --mixture adds the mixture section to the PDF and the JSON', async () => {
+    const io: CliIO = { out: () => undefined, err: () => undefined, errIsTTY: false, signal: new AbortController().signal };
+    const pdf = join(dir, 'mixture.pdf');
+    expect(await report.run(['--library', libPath, '--method', 'hqi-derivative', '--mixture', '--out', pdf, mixturePath], io)).toBe(0);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Mixture analysis');
+    expect(text).toMatch(/Mixture: (Calcite|Quartz) [\d.]+ % \+ (Calcite|Quartz) [\d.]+ %/);
+    expect(text).toContain('Fitted sum');
+    const json = join(dir, 'mixture.json');
+    expect(await report.run(['--library', libPath, '--method', 'hqi-derivative', '--mixture', '--out', json, mixturePath], io)).toBe(0);
+    const parsed = JSON.parse(readFileSync(json, 'utf8')) as { results: Array<{ mixture?: { verdict: string; components: Array<{ substance: string }> } }> };
+    expect(parsed.results[0]!.mixture?.verdict).toBe('mixture');
+    const plain = join(dir, 'plain.pdf');
+    expect(await report.run(['--library', libPath, '--method', 'hqi-derivative', '--out', plain, mixturePath], io)).toBe(0);
+    expect(execFileSync('pdftotext', ['-layout', plain, '-'], { encoding: 'utf8' })).not.toContain('Mixture analysis');
   });
 });
