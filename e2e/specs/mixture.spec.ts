@@ -19,6 +19,8 @@ test.describe('Mixtures', () => {
     shot,
   }) => {
     const page = app.page;
+    // Wide enough for the mixture panel to sit beside the ranked list (it stacks below at 1280 px and less).
+    await page.setViewportSize({ width: 1680, height: 1050 });
     await app.identify.open(mixtureFile());
     await app.identify.waitForMatches();
     const panel = page.getByTestId('mixture-panel');
@@ -28,6 +30,10 @@ test.describe('Mixtures', () => {
     expect(names.map((n) => n.replace(/R\d+$/, '').trim()).sort()).toEqual(['Calcite', 'Quartz']);
     // The fit's chart: query, fitted sum, both scaled components and the residual.
     await expect(panel.getByTestId('mixture-chart')).toBeVisible();
+    const box = await panel.boundingBox();
+    const ranked = await page.getByTestId('match-row').first().boundingBox();
+    expect(box!.x).toBeGreaterThan(ranked!.x + ranked!.width - 1); // beside, not below
+    await panel.scrollIntoViewIfNeeded();
     await shot('mixture-answer');
 
     // Subtract Calcite by hand: the scale starts at the best fit; the residual searched alone is Quartz.
@@ -37,7 +43,7 @@ test.describe('Mixtures', () => {
     await expect(slider).toBeVisible({ timeout: 30_000 });
     expect(Number(await slider.inputValue())).toBeGreaterThan(0.2);
     await slider.fill('0.3');
-    await expect(page.getByTestId('subtract-panel')).toContainText('× 0.30');
+    await expect(page.getByTestId('subtract-scale-value')).toHaveText('0.30');
     await page.getByRole('button', { name: 'Best fit' }).click();
     await page.getByTestId('search-residual').click();
     const residualRows = page.getByTestId('residual-matches').locator('tbody tr');
