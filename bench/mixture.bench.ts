@@ -170,7 +170,7 @@ function pct(a: number, b: number): string {
   return `${((100 * a) / Math.max(1, b)).toFixed(1)} % (${a}/${b})`;
 }
 
-async function accuracy(ctx: Ctx, seed: number, cases: number): Promise<void> {
+function accuracy(ctx: Ctx, seed: number, cases: number): void {
   const r = rng(seed);
   const n = ctx.refs.count;
   const multiSample = Array.from({ length: n }, (_, i) => i).filter((row) => {
@@ -320,7 +320,7 @@ export async function run(): Promise<void> {
     const seed = Number(process.env['MIXTURE_SEED'] ?? 2);
     const cases = Number(process.env['MIXTURE_CASES'] ?? 200);
     console.log(`seed ${seed}, ${cases} cases per row`);
-    await accuracy(ctx, seed, cases);
+    accuracy(ctx, seed, cases);
     lib.close();
     if (process.env['MIXTURE_SKIP_TIMING'] !== '1') await timing(packPath, dir);
     console.log(`load after: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);

@@ -223,7 +223,7 @@ function mixtureSection(doc: Doc, entry: ReportEntry, y: number): number {
   }
   const m = entry.mixture;
   const names = m.components.map((c) => `${chemistryToUnicode(c.substance)} ${percent(c.fraction)}`).join(' + ');
-  doc.font('Bold').fontSize(10).fillColor(m.verdict === 'no-match' ? VERDICT_COLOR['no-match']! : COLORS.text).text(`${MIXTURE_VERDICT[m.verdict] ?? m.verdict}: ${names || '—'}`, PAGE.margin, y, { width: CONTENT_W });
+  doc.font('Bold').fontSize(10).fillColor(m.verdict === 'no-match' ? (VERDICT_COLOR['no-match'] ?? COLORS.text) : COLORS.text).text(`${MIXTURE_VERDICT[m.verdict] ?? m.verdict}: ${names || '—'}`, PAGE.margin, y, { width: CONTENT_W });
   y = doc.y + 2;
   doc.font('Sans').fontSize(8.5).fillColor(COLORS.muted).text(
     `Fit of the sum: R² ${m.fit.r2.toFixed(3)}, HQI ${m.fit.hqi.toFixed(3)}, residual ${percent(m.fit.residual)} of the query. Best single substance: ${m.single.components[0] ? chemistryToUnicode(m.single.components[0].substance) : '—'} (R² ${m.single.fit.r2.toFixed(3)}).`,
@@ -253,7 +253,7 @@ function mixtureSection(doc: Doc, entry: ReportEntry, y: number): number {
   m.components.forEach((c, i) => {
     const cells = [String(i + 1), chemistryToUnicode(c.substance), percent(c.fraction), c.score.toFixed(3), `${c.shiftCm > 0 ? '+' : ''}${c.shiftCm} cm⁻¹`];
     x = PAGE.margin;
-    doc.save().rect(PAGE.margin + 2, y + 4, 6, 6).fill(COLORS.traces[i % 3]!).restore();
+    doc.save().rect(PAGE.margin + 2, y + 4, 6, 6).fill(COLORS.traces[i % 3]).restore();
     doc.font('Sans').fontSize(8).fillColor(COLORS.text);
     cells.forEach((cell, j) => {
       const col = cols[j]!;
