@@ -13,6 +13,8 @@ import type {
   SubstancePatch,
   TrainRequest,
   FilePayload,
+  MapResult,
+  MapRunRequest,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
 import type { MixtureResult } from '../../matching/mixtureTypes.js';
@@ -48,6 +50,9 @@ export interface AppBackend {
   selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }>;
   train(req: TrainRequest): JobInfo;
   renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }>;
+  /** Starts a map job (identify every pixel); its result is kept for `mapResult`. */
+  runMap(req: MapRunRequest): JobInfo;
+  mapResult(jobId: string): MapResult;
   /** Versions for Help ▸ About. */
   versions(): { model: { id: string; version: string; backend: string } | null };
   close(): Promise<void>;

@@ -5,8 +5,11 @@ import { basename, dirname, join, sep } from 'node:path';
 import { SpecmatchError } from '../../errors.js';
 import type {
   FilePayload,
+  ImportFileError,
   JobInfo,
   LibraryInfo,
+  MapResult,
+  MapRunRequest,
   MatchRequest,
   MixtureRequest,
   SubtractionVectors,
@@ -27,6 +30,8 @@ import type { Library } from '../library/Library.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
 import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
 import type { MixtureResult } from '../../matching/mixtureTypes.js';
+import { readSpectra } from '../../formats/readSpectra.js';
+import { identifyMap } from '../map/identifyMap.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
 import type { JobContext, JobManager } from './JobManager.js';
 import type { ModelProvider } from './ModelProvider.js';
@@ -57,6 +62,8 @@ export class LibraryBackend implements AppBackend {
   private readonly emit: EventSink;
   private readonly thumbnails = new Map<number, number[]>();
   private readonly appVersion: string;
+  /** Results of the last few map jobs, by job id (a map of 10,000 pixels is about 1 MB here). */
+  private readonly maps = new Map<string, MapResult>();
 
   constructor(opts: LibraryBackendOptions) {
     this.library = opts.library;
@@ -75,7 +82,13 @@ export class LibraryBackend implements AppBackend {
       embeddings = { modelKey: model.key, upToDate: st.current, stale: st.missing };
     }
     // Only the file's base name: the web mode never shows server paths to the page.
-    return { name: info.name || basename(info.path), substances: info.substances, spectra: info.spectra, embeddings };
+    return {
+      name: info.name || basename(info.path),
+      substances: info.substances,
+      spectra: info.spectra,
+      embeddings,
+      ...(this.library.readOnly ? { readOnly: true } : {}),
+    };
   }
 
   private changed(): void {
@@ -202,10 +215,9 @@ export class LibraryBackend implements AppBackend {
   }
 
   undoRemove(token: string): { substanceId: number } {
-    this.library.undoRemove(token);
+    const r = this.library.undo(token);
     this.changed();
-    const id = Number(/^(\d+)@/.exec(token)?.[1]);
-    return { substanceId: id };
+    return r;
   }
 
   async match(req: MatchRequest): Promise<MatchResult> {
@@ -248,12 +260,29 @@ export class LibraryBackend implements AppBackend {
       try {
         ctx.progress({ phase: 'receiving', total: files.length, done: 0 });
         const used = new Set<string>();
+        const refused: ImportFileError[] = [];
         for (const f of files) {
-          const dest = join(dir, safeRelative(f.name, used));
-          await mkdir(dirname(dest), { recursive: true });
-          await writeFile(dest, f.bytes);
+          // A name this file system cannot hold (a file and a folder of the same name, an over-long name) fails
+          // that file only, with a message that names the file as the page sent it, never the server's folder.
+          const rel = safeRelative(f.name, used);
+          try {
+            const dest = join(dir, rel);
+            await mkdir(dirname(dest), { recursive: true });
+            await writeFile(dest, f.bytes, { flag: 'wx' });
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            const why =
+              code === 'ENAMETOOLONG'
+                ? 'the name is too long'
+                : code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR'
+                  ? 'another file of the import has the same name as its folder'
+                  : code === 'ENOSPC'
+                    ? 'the disk is full'
+                    : `it cannot be stored (${code ?? 'error'})`;
+            refused.push({ file: rel, code: 'E_READ', message: `${rel}: not imported: ${why}` });
+          }
         }
-        return await this.runImport([dir], dir + sep, ctx);
+        return await this.runImport([dir], dir + sep, ctx, refused);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -269,7 +298,7 @@ export class LibraryBackend implements AppBackend {
     return this.jobs.start('import', title, (ctx) => this.runImport(paths, '', ctx));
   }
 
-  private async runImport(paths: string[], hidePrefix: string, ctx: JobContext): Promise<string> {
+  private async runImport(paths: string[], hidePrefix: string, ctx: JobContext, refused: ImportFileError[] = []): Promise<string> {
     const shown = (file: string): string =>
       hidePrefix && file.startsWith(hidePrefix) ? file.slice(hidePrefix.length) : file;
     const report = await this.library.importPaths(paths, {
@@ -277,6 +306,7 @@ export class LibraryBackend implements AppBackend {
       model: this.models.current(),
       onProgress: (done, total, file) => ctx.progress({ done, total, phase: shown(file) }),
     });
+    for (const e of refused) ctx.fileError(e);
     for (const e of report.errors)
       ctx.fileError({
         file: shown(e.file),
@@ -287,7 +317,8 @@ export class LibraryBackend implements AppBackend {
     const parts = [`${report.added} spectra imported from ${report.files} files`];
     if (report.duplicates > 0) parts.push(`${report.duplicates} already in the library`);
     if (report.substancesCreated > 0) parts.push(`${report.substancesCreated} new substances`);
-    if (report.errors.length > 0) parts.push(`${report.errors.length} files could not be read`);
+    const failed = report.errors.length + refused.length;
+    if (failed > 0) parts.push(`${failed} files could not be read`);
     if (report.cancelled)
       throw new SpecmatchError(
         'E_CANCELLED',
@@ -370,6 +401,51 @@ export class LibraryBackend implements AppBackend {
       this.changed();
       return out.summary;
     });
+  }
+
+  runMap(req: MapRunRequest): JobInfo {
+    // Read before the job starts: an unreadable file is answered at once, as for spectrum:read.
+    const read = readSpectra(req.file.bytes, req.file.name);
+    const n = read.spectra.length;
+    const info = this.jobs.start('map', `Identifying ${n} spectra of ${req.file.name}`, async (ctx) => {
+      ctx.progress({ phase: 'matching', done: 0, total: n });
+      const model = this.models.current();
+      const run = await identifyMap(this.library, read.spectra, {
+        model,
+        ...(req.method === undefined ? {} : { method: req.method }),
+        ...(req.minScore === undefined ? {} : { minScore: req.minScore }),
+        ...(req.snrMin === undefined ? {} : { snrMin: req.snrMin }),
+        despike: req.despike === true,
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ done, total, phase: 'matching' }),
+      });
+      const { map } = run;
+      this.maps.set(info.id, {
+        width: map.layout.width,
+        height: map.layout.height,
+        kind: map.layout.kind,
+        spectrumAt: Array.from(map.layout.spectrumAt),
+        stepUm: map.layout.stepUm ?? null,
+        rangeUm: map.layout.rangeUm ?? null,
+        method: run.method,
+        modelId: run.modelId ?? null,
+        phases: map.phases.map((p) => ({ substance: p.substance, colour: [p.colour[0], p.colour[1], p.colour[2]], pixels: p.pixels, fraction: p.fraction, meanScore: p.meanScore })),
+        phaseOf: Array.from(map.phaseOf),
+        pixels: map.results.map((r) => ({ substance: r.substance, score: r.score, verdict: r.verdict, ...(r.spectrumId === undefined ? {} : { spectrumId: r.spectrumId }), ...(r.reason ? { reason: r.reason } : {}) })),
+        unidentified: map.unidentified,
+        lowSignal: map.lowSignal,
+        spikes: run.spikes,
+      });
+      while (this.maps.size > 4) this.maps.delete(this.maps.keys().next().value!);
+      return `${n} spectra: ${map.phases.length} substance${map.phases.length === 1 ? '' : 's'} found, ${map.unidentified} unidentified`;
+    });
+    return info;
+  }
+
+  mapResult(jobId: string): MapResult {
+    const r = this.maps.get(jobId);
+    if (!r) throw new SpecmatchError('E_NOT_FOUND', `no finished map job ${jobId}`);
+    return r;
   }
 
   /** The PDF of `specmatch report` for one spectrum of a file (same gathering, same renderer). */

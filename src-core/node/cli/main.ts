@@ -10,6 +10,7 @@ const COMMANDS: Record<string, string> = {
   preprocess: 'run a preprocessing pipeline on spectrum files',
   match: 'rank the library substances that match each query spectrum',
   mixture: 'name every component of each query spectrum (mixture analysis)',
+  map: 'identify every pixel of a map or line scan and write a phase map',
   library: 'create, import into, search and edit a reference library',
   train: 'train the Siamese similarity model',
   eval: 'evaluate the Siamese model and classic methods on a protocol',
