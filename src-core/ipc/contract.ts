@@ -9,6 +9,7 @@
  */
 import type { ErrorInfo } from '../errors.js';
 import type { MatchMethod, MatchResult } from '../matching/types.js';
+import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
 import type { Pipeline } from '../preprocess/pipeline.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
@@ -169,6 +170,30 @@ export interface MatchRequest {
   pipeline?: PipelineSpec;
 }
 
+/** Mixture analysis of one query (the Identify view's mixture panel); the fit's curves come with the answer. */
+export interface MixtureRequest {
+  spectrum: Spectrum;
+  /** 1…5, default 3. */
+  maxComponents?: number;
+  exclude?: Array<[number, number]>;
+  /** As MatchRequest.pipeline: applied to the query only. */
+  pipeline?: PipelineSpec;
+}
+
+/**
+ * A reference and the query as mixture vectors on the common axis (baseline removed, peak height 1), over the
+ * points the query covers: the renderer subtracts `scale × reference` live and can search what is left.
+ */
+export interface SubtractionVectors {
+  x: number[];
+  query: number[];
+  reference: number[];
+  /** The least-squares scale of the reference in the query (≥ 0), the slider's starting point. */
+  bestScale: number;
+  substance: string;
+  spectrumId: number;
+}
+
 export interface ReadSpectraResult {
   format: string;
   spectra: Spectrum[];
@@ -193,6 +218,8 @@ export interface ReportRequest {
   lab?: string;
   analyst?: string;
   notes?: string;
+  /** Add the mixture section (components, fractions, fit, overlay). */
+  mixture?: boolean;
 }
 
 /** An instrument profile as the Instruments page shows it (src-core/calibration/profile.ts). */
@@ -284,6 +311,8 @@ export interface ApiContract {
   'app:info': { req: Record<string, never>; res: AppInfo };
   'spectrum:read': { req: FilePayload; res: ReadSpectraResult };
   'match:run': { req: MatchRequest; res: MatchResult };
+  'mixture:run': { req: MixtureRequest; res: MixtureResult };
+  'mixture:vectors': { req: { spectrum: Spectrum; spectrumId: number; pipeline?: PipelineSpec }; res: SubtractionVectors };
   'library:info': { req: Record<string, never>; res: LibraryInfo };
   'library:list': { req: { query?: string }; res: SubstanceList };
   'library:get': { req: { substanceId: number }; res: SubstanceDetail };
@@ -337,6 +366,8 @@ export const CHANNELS = [
   'app:info',
   'spectrum:read',
   'match:run',
+  'mixture:run',
+  'mixture:vectors',
   'library:info',
   'library:list',
   'library:get',

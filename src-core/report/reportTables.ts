@@ -64,6 +64,8 @@ export function reportToJson(input: ReportInput): string {
           sha256: e.query.sha256,
           format: e.query.format,
           ...(e.error ? { error: e.error } : { verdict: e.result?.verdict ?? null, matches: e.result?.matches ?? [] }),
+          ...(e.mixture ? { mixture: { verdict: e.mixture.verdict, components: e.mixture.components, fit: e.mixture.fit, alternatives: e.mixture.alternatives } } : {}),
+          ...(e.mixtureError ? { mixtureError: e.mixtureError } : {}),
         })),
       },
       null,

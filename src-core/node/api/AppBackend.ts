@@ -9,6 +9,8 @@ import type {
   JobInfo,
   LibraryInfo,
   MatchRequest,
+  MixtureRequest,
+  SubtractionVectors,
   ModelInfo,
   ReadSpectraResult,
   ReportRequest,
@@ -20,6 +22,7 @@ import type {
   MapRunRequest,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
+import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 
 /** Push-event sink: Electron sends to the window, the web server to its SSE clients. */
@@ -44,6 +47,8 @@ export interface AppBackend {
   removeSubstance(id: number): { undoToken: string; name: string };
   undoRemove(token: string): { substanceId: number };
   match(req: MatchRequest): Promise<MatchResult>;
+  mixture(req: MixtureRequest): Promise<MixtureResult>;
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors;
   importFiles(files: FilePayload[]): JobInfo;
   reembed(): JobInfo;
   modelInfo(): ModelInfo;

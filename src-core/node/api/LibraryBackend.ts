@@ -11,6 +11,8 @@ import type {
   MapResult,
   MapRunRequest,
   MatchRequest,
+  MixtureRequest,
+  SubtractionVectors,
   ModelInfo,
   CalibrationFitRequest,
   CalibrationFitView,
@@ -34,6 +36,8 @@ import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
+import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
+import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import { readSpectra } from '../../formats/readSpectra.js';
 import { identifyMap } from '../map/identifyMap.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
@@ -330,6 +334,23 @@ export class LibraryBackend implements AppBackend {
     });
   }
 
+  /** Mixture analysis with the fit's curves (the Identify view's mixture panel). */
+  async mixture(req: MixtureRequest): Promise<MixtureResult> {
+    const query =
+      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    return matchMixture(this.library, query, {
+      curves: true,
+      ...(req.maxComponents === undefined ? {} : { maxComponents: req.maxComponents }),
+      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+    });
+  }
+
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors {
+    const query =
+      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    return subtractionVectors(this.library, query, req.spectrumId);
+  }
+
   /**
    * Import files that arrived as bytes: they are written to a private temporary folder (relative paths kept, so a
    * folder's structure and zip names survive) and imported from there by the library's own import, which reads
@@ -547,6 +568,7 @@ export class LibraryBackend implements AppBackend {
       ...(req.lab ? { lab: req.lab } : {}),
       ...(req.analyst ? { analyst: req.analyst } : {}),
       ...(req.notes ? { notes: req.notes } : {}),
+      ...(req.mixture ? { mixture: true } : {}),
     });
     const stem = basename(req.file.name).replace(/\.[^.]*$/, '') || 'spectrum';
     return { fileName: `${stem}-report.pdf`, bytes: await renderReportPdf(input) };

@@ -12,6 +12,7 @@ import type { Library } from '../library/Library.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
 import { describeCalibration } from '../../calibration/profile.js';
 import type { InstrumentChoice } from '../../calibration/profile.js';
+import { matchMixture } from '../library/mixtureLibrary.js';
 
 /**
  * Gathers everything a report shows: reads each query's bytes, matches every spectrum it holds against the library
@@ -44,6 +45,8 @@ export interface CreateReportOptions {
   spectrumIndex?: number;
   /** Instrument calibration applied to each query first (see Library.calibrate): undefined = recognised, 'none'. */
   instrument?: InstrumentChoice;
+  /** Add a mixture analysis of each spectrum (components, fractions, fit, overlay). */
+  mixture?: boolean;
 }
 
 const METHOD_LABEL: Record<string, string> = {
@@ -138,7 +141,15 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
         });
         usedMethod = result.method;
         const overlays = result.matches.slice(0, 3).map((m) => ({ rank: m.rank, substance: m.substance, spectrum: forDisplay(opts.library.getSpectrum(m.spectrumId)) }));
-        entries.push({ query, result, overlays });
+        const entry: ReportEntry = { query, result, overlays };
+        if (opts.mixture) {
+          try {
+            entry.mixture = await matchMixture(opts.library, spectrum, { curves: true, ...(opts.exclude ? { exclude: opts.exclude } : {}) });
+          } catch (err) {
+            entry.mixtureError = toSpecmatchError(err, { file: file.fileName }).toInfo();
+          }
+        }
+        entries.push(entry);
       } catch (err) {
         entries.push({ query, error: toSpecmatchError(err, { file: file.fileName }).toInfo(), overlays: [] });
       }
