@@ -4,6 +4,7 @@ import type {
   EventName,
   JobInfo,
   LibraryInfo,
+  LibraryFindings,
   MatchRequest,
   ModelInfo,
   ReportRequest,
@@ -39,6 +40,13 @@ export interface AppBackend {
   match(req: MatchRequest): Promise<MatchResult>;
   importFiles(files: FilePayload[]): JobInfo;
   reembed(): JobInfo;
+  /** Library checks (src-core/node/library/checkLibrary.ts) as a background job; `findings()` gives the result. */
+  checkLibrary(): JobInfo;
+  findings(): LibraryFindings;
+  dismissFinding(key: string, dismissed: boolean): LibraryFindings;
+  mergeSubstances(intoId: number, fromIds: number[]): SubstanceDetail;
+  moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number };
+  removeSpectrum(spectrumId: number): { undoToken: string; name: string };
   modelInfo(): ModelInfo;
   selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }>;
   train(req: TrainRequest): JobInfo;

@@ -23,7 +23,7 @@ describe('library schema migrations', () => {
       expect(existsSync(join(DIR, `v${v}.specmatch`)), `fixture v${v}.specmatch`).toBe(true);
       expect(typeof MIGRATIONS[v], `MIGRATIONS[${v}]`).toBe('function');
     }
-    expect(existsSync(join(DIR, `v${SCHEMA_VERSION}.specmatch`)) || SCHEMA_VERSION === 1).toBe(true);
+    expect(existsSync(join(DIR, `v${SCHEMA_VERSION}.specmatch`)) || (SCHEMA_VERSION as number) === 1).toBe(true);
   });
 
   const fixtures = readdirSync(DIR).filter((f) => /^v\d+\.specmatch$/.test(f));
