@@ -4,7 +4,7 @@
  *
  * 1. The unmodified library is checked; its findings are written to $SPECMATCH_CHECKS_OUT/real-findings.jsonl (one
  *    line per finding, the `specmatch library check --json` shape) for a person to review.
- * 2. In a copy, seeded (xorshift, seed 15): 50 label swaps (two spectra of two substances exchange their
+ * 2. In a copy, seeded (xorshift, seed 15, or SPECMATCH_CHECKS_SEED): 50 label swaps (two spectra of two substances exchange their
  *    substances; each is a "supported" spectrum: its nearest reference by the default method is of its own substance,
  *    so the library holds a spectrum that says what it really is — a swap of an unsupported one cannot be recognised
  *    by any check working from the library alone) and 50 near-duplicates (a spectrum copied with its intensity
@@ -94,7 +94,9 @@ export async function run(): Promise<void> {
   const copy = join(dir, 'planted.specmatch');
   copyFileSync(base, copy);
   lib = Library.open(copy);
-  const r = rng(15);
+  const seed = Number(process.env['SPECMATCH_CHECKS_SEED'] ?? 15);
+  console.log(`planting seed ${seed}`);
+  const r = rng(seed);
   // A swap can only be recognised when the library holds another spectrum that says what the swapped one is: swaps
   // are planted between spectra whose nearest reference (default method) is of their own substance ("supported").
   const supported = (id: number): boolean => nearestIsOwn.get(id) === true;

@@ -56,11 +56,11 @@ export interface CheckThresholds {
  */
 export const DEFAULT_CHECK_THRESHOLDS: CheckThresholds = {
   mislabelNear: 0.3,
-  mislabelOwnMax: 0.15,
+  mislabelOwnMax: 0.2,
   mislabelBand: 0.03,
   duplicateScore: 0.99,
   duplicateDerivative: 0.8,
-  spreadScore: 0.5,
+  spreadScore: 0.05,
   minSnr: 10,
   minPoints: 200,
   minRange: 500,

@@ -35,9 +35,14 @@ describe('library schema migrations', () => {
       const info = lib.info();
       expect(info.schemaVersion).toBe(SCHEMA_VERSION);
       expect(lib.database.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(info).toMatchObject({ name: 'v1 fixture', substances: 2, spectra: 3 });
+      expect(info).toMatchObject({ name: name.replace('.specmatch', ' fixture'), substances: 2, spectra: 3 });
+      // v2 added check dismissals and the map cache: empty after migrating v1, kept from v2 on
+      if (name !== 'v1.specmatch') {
+        expect(lib.dismissedFindings().has('quality:1')).toBe(true);
+        expect(Array.from(lib.mapCache('classic', 'fixture')!.spectrumIds)).toEqual([1, 2]);
+      } else expect(lib.dismissedFindings().size).toBe(0);
       const jul = lib.getSubstance(lib.findSubstancesByName('Julgoldite-(Fe²⁺)')[0]!);
-      expect(jul).toMatchObject({ aliases: ['Julgoldite'], cas: '12173-31-0', notes: 'v1 fixture', elements: ['Ca', 'Fe', 'H', 'O', 'Si'] });
+      expect(jul).toMatchObject({ aliases: ['Julgoldite'], cas: '12173-31-0', notes: name.replace('.specmatch', ' fixture'), elements: ['Ca', 'Fe', 'H', 'O', 'Si'] });
       expect(lib.listSubstances({ tag: 'fixture' }).items.map((s) => s.name)).toEqual(['Synthetica-1']);
       const q = readSpectra(new TextEncoder().encode(syntheticRruffText({ mineral: 1, sample: 5, points: 300 })), 'q.txt').spectra[0]!;
       const r = await matchSpectrum(lib, q, { topK: 5 });

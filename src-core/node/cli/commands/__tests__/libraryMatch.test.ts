@@ -136,6 +136,29 @@ describe('specmatch library / match (built CLI)', () => {
     expect(lines(cli('library', 'info', '--library', other, '--json').stdout)[0]).toMatchObject({ substances: 4, spectra: 9, schemaVersion: 1 }) // Synthetica-0 kept, Renamed zero (its spectra but one) added;
   });
 
+  it('library check --json: one line per finding with exactly kind, spectrumIds, substances, evidence, score', () => {
+    const checked = join(root, 'checked.specmatch');
+    // a copy of one reference under another name is a duplicate finding
+    const copy = join(root, 'copy.txt');
+    writeFileSync(copy, syntheticRruffText({ mineral: 2, sample: 0, name: 'Copy of two' }).replace('##RRUFFID=', '##RRUFFID=X'));
+    expect(cli('library', 'import', '--library', checked, set, copy).status).toBe(0);
+    const r = cli('library', 'check', '--library', checked, '--json');
+    expect(r.status).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.length).toBeGreaterThanOrEqual(1);
+    for (const l of out) {
+      expect(Object.keys(l)).toEqual(['kind', 'spectrumIds', 'substances', 'evidence', 'score']);
+      expect(['mislabelled', 'duplicate', 'quality', 'spread']).toContain(l['kind']);
+    }
+    const dup = out.find((l) => l['kind'] === 'duplicate')!;
+    expect(dup['substances']).toEqual([mineralName(2), 'Copy of two']);
+    expect(dup['evidence']).toMatch(/identical x\/y data|near-identical/);
+    expect(r.stderr).toMatch(/spectra checked by hqi-derivative/);
+    const human = cli('library', 'check', '--library', checked, '--kind', 'duplicate');
+    expect(human.stdout).toMatch(/^duplicate /m);
+    expect(cli('library', 'check', '--library', checked, '--kind', 'nonsense').status).toBe(2);
+  }, 180_000);
+
   it('a large import parses in worker threads with the same result as on the main thread', () => {
     const many = join(root, 'many');
     writeSyntheticSet(many, 40, 2, 100); // 80 files: above the 64-file threshold for workers
