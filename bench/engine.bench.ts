@@ -1,7 +1,7 @@
 /**
  * Siamese engine speed per backend available here (wasm with the registered kernels, and cpu for inference only):
  *   - embed: spectra per second through the encoder (inference, batches of 64);
- *   - train: training pairs per second of the real training step (batch of 32 positive pairs + 32 negatives);
+ *   - train: spectra per second of the real training loop (recipes improved and two-channel, 1 and 2 threads);
  *   - search: similarityMany of one query against 100,000 stored embeddings (plain typed-array maths).
  *
  *   npm run bench -- engine
@@ -16,7 +16,7 @@ import { RECIPES } from '../src-core/engine/recipes.js';
 import { headSimilarityMany } from '../src-core/engine/siameseHead.js';
 import { chooseBackend, type BackendName } from '../src-core/node/engine/backend.js';
 import { buildNetwork, disposeNetwork, embedInputs } from '../src-core/node/engine/siameseNetwork.js';
-import { trainSiamese } from '../src-core/node/engine/trainSiamese.js';
+import { recipeOptions, trainSiamese } from '../src-core/node/engine/trainSiamese.js';
 
 const SPEC = RECIPES.improved.spec;
 const POINTS = SPEC.inputPoints;
@@ -52,14 +52,36 @@ async function embedSpeed(backend: BackendName): Promise<void> {
   disposeNetwork(net);
 }
 
+/**
+ * Training throughput of the real training loop on wasm: recipe `improved` (the model of siamese-rruff-v3) as it
+ * trained before (one batch per step, one thread), then with two groups per step on 1 and 2 threads (the
+ * data-parallel path), and recipe `two-channel`. Spectra/s counts every spectrum a step embeds.
+ */
 async function trainSpeed(): Promise<void> {
   await chooseBackend({ force: 'wasm', log: () => undefined });
-  const train = syntheticInputs(400, 40, 3);
+  const train = syntheticInputs(800, 80, 3);
   const val = syntheticInputs(60, 6, 4);
-  const out = await trainSiamese(train, val, { spec: SPEC, maxEpochs: 1, pairsPerEpoch: 320, pairsPerBatch: 32, seed: 5 });
-  const h = out.history[0]!;
-  console.log(`train  wasm  ${h.pairsPerSecond.toFixed(0)} pairs/s, ${out.spectraPerSecond.toFixed(0)} spectra/s embedded in training (${out.history.length} epoch of 640 pairs, ${h.seconds.toFixed(1)} s)`);
-  disposeNetwork(out.net);
+  const configs: Array<{ label: string; recipe: 'improved' | 'two-channel'; groups: number; workers: number }> = [
+    { label: 'improved, 1 group/step, 1 thread ', recipe: 'improved', groups: 1, workers: 1 },
+    { label: 'improved, 2 groups/step, 1 thread', recipe: 'improved', groups: 2, workers: 1 },
+    { label: 'improved, 2 groups/step, 2 threads', recipe: 'improved', groups: 2, workers: 2 },
+    { label: 'two-channel (2 groups), 2 threads', recipe: 'two-channel', groups: 2, workers: 2 },
+  ];
+  for (const c of configs) {
+    const out = await trainSiamese(train, val, {
+      ...recipeOptions(RECIPES[c.recipe], POINTS),
+      maxEpochs: 1,
+      pairsPerEpoch: 1280,
+      seed: 5,
+      groupsPerStep: c.groups,
+      workers: c.workers,
+    });
+    const h = out.history[0]!;
+    console.log(
+      `train  wasm  ${c.label}: ${out.spectraPerSecond.toFixed(0)} spectra/s, ${h.pairsPerSecond.toFixed(0)} pairs/s (1 epoch of 2,560 pairs, ${h.seconds.toFixed(1)} s)`,
+    );
+    disposeNetwork(out.net);
+  }
 }
 
 function searchSpeed(): void {

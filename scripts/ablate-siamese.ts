@@ -7,7 +7,7 @@
  *
  * MODE  sampled  BCE on P positives and P negatives per batch, half of them the hardest (the improved recipe)
  *       all      BCE with every in-batch negative, averaged (no mining)
- *       nce      sampled + the in-batch retrieval (N-pair) term of trainSiamese.retrievalLoss
+ *       nce      sampled + the in-batch retrieval (N-pair) term of trainStep.retrievalLoss
  * ARCH  paper (six blocks, 256 features) | wide (five blocks, 512 features)
  * V     RAW | Processed (RRUFF excellent_unoriented);  SEED (split and init, default 1);  BUDGET seconds (default 600)
  * Backend: wasm with the training kernels. Batches: planClassEpoch (32 classes × 2 spectra, look-alike classes).
@@ -24,7 +24,8 @@ import { headLogit } from '../src-core/engine/siameseHead.js';
 import { chooseBackend } from '../src-core/node/engine/backend.js';
 import { loadLabelledSet } from '../src-core/node/engine/dataset.js';
 import { buildNetwork, embedInputs, pairLogits } from '../src-core/node/engine/siameseNetwork.js';
-import { lookAlikeClasses, retrievalLoss } from '../src-core/node/engine/trainSiamese.js';
+import { lookAlikeClasses } from '../src-core/node/engine/trainSiamese.js';
+import { retrievalLoss } from '../src-core/node/engine/trainStep.js';
 
 const env = process.env;
 const variant = env['V'] ?? 'RAW';

@@ -5,7 +5,7 @@
  * (same data in the same order, same seed), so the thresholds are measured on minerals it never trained on.
  *
  *   npx tsx scripts/calibrate-fused.ts --model resources/models/siamese-rruff-v3 --data A.tar.xz --data B.tar.xz … \
- *     [--alpha 0.5] [--recommend fused --because "…"]
+ *     [--alpha 0.5|learn] [--recommend fused --because "…"]
  */
 import { parseArgs } from 'node:util';
 import { chooseBackend } from '../src-core/node/engine/backend.js';
@@ -27,7 +27,7 @@ await chooseBackend({ force: 'wasm' });
 await recalibrateModel({
   dir: values.model,
   data: values.data,
-  ...(values.alpha ? { alpha: Number(values.alpha) } : {}),
+  ...(values.alpha ? { alpha: values.alpha === 'learn' ? ('learn' as const) : Number(values.alpha) } : {}),
   ...(values.recommend ? { recommend: { method: values.recommend, because: values.because! } } : {}),
   log: (l) => console.error(l),
 });

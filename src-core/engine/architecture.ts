@@ -18,6 +18,46 @@ export interface ArchitectureSpec {
   poolSize: number;
   /** Negative slope of LeakyReLU. @default 0.2 (as Keras' LeakyReLU default in the paper's era was 0.3; 0.2 trains faster here) */
   leakyAlpha: number;
+  /**
+   * Input channels: 1 = the scaled spectrum (the paper); 2 = the spectrum and its smoothed first derivative
+   * (`networkInput`), the shape of a band rather than its height over the background. @default 1
+   */
+  inputChannels?: 1 | 2;
+  /**
+   * Sign constraint of the L1 head's weights: 'none' (the paper: w free) or 'non-positive' (w = −softplus(v)), which
+   * makes s(a, a) ≥ s(a, b) for every b: a spectrum always scores itself at least as high as any other. @default 'none'
+   */
+  headConstraint?: 'none' | 'non-positive';
+}
+
+/** Input channels of an architecture (1 unless it says 2). */
+export function inputChannelsOf(spec: ArchitectureSpec): 1 | 2 {
+  return spec.inputChannels ?? 1;
+}
+
+/**
+ * The network's input tensor data for one input vector (values in [0, 1] on the model's axis): the vector itself,
+ * and for two channels its first derivative, interleaved point by point ([points, channels], channels last). The
+ * derivative is the 5-point Savitzky–Golay quadratic one (coefficients −2, −1, 0, 1, 2 over 10; Savitzky & Golay
+ * 1964), which does not amplify single-point noise as a plain difference does, scaled so its largest magnitude is 1;
+ * the ends use the nearest full window.
+ */
+export function networkInput(v: Float32Array, channels: 1 | 2, out: Float32Array = new Float32Array(v.length * channels)): Float32Array {
+  if (channels === 1) {
+    out.set(v);
+    return out;
+  }
+  const n = v.length;
+  let peak = 0;
+  for (let i = 0; i < n; i++) {
+    const c = Math.min(n - 3, Math.max(2, i));
+    const d = n >= 5 ? (2 * (v[c + 2]! - v[c - 2]!) + (v[c + 1]! - v[c - 1]!)) / 10 : 0;
+    out[2 * i] = v[i]!;
+    out[2 * i + 1] = d;
+    if (Math.abs(d) > peak) peak = Math.abs(d);
+  }
+  if (peak > 0) for (let i = 0; i < n; i++) out[2 * i + 1] = out[2 * i + 1]! / peak;
+  return out;
 }
 
 /**

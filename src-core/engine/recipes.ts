@@ -8,9 +8,12 @@ import type { InputAxis } from './inputVector.js';
  * a five-block encoder with a 512-number feature (architecture.ts), class-balanced batches with look-alike classes,
  * in-batch hard negatives, input augmentation, a faster learning-rate schedule, and the kept epoch chosen by
  * validation one-shot top-1 (the task itself) rather than pair loss. The in-batch retrieval term ('bce+retrieval')
- * was measured and not kept (docs/notes/engine.md).
+ * was measured and not kept (docs/notes/engine.md). `two-channel` (issue R2 1/7) adds to `improved` the first
+ * derivative as a second input channel, a head constrained so that a spectrum scores itself highest, augmentation
+ * drawn from RRUFF's own variation (mixes of one mineral's spectra, slope-scaled noise, smooth gains) and a slower
+ * schedule for long runs.
  */
-export type RecipeName = 'paper' | 'improved';
+export type RecipeName = 'paper' | 'improved' | 'two-channel';
 
 export interface Recipe {
   spec: ArchitectureSpec;
@@ -28,8 +31,17 @@ export interface Recipe {
   batching: 'pairs' | 'classes';
   /** What picks the kept epoch and drives early stopping: validation pair loss (paper) or validation one-shot top-1. */
   selectBy: 'val-loss' | 'val-one-shot';
-  /** 'bce' = the paper's binary cross-entropy on the chosen pairs; 'bce+retrieval' adds an in-batch N-pair term (trainSiamese.retrievalLoss). */
+  /** 'bce' = the paper's binary cross-entropy on the chosen pairs; 'bce+retrieval' adds an in-batch N-pair term (trainStep.retrievalLoss). */
   loss: 'bce' | 'bce+retrieval';
+  /** Probability that a batch spectrum is replaced by a convex mix with another spectrum of its class (augment.mixWithinClass). @default 0 */
+  classMix?: number;
+  /**
+   * Batches (groups) whose gradients one step averages: the effective batch. Worker threads compute a step's groups
+   * in parallel (`specmatch train --workers`), with the same result for any number of workers. @default 1
+   */
+  groupsPerStep?: number;
+  /** Learn the fused score's α on the held-out classes (trainModel.chooseFusionAlpha) instead of the fixed 0.5. @default false */
+  learnFusion?: boolean;
 }
 
 /** 150–1300 cm⁻¹: covered by ≥ 90 % of RRUFF excellent_unoriented spectra (10th percentile of their start is 161 cm⁻¹, of their end 1260 cm⁻¹; the rest are edge-held). 512 points ≈ 2.25 cm⁻¹ per point. */
@@ -62,8 +74,29 @@ export const RECIPES: Record<RecipeName, Recipe> = {
     selectBy: 'val-one-shot',
     loss: 'bce',
   },
+  'two-channel': {
+    spec: { ...WIDE_ARCHITECTURE, inputChannels: 2, headConstraint: 'non-positive' },
+    pairsPerBatch: 32,
+    learningRate: 1e-3,
+    halveEvery: 8,
+    patience: 6,
+    hardNegativeFraction: 0.5,
+    hardPartnerFraction: 0.5,
+    augment: { ...DEFAULT_AUGMENT, slopeNoise: 0.5, gain: 0.3 },
+    batching: 'classes',
+    selectBy: 'val-one-shot',
+    loss: 'bce',
+    classMix: 0.3,
+    groupsPerStep: 2,
+    learnFusion: true,
+  },
 };
 
+/** The recipe `specmatch train` and the app's Model view use unless told otherwise. */
+export const DEFAULT_RECIPE: RecipeName = 'two-channel';
+
+export const RECIPE_NAMES = Object.keys(RECIPES) as RecipeName[];
+
 export function isRecipeName(v: string): v is RecipeName {
-  return v === 'paper' || v === 'improved';
+  return (RECIPE_NAMES as string[]).includes(v);
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ export async function trainOnLibrary(
       outDir,
       id,
       epochs: o.epochs,
+      // Every core: a step's groups are computed in parallel (the model does not depend on the count).
+      workers: availableParallelism(),
       signal: o.signal,
       ...(log ? { log } : {}),
       onProgress: (p) => {

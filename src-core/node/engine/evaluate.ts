@@ -13,7 +13,7 @@ import { getPreset } from '../../preprocess/presets.js';
 import { cacheDir } from '../data/rruffArchive.js';
 import { chooseBackend, type BackendName } from './backend.js';
 import { mineralsWithAtLeast, readLabelledSpectra } from './dataset.js';
-import { disposeNetwork, embedInputs } from './siameseNetwork.js';
+import { disposeNetwork, embedInputs, headOf } from './siameseNetwork.js';
 import { recipeOptions, trainSiamese, type LabelledInputs, type TrainProgress } from './trainSiamese.js';
 
 /**
@@ -38,6 +38,8 @@ export interface EvalOptions {
   /** Maximum epochs per training. @default 60 */
   epochs?: number;
   pairsPerEpoch?: number;
+  /** Threads per training (see trainSiamese `workers`; the results do not depend on it). @default 1 */
+  workers?: number;
   /** Skip the network (classic methods only). @default false */
   classicOnly?: boolean;
   /** Preprocessing presets the classic methods choose from on validation. */
@@ -287,6 +289,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
           seed: rseed,
           maxEpochs: opts.epochs ?? 60,
           ...(opts.pairsPerEpoch ? { pairsPerEpoch: opts.pairsPerEpoch } : {}),
+          workers: opts.workers ?? 1,
           checkpointDir: join(cacheDir(), 'eval-checkpoints', `${opts.protocol}-${v.name}-${recipeName}-${recipeDigest(recipe)}-seed${seed}-rep${rep + 1}-e${opts.epochs ?? 60}-p${opts.pairsPerEpoch ?? 0}`),
           resume: true,
           ...(opts.signal ? { signal: opts.signal } : {}),
@@ -297,7 +300,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
           return results;
         }
         const emb = embedInputs(outcome.net.encoder, v.inputs, axis.points);
-        const head: SiameseHead = { w: Float32Array.from(outcome.net.headW.dataSync()), b: outcome.net.headB.dataSync()[0]! };
+        const head: SiameseHead = headOf(outcome.net);
         disposeNetwork(outcome.net);
         const detail = `${recipeName}: ${outcome.history.length} epochs (best ${outcome.bestEpoch}, ${outcome.stoppedBy}), ${Math.round(outcome.wallSeconds)} s, ${outcome.pairsPerSecond.toFixed(0)} pairs/s on ${outcome.backend}`;
         log(`  siamese-${recipeName}: ${detail}`);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '../../engine/architecture.js';
 import type { ModelManifest } from '../../engine/EmbeddingModel.js';
 import { SpecmatchError } from '../../errors.js';
-import type { SiameseNetwork } from './siameseNetwork.js';
+import { headOf, headParameterFor, type SiameseNetwork } from './siameseNetwork.js';
 
 /**
  * A model folder (resources/models/<id>/, or a training output):
@@ -49,7 +49,9 @@ export async function saveNetwork(net: SiameseNetwork, dir: string): Promise<voi
       weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
     }),
   );
-  const head: HeadFile = { spec: net.spec, w: Array.from(net.headW.dataSync()), b: net.headB.dataSync()[0]! };
+  // head.json always holds the effective weights w (inference reads them as they are, whatever the constraint).
+  const h = headOf(net);
+  const head: HeadFile = { spec: net.spec, w: Array.from(h.w), b: h.b };
   writeAtomic(join(dir, 'head.json'), JSON.stringify(head));
 }
 
@@ -100,7 +102,7 @@ export async function loadEncoder(dir: string): Promise<tf.LayersModel> {
 export async function loadNetwork(dir: string): Promise<SiameseNetwork> {
   const head = readHead(dir);
   const encoder = await loadEncoder(dir);
-  return { spec: head.spec, encoder, headW: tf.variable(tf.tensor1d(head.w)), headB: tf.variable(tf.scalar(head.b)) };
+  return { spec: head.spec, encoder, headW: tf.variable(tf.tensor1d(headParameterFor(head.spec, head.w))), headB: tf.variable(tf.scalar(head.b)) };
 }
 
 /** Replace folder `dest` by `src` (both on one file system): the old one stays until the new one is complete. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { embeddingSizeOf, type ArchitectureSpec } from '../../engine/architecture.js';
+import { embeddingSizeOf, inputChannelsOf, networkInput, type ArchitectureSpec } from '../../engine/architecture.js';
+import type { SiameseHead } from '../../engine/siameseHead.js';
 
 /**
  * The twin network in tfjs: one shared encoder f (six Conv1D → BatchNorm → LeakyReLU → MaxPool blocks, flatten;
@@ -9,7 +10,10 @@ import { embeddingSizeOf, type ArchitectureSpec } from '../../engine/architectur
 export interface SiameseNetwork {
   spec: ArchitectureSpec;
   encoder: tf.LayersModel;
-  /** Head weights w (length = embedding size) and bias b₀. */
+  /**
+   * Head parameters (length = embedding size) and bias b₀. With `spec.headConstraint` 'non-positive' the variable
+   * holds v and the head's weights are w = −softplus(v) (`headWeights`); otherwise it holds w itself.
+   */
   headW: tf.Variable;
   headB: tf.Variable;
 }
@@ -19,7 +23,7 @@ export function buildEncoder(spec: ArchitectureSpec, seed: number): tf.LayersMod
   spec.blocks.forEach((block, i) => {
     model.add(
       tf.layers.conv1d({
-        ...(i === 0 ? { inputShape: [spec.inputPoints, 1] } : {}),
+        ...(i === 0 ? { inputShape: [spec.inputPoints, inputChannelsOf(spec)] } : {}),
         filters: block.filters,
         kernelSize: block.kernelSize,
         padding: 'same',
@@ -44,9 +48,70 @@ let variableCounter = 0;
 export function buildNetwork(spec: ArchitectureSpec, seed = 1): SiameseNetwork {
   const size = embeddingSizeOf(spec);
   const encoder = buildEncoder(spec, seed);
-  const headW = tf.variable(tf.initializers.glorotUniform({ seed: seed + 100 }).apply([size, 1]).reshape([size]), true, `siamese_head_w_${++variableCounter}`);
+  const glorot = tf.tidy(() => tf.initializers.glorotUniform({ seed: seed + 100 }).apply([size, 1]).reshape([size]));
+  // Constrained: v ≈ softplus⁻¹(0.05) ± Glorot noise, so every weight starts small and negative.
+  const init = spec.headConstraint === 'non-positive' ? tf.tidy(() => tf.add(glorot, Math.log(Math.expm1(0.05)))) : glorot;
+  if (init !== glorot) glorot.dispose();
+  const headW = tf.variable(init, true, `siamese_head_w_${++variableCounter}`);
+  init.dispose();
   const headB = tf.variable(tf.zeros([]), true, `siamese_head_b_${variableCounter}`);
   return { spec, encoder, headW, headB };
+}
+
+/** The head's weights w as a tensor (−softplus(v) for a constrained head); inside a tape, differentiable in v. */
+export function headWeights(net: SiameseNetwork): tf.Tensor1D {
+  return net.spec.headConstraint === 'non-positive' ? tf.neg<tf.Tensor1D>(tf.softplus(net.headW as tf.Tensor1D)) : (net.headW as tf.Tensor1D);
+}
+
+/** The head as plain numbers (what head.json stores and inference uses). */
+export function headOf(net: SiameseNetwork): SiameseHead {
+  const w = net.spec.headConstraint === 'non-positive' ? tf.tidy(() => headWeights(net).dataSync() as Float32Array) : Float32Array.from(net.headW.dataSync());
+  return { w: Float32Array.from(w), b: net.headB.dataSync()[0]! };
+}
+
+/** The head variable's value for stored weights w (inverse of `headWeights`): v = log(expm1(−w)) when constrained. */
+export function headParameterFor(spec: ArchitectureSpec, w: readonly number[]): Float32Array {
+  if (spec.headConstraint !== 'non-positive') return Float32Array.from(w);
+  // −w ≥ tiny: a stored weight of exactly 0 maps to a very negative v (softplus(v) ≈ 1e-30).
+  return Float32Array.from(w, (x) => Math.log(Math.expm1(Math.max(-x, 1e-30))));
+}
+
+/**
+ * Logits z = wᵀ|e_a − e_b| + b₀ of the listed pairs of rows of `emb` [B, E] → [pairs]. The rows are picked by
+ * one-hot matrix products rather than `gather`, whose gradient (a segment sum) the wasm backend lacks; for 64
+ * pairs of a 64-spectrum batch that is a few million multiply-adds, far less than scoring all B² pairs.
+ */
+export function selectedPairLogits(emb: tf.Tensor2D, w: tf.Tensor1D, b: tf.Scalar | tf.Variable, pairs: ReadonlyArray<readonly [number, number]>): tf.Tensor1D {
+  return tf.tidy(() => {
+    const B = emb.shape[0];
+    const n = pairs.length;
+    const sel = new Float32Array(n * B);
+    pairs.forEach(([a, c], i) => {
+      sel[i * B + a] = 1;
+      sel[i * B + c] = sel[i * B + c]! - 1;
+    });
+    // (onehot(a) − onehot(b)) · emb = e_a − e_b in one product (a pair of a spectrum with itself gives 0).
+    const diff = tf.abs(tf.matMul(tf.tensor2d(sel, [n, B]), emb));
+    return tf.add<tf.Tensor1D>(tf.reshape(tf.matMul(diff, tf.reshape(w, [-1, 1])), [n]), b);
+  });
+}
+
+/** All-pair logits z[i·B + j] of embeddings `emb` (row-major [B, E]) in plain maths, for choosing negatives. */
+export function allPairLogits(emb: Float32Array, B: number, head: SiameseHead): Float32Array {
+  const E = head.w.length;
+  const z = new Float32Array(B * B);
+  for (let i = 0; i < B; i++) {
+    z[i * B + i] = head.b;
+    for (let j = i + 1; j < B; j++) {
+      let s = head.b;
+      const oi = i * E;
+      const oj = j * E;
+      for (let k = 0; k < E; k++) s += head.w[k]! * Math.abs(emb[oi + k]! - emb[oj + k]!);
+      z[i * B + j] = s;
+      z[j * B + i] = s;
+    }
+  }
+  return z;
 }
 
 export function disposeNetwork(net: SiameseNetwork): void {
@@ -63,14 +128,24 @@ export function pairLogits(emb: tf.Tensor2D, w: tf.Tensor1D | tf.Variable, b: tf
   });
 }
 
-/** Embeds inputs [n][points] in inference mode, in chunks, returning plain arrays (no tensors left behind). */
+/** Input channels of a built encoder (its input layer's last dimension). */
+export function encoderChannels(encoder: tf.LayersModel): 1 | 2 {
+  return encoder.inputs[0]?.shape[2] === 2 ? 2 : 1;
+}
+
+/**
+ * Embeds inputs [n][points] in inference mode, in chunks, returning plain arrays (no tensors left behind). The
+ * derivative channel of a two-channel encoder is made here (`networkInput`), so callers always pass the vector.
+ */
 export function embedInputs(encoder: tf.LayersModel, inputs: readonly Float32Array[], points: number, chunk = 64): Float32Array[] {
   const out: Float32Array[] = [];
+  const channels = encoderChannels(encoder);
+  const row = new Float32Array(points * channels);
   for (let start = 0; start < inputs.length; start += chunk) {
     const part = inputs.slice(start, start + chunk);
-    const flat = new Float32Array(part.length * points);
-    part.forEach((v, i) => flat.set(v, i * points));
-    const emb = tf.tidy(() => encoder.predict(tf.tensor3d(flat, [part.length, points, 1])) as tf.Tensor2D);
+    const flat = new Float32Array(part.length * points * channels);
+    part.forEach((v, i) => flat.set(networkInput(v, channels, row), i * points * channels));
+    const emb = tf.tidy(() => encoder.predict(tf.tensor3d(flat, [part.length, points, channels])) as tf.Tensor2D);
     const data = emb.dataSync() as Float32Array;
     const size = emb.shape[1];
     emb.dispose();

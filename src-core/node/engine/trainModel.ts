@@ -9,14 +9,14 @@ import { inputPipeline, type InputAxis } from '../../engine/inputVector.js';
 import { positivePairs } from '../../engine/pairSampling.js';
 import { indicesByClass, splitClasses } from '../../engine/protocols.js';
 import { makeRng, randomInt } from '../../engine/random.js';
-import { DEFAULT_AXIS, RECIPES, type RecipeName } from '../../engine/recipes.js';
+import { DEFAULT_AXIS, DEFAULT_RECIPE, RECIPES, type RecipeName } from '../../engine/recipes.js';
 import { headLogit, sigmoid, type SiameseHead } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
 import { hqiDerivative } from '../../matching/similarity.js';
 import { chooseBackend, type BackendName } from './backend.js';
 import { loadLabelledSet, type LabelledSet } from './dataset.js';
 import { loadNetwork, readManifest, saveNetwork, writeManifest } from './modelStore.js';
-import { disposeNetwork, embedInputs, type SiameseNetwork } from './siameseNetwork.js';
+import { disposeNetwork, embedInputs, headOf, type SiameseNetwork } from './siameseNetwork.js';
 import { recipeOptions, trainSiamese, type LabelledInputs, type TrainOutcome, type TrainProgress } from './trainSiamese.js';
 
 /**
@@ -30,7 +30,7 @@ export interface TrainModelOptions {
   data: string[];
   /** Output folder: the model files, plus `checkpoint/` for resuming. */
   outDir: string;
-  /** @default 'improved' */
+  /** @default 'two-channel' */
   recipe?: RecipeName;
   /** Maximum epochs (early stopping usually ends sooner). @default 60 */
   epochs?: number;
@@ -47,6 +47,8 @@ export interface TrainModelOptions {
   /** Model id written to the manifest. @default the output folder's name */
   id?: string;
   backend?: BackendName;
+  /** Threads that compute a step's groups in parallel (the result does not depend on it). @default 1 */
+  workers?: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   /** Human log lines (loading, split sizes, the result). */
@@ -94,6 +96,45 @@ export function fusedCalibration(net: SiameseNetwork, val: Subset, seed: number,
   return { calibration: { alpha, ...calibrateThresholds(outcomes) }, oneShotTop1: outcomes.filter((o) => o.correct).length / Math.max(1, outcomes.length) };
 }
 
+/**
+ * The fusion weight α of α·Siamese + (1 − α)·derivative HQI learned on held-out classes: the α in 0, 0.05, …, 1
+ * whose one-shot top-1 there is highest (ties: the α nearest 0.5), with the top-1 of every α tried. Both score
+ * matrices (queries × one random reference per class, the references of `oneShotOutcomes`) are computed once.
+ * α is chosen and reported on the same classes, so its top-1 is optimistic by the selection; the evaluation
+ * (`specmatch eval`) measures fusion on classes neither training nor α selection saw.
+ */
+export function chooseFusionAlpha(net: SiameseNetwork, val: Subset, seed: number): { alpha: number; top1ByAlpha: Array<{ alpha: number; top1: number }> } {
+  const emb = embedInputs(net.encoder, val.inputs, net.spec.inputPoints);
+  const head = headOf(net);
+  const rng = makeRng(seed ^ 0xca11b);
+  const refs: number[] = [];
+  for (const members of indicesByClass(val.labels).values()) refs.push(members[randomInt(rng, members.length)]!);
+  const refSet = new Set(refs);
+  const queries = val.labels.flatMap((_, q) => (refSet.has(q) ? [] : [q]));
+  const siamese = queries.map((q) => refs.map((r) => sigmoid(headLogit(head, emb[q]!, emb[r]!))));
+  const derivative = queries.map((q) => refs.map((r) => hqiDerivative(val.classic[q]!, val.classic[r]!)));
+  const top1ByAlpha: Array<{ alpha: number; top1: number }> = [];
+  for (let k = 0; k <= 20; k++) {
+    const alpha = k / 20;
+    let hits = 0;
+    queries.forEach((q, i) => {
+      let best = -Infinity;
+      let label = -1;
+      refs.forEach((r, j) => {
+        const s = alpha * siamese[i]![j]! + (1 - alpha) * derivative[i]![j]!;
+        if (s > best) {
+          best = s;
+          label = val.labels[r]!;
+        }
+      });
+      if (label === val.labels[q]) hits++;
+    });
+    top1ByAlpha.push({ alpha, top1: hits / Math.max(1, queries.length) });
+  }
+  const best = top1ByAlpha.reduce((a, b) => (b.top1 > a.top1 + 1e-12 || (Math.abs(b.top1 - a.top1) <= 1e-12 && Math.abs(b.alpha - 0.5) < Math.abs(a.alpha - 0.5)) ? b : a));
+  return { alpha: best.alpha, top1ByAlpha };
+}
+
 /** One-shot outcomes on a labelled set (one random reference per class) for calibration. */
 export function oneShotOutcomes(
   net: SiameseNetwork,
@@ -102,7 +143,7 @@ export function oneShotOutcomes(
   fuse?: { alpha: number; classic: readonly Float32Array[] },
 ): { outcomes: QueryOutcome[]; logits: number[]; targets: number[] } {
   const emb = embedInputs(net.encoder, data.inputs, net.spec.inputPoints);
-  const head: SiameseHead = { w: net.headW.dataSync() as Float32Array, b: net.headB.dataSync()[0]! };
+  const head: SiameseHead = headOf(net);
   const rng = makeRng(seed ^ 0xca11b);
   const refs: number[] = [];
   for (const members of indicesByClass(data.labels).values()) refs.push(members[randomInt(rng, members.length)]!);
@@ -135,7 +176,7 @@ export function oneShotOutcomes(
 
 export async function trainModel(opts: TrainModelOptions): Promise<TrainModelResult> {
   const log = opts.log ?? (() => undefined);
-  const recipeName = opts.recipe ?? 'improved';
+  const recipeName = opts.recipe ?? DEFAULT_RECIPE;
   const recipe = RECIPES[recipeName];
   const axis = opts.axis ?? DEFAULT_AXIS;
   const seed = opts.seed ?? 1;
@@ -158,6 +199,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
     ...(opts.pairsPerEpoch ? { pairsPerEpoch: opts.pairsPerEpoch } : {}),
     checkpointDir: join(opts.outDir, 'checkpoint'),
     resume: opts.resume === true,
+    workers: opts.workers ?? 1,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
@@ -169,7 +211,9 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
     const cal = oneShotOutcomes(net, val, seed);
     const thresholds = calibrateThresholds(cal.outcomes);
     const platt = fitPlatt(cal.logits, cal.targets);
-    const fused = fusedCalibration(net, val, seed, DEFAULT_FUSION_ALPHA);
+    const learned = recipe.learnFusion ? chooseFusionAlpha(net, val, seed) : undefined;
+    const fusionAlpha = learned?.alpha ?? DEFAULT_FUSION_ALPHA;
+    const fused = fusedCalibration(net, val, seed, fusionAlpha);
     const best = outcome.history.find((h) => h.epoch === outcome.bestEpoch) ?? outcome.history[outcome.history.length - 1]!;
     const pipeline = inputPipeline(axis);
     const id = opts.id ?? opts.outDir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'siamese';
@@ -196,6 +240,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
         stoppedBy: outcome.stoppedBy,
         wallSeconds: Math.round(outcome.wallSeconds),
         backend: backend.name,
+        workers: Math.min(opts.workers ?? 1, recipe.groupsPerStep ?? 1),
         pairsPerSecond: Number(outcome.pairsPerSecond.toFixed(1)),
         spectraPerSecond: Number(outcome.spectraPerSecond.toFixed(1)),
         pairsPerEpoch: opts.pairsPerEpoch ?? positivePairs(train.labels).length,
@@ -208,7 +253,8 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
         validationOneShotTop1: cal.outcomes.filter((o) => o.correct).length / Math.max(1, cal.outcomes.length),
         validationQueries: cal.outcomes.length,
         plattScaling: platt,
-        fusionAlpha: DEFAULT_FUSION_ALPHA,
+        fusionAlpha,
+        ...(learned ? { fusionAlphaSearch: learned.top1ByAlpha } : {}),
         validationOneShotTop1Fused: fused.oneShotTop1,
       },
       tfjsVersion: tf.version.tfjs,
@@ -235,8 +281,8 @@ export interface RecalibrateOptions {
   dir: string;
   /** The data it was trained on, in the same order (the manifest's training.data), so the validation split is the same. */
   data: string[];
-  /** @default DEFAULT_FUSION_ALPHA */
-  alpha?: number;
+  /** A fixed α, or 'learn' (chooseFusionAlpha on the held-out classes). @default DEFAULT_FUSION_ALPHA */
+  alpha?: number | 'learn';
   /** Make this the library's default method for the model (metrics.recommendedMethod), with the evidence in `because`. */
   recommend?: { method: 'siamese' | 'fused'; because: string };
   log?: (line: string) => void;
@@ -258,13 +304,15 @@ export async function recalibrateModel(opts: RecalibrateOptions): Promise<ModelM
   }
   const net = await loadNetwork(opts.dir);
   try {
-    const alpha = opts.alpha ?? DEFAULT_FUSION_ALPHA;
+    const learned = opts.alpha === 'learn' ? chooseFusionAlpha(net, val, seed) : undefined;
+    const alpha = learned?.alpha ?? (typeof opts.alpha === 'number' ? opts.alpha : DEFAULT_FUSION_ALPHA);
     const fused = fusedCalibration(net, val, seed, alpha);
     const next: ModelManifest = {
       ...manifest,
       metrics: {
         ...manifest.metrics,
         fusionAlpha: alpha,
+        ...(learned ? { fusionAlphaSearch: learned.top1ByAlpha } : {}),
         validationOneShotTop1Fused: fused.oneShotTop1,
         ...(opts.recommend ? { recommendedMethod: opts.recommend.method, recommendation: opts.recommend.because } : {}),
       },

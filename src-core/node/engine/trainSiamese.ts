@@ -1,16 +1,26 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ArchitectureSpec } from '../../engine/architecture.js';
-import { augmentInput, type AugmentOptions } from '../../engine/augment.js';
-import { chooseNegatives, planClassEpoch, planEpoch, positivePairs, type Pair } from '../../engine/pairSampling.js';
+import { inputChannelsOf, type ArchitectureSpec } from '../../engine/architecture.js';
+import type { AugmentOptions } from '../../engine/augment.js';
+import { planClassEpoch, planEpoch, positivePairs, type Pair } from '../../engine/pairSampling.js';
 import { indicesByClass } from '../../engine/protocols.js';
 import { makeRng, randomInt } from '../../engine/random.js';
 import type { Recipe } from '../../engine/recipes.js';
-import { headLogit, sigmoid, type SiameseHead } from '../../engine/siameseHead.js';
+import { headLogit, sigmoid } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
+import type { BackendName } from './backend.js';
 import { loadNetwork, replaceFolder, saveNetwork } from './modelStore.js';
-import { buildNetwork, disposeNetwork, embedInputs, pairLogits, type SiameseNetwork } from './siameseNetwork.js';
+import { GradientPool } from './gradientPool.js';
+import { buildNetwork, disposeNetwork, embedInputs, headOf, type SiameseNetwork } from './siameseNetwork.js';
+import {
+  groupGradients,
+  readMovingStats,
+  trainableVariables,
+  writeMovingStats,
+  type GroupResult,
+  type StepContext,
+} from './trainStep.js';
 
 /**
  * The Siamese training loop (Liu et al. 2017's recipe, then the improvements measured in docs/notes/engine.md):
@@ -52,6 +62,18 @@ export interface SiameseTrainOptions {
   selectBy?: Recipe['selectBy'];
   /** @default 'bce' (the paper); see Recipe.loss */
   loss?: Recipe['loss'];
+  /** @default 0; see Recipe.classMix */
+  classMix?: number;
+  /**
+   * Groups (batches with their own BatchNorm statistics and negatives) whose gradients are averaged into one step:
+   * an effective batch of `groupsPerStep` × the recipe's. @default 1
+   */
+  groupsPerStep?: number;
+  /**
+   * Threads that compute a step's groups in parallel (this one included; at most `groupsPerStep` are used). The
+   * result is the same for any count, up to float rounding. @default 1
+   */
+  workers?: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   /** Folder for per-epoch checkpoints; required for `resume`. */
@@ -103,9 +125,24 @@ export interface TrainOutcome {
 }
 
 /** The training options a named recipe fixes, for an input of `inputPoints` points. */
-export function recipeOptions(recipe: Recipe, inputPoints: number): Pick<
+export function recipeOptions(
+  recipe: Recipe,
+  inputPoints: number,
+): Pick<
   SiameseTrainOptions,
-  'spec' | 'pairsPerBatch' | 'learningRate' | 'halveEvery' | 'patience' | 'hardNegativeFraction' | 'hardPartnerFraction' | 'augment' | 'batching' | 'selectBy' | 'loss'
+  | 'spec'
+  | 'pairsPerBatch'
+  | 'learningRate'
+  | 'halveEvery'
+  | 'patience'
+  | 'hardNegativeFraction'
+  | 'hardPartnerFraction'
+  | 'augment'
+  | 'batching'
+  | 'selectBy'
+  | 'loss'
+  | 'classMix'
+  | 'groupsPerStep'
 > {
   return {
     spec: { ...recipe.spec, inputPoints },
@@ -119,33 +156,9 @@ export function recipeOptions(recipe: Recipe, inputPoints: number): Pick<
     batching: recipe.batching,
     selectBy: recipe.selectBy,
     loss: recipe.loss,
+    classMix: recipe.classMix ?? 0,
+    groupsPerStep: recipe.groupsPerStep ?? 1,
   };
-}
-
-/**
- * The retrieval term of the improved loss (an N-pair / InfoNCE loss: Sohn 2016, van den Oord et al. 2018): every
- * spectrum of a positive pair must score its partner above every other spectrum of the batch, i.e. the mean over
- * those rows of logsumexp_{j ≠ i} z[i, j] − z[i, partner(i)]. It trains what one-shot identification asks (the
- * right reference ranked first among all) with all B − 2 in-batch negatives at once, while the BCE term keeps
- * sigmoid(z) a probability of "same substance". `logits` is the batch's [B, B] pair-logit matrix.
- */
-export function retrievalLoss(logits: tf.Tensor2D, positives: readonly Pair[]): tf.Scalar {
-  return tf.tidy(() => {
-    const B = logits.shape[0];
-    // Each positive pair (a, b) contributes the rows a → b and b → a; a spectrum in several pairs, several rows.
-    const partner = new Float32Array(B * B);
-    const rowCount = new Float32Array(B);
-    const rows = Math.max(1, 2 * positives.length);
-    for (const [a, b] of positives) {
-      partner[a * B + b]! += 1 / rows;
-      partner[b * B + a]! += 1 / rows;
-      rowCount[a]! += 1 / rows;
-      rowCount[b]! += 1 / rows;
-    }
-    const self = tf.mul(tf.eye(B), -1e4);
-    const lse = tf.logSumExp(tf.add(logits, self), 1);
-    return tf.sub<tf.Scalar>(tf.sum(tf.mul(lse, tf.tensor1d(rowCount))), tf.sum(tf.mul(logits, tf.tensor2d(partner, [B, B]))));
-  });
 }
 
 interface TrainState {
@@ -233,7 +246,7 @@ function validationSet(val: LabelledInputs, seed: number, maxPairs = 3000): Vali
   }
   const n = val.labels.length;
   const twoClasses = new Set(val.labels).size > 1;
-  for (let i = 0; i < nPos && twoClasses; ) {
+  for (let i = 0; i < nPos && twoClasses;) {
     const a = randomInt(rng, n);
     const b = randomInt(rng, n);
     if (val.labels[a] === val.labels[b]) continue;
@@ -251,9 +264,13 @@ function validationSet(val: LabelledInputs, seed: number, maxPairs = 3000): Vali
   return { pairs, targets, refs, queries };
 }
 
-function evaluateValidation(net: SiameseNetwork, val: LabelledInputs, set: ValidationSet): { loss: number; accuracy: number; oneShot: number } {
+function evaluateValidation(
+  net: SiameseNetwork,
+  val: LabelledInputs,
+  set: ValidationSet,
+): { loss: number; accuracy: number; oneShot: number } {
   const emb = embedInputs(net.encoder, val.inputs, net.spec.inputPoints);
-  const head: SiameseHead = { w: net.headW.dataSync() as Float32Array, b: net.headB.dataSync()[0]! };
+  const head = headOf(net);
   let loss = 0;
   let correct = 0;
   set.pairs.forEach(([a, b], i) => {
@@ -300,7 +317,11 @@ function setLearningRate(opt: tf.AdamOptimizer, lr: number): void {
   (opt as unknown as { learningRate: number }).learningRate = lr;
 }
 
-export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, opts: SiameseTrainOptions): Promise<TrainOutcome> {
+export async function trainSiamese(
+  train: LabelledInputs,
+  val: LabelledInputs,
+  opts: SiameseTrainOptions,
+): Promise<TrainOutcome> {
   const seed = opts.seed ?? 1;
   const maxEpochs = opts.maxEpochs ?? 60;
   const P = opts.pairsPerBatch ?? 32;
@@ -308,13 +329,27 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
   const halveEvery = opts.halveEvery ?? 10;
   const patience = opts.patience ?? 6;
   const points = opts.spec.inputPoints;
+  const channels = inputChannelsOf(opts.spec);
   const positives = positivePairs(train.labels);
   if (positives.length === 0) throw new SpecmatchError('E_PARAM', 'training needs at least one class with two spectra');
-  if (new Set(val.labels).size < 2 || positivePairs(val.labels).length === 0) throw new SpecmatchError('E_PARAM', 'validation needs at least two classes, one of them with two spectra');
+  if (new Set(val.labels).size < 2 || positivePairs(val.labels).length === 0)
+    throw new SpecmatchError('E_PARAM', 'validation needs at least two classes, one of them with two spectra');
   const perEpoch = opts.pairsPerEpoch ?? positives.length;
   const batching = opts.batching ?? 'pairs';
   const selectBy = opts.selectBy ?? 'val-loss';
   const withRetrieval = opts.loss === 'bce+retrieval';
+  const G = Math.max(1, Math.floor(opts.groupsPerStep ?? 1));
+  const stepCtx: StepContext = {
+    inputs: train.inputs,
+    labels: train.labels,
+    byClass: indicesByClass(train.labels),
+    points,
+    channels,
+    augment: opts.augment ?? null,
+    classMix: opts.classMix ?? 0,
+    hardNegativeFraction: opts.hardNegativeFraction ?? 0,
+    withRetrieval,
+  };
   const wantsLookAlikes = (opts.hardPartnerFraction ?? 0) > 0;
   const hardPartners = wantsLookAlikes && batching === 'pairs' ? lookAlikes(train, 8) : undefined;
   const alikeClasses = wantsLookAlikes && batching === 'classes' ? lookAlikeClasses(train, 8) : undefined;
@@ -323,7 +358,17 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
 
   let net = buildNetwork(opts.spec, seed);
   const optimizer = tf.train.adam(lr0);
-  const state: TrainState = { epoch: 0, history: [], bestValLoss: Infinity, bestEpoch: 0, badEpochs: 0, learningRate: lr0, wallSeconds: 0, pairs: 0, spectra: 0 };
+  const state: TrainState = {
+    epoch: 0,
+    history: [],
+    bestValLoss: Infinity,
+    bestEpoch: 0,
+    badEpochs: 0,
+    learningRate: lr0,
+    wallSeconds: 0,
+    pairs: 0,
+    spectra: 0,
+  };
   const ck = opts.checkpointDir;
   if (ck) mkdirSync(ck, { recursive: true });
   if (opts.resume && ck && existsSync(join(ck, 'last', 'state.json'))) {
@@ -332,152 +377,182 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
     await loadOptimizer(optimizer, join(ck, 'last'));
     Object.assign(state, JSON.parse(readFileSync(join(ck, 'last', 'state.json'), 'utf8')) as TrainState);
   }
-  const varList = (): tf.Variable[] => [...net.encoder.trainableWeights.map((w) => w.read() as tf.Variable), net.headW, net.headB];
+  const varList = (): tf.Variable[] => trainableVariables(net);
   let vars = varList();
+  const threads = Math.min(G, Math.max(1, Math.floor(opts.workers ?? 1)));
+  const pool =
+    threads > 1
+      ? await GradientPool.start(threads - 1, {
+          spec: opts.spec,
+          backend: backendNameOf(backend),
+          ...sharedInputs(train.inputs, points),
+          labels: [...train.labels],
+          points,
+          augment: stepCtx.augment,
+          classMix: stepCtx.classMix,
+          hardNegativeFraction: stepCtx.hardNegativeFraction,
+          withRetrieval,
+        })
+      : undefined;
   const started = Date.now();
   const wallBefore = state.wallSeconds;
   let stoppedBy: TrainOutcome['stoppedBy'] = 'max-epochs';
   let bestInMemory: SiameseNetwork | undefined;
 
-  while (state.epoch < maxEpochs) {
-    const epoch = state.epoch + 1;
-    state.learningRate = lr0 * Math.pow(0.5, Math.floor((epoch - 1) / halveEvery));
-    setLearningRate(optimizer, state.learningRate);
-    const rng = makeRng(seed * 1000003 + epoch);
-    const batches =
-      batching === 'classes'
-        ? planClassEpoch(train.labels, rng, {
-            classesPerBatch: P,
-            pairsPerEpoch: perEpoch,
-            ...(alikeClasses ? { lookAlikeClasses: alikeClasses, lookAlikeFraction: opts.hardPartnerFraction ?? 0 } : {}),
-          })
-        : planEpoch(train.labels, positives, rng, {
-            pairsPerBatch: P,
-            pairsPerEpoch: perEpoch,
-            ...(hardPartners ? { hardPartners, hardPartnerFraction: opts.hardPartnerFraction ?? 0 } : {}),
-          });
-    const t0 = Date.now();
-    let lossSum = 0;
-    let pairsDone = 0;
-    let cancelled = false;
-    for (let s = 0; s < batches.length; s++) {
-      if (opts.signal?.aborted) {
-        cancelled = true;
+  try {
+    while (state.epoch < maxEpochs) {
+      const epoch = state.epoch + 1;
+      state.learningRate = lr0 * Math.pow(0.5, Math.floor((epoch - 1) / halveEvery));
+      setLearningRate(optimizer, state.learningRate);
+      const rng = makeRng(seed * 1000003 + epoch);
+      const batches =
+        batching === 'classes'
+          ? planClassEpoch(train.labels, rng, {
+              classesPerBatch: P,
+              pairsPerEpoch: perEpoch,
+              ...(alikeClasses
+                ? { lookAlikeClasses: alikeClasses, lookAlikeFraction: opts.hardPartnerFraction ?? 0 }
+                : {}),
+            })
+          : planEpoch(train.labels, positives, rng, {
+              pairsPerBatch: P,
+              pairsPerEpoch: perEpoch,
+              ...(hardPartners ? { hardPartners, hardPartnerFraction: opts.hardPartnerFraction ?? 0 } : {}),
+            });
+      const t0 = Date.now();
+      let lossSum = 0;
+      let pairsDone = 0;
+      let cancelled = false;
+      const steps = Math.ceil(batches.length / G);
+      for (let s = 0; s < steps; s++) {
+        if (opts.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const groups = batches.slice(s * G, s * G + G);
+        // One group: the epoch's own random stream, as before groups existed (so older runs reproduce); several:
+        // a stream per group, so a group draws the same numbers whichever thread computes it.
+        const seedOf = (g: number): number =>
+          (Math.imul(seed, 1000003) ^ Math.imul(epoch, 9176) ^ Math.imul(s + 1, 7919) ^ Math.imul(g + 1, 104729)) >>> 0;
+        const weights = pool ? vars.map((v) => (v.dataSync() as Float32Array).slice()) : [];
+        const remote = new Map<number, Promise<GroupResult>>();
+        if (pool)
+          for (let g = 1; g < groups.length && g <= pool.size; g++)
+            remote.set(g, pool.run(g - 1, { weights, group: groups[g]!, seed: seedOf(g) }));
+        const results: Array<Promise<GroupResult>> = [];
+        let moving: Float32Array[] | undefined;
+        for (let g = 0; g < groups.length; g++) {
+          const r = remote.get(g);
+          if (r) {
+            results.push(r);
+            continue;
+          }
+          // BatchNorm's moving statistics follow group 0 only, as they would on a replica that computed just it.
+          if (g > 0) moving ??= readMovingStats(net);
+          results.push(Promise.resolve(groupGradients(net, stepCtx, groups[g]!, groups.length === 1 ? rng : makeRng(seedOf(g)))));
+          if (moving) writeMovingStats(net, moving);
+        }
+        const done = await Promise.all(results);
+        const avg = vars.map((v, i) => {
+          const sum = new Float32Array(v.size);
+          for (const d of done) {
+            const gr = d.grads[i]!;
+            for (let k = 0; k < sum.length; k++) sum[k] = sum[k]! + gr[k]!;
+          }
+          if (done.length > 1) for (let k = 0; k < sum.length; k++) sum[k] = sum[k]! / done.length;
+          return sum;
+        });
+        const named = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(avg[i]!, v.shape) }));
+        optimizer.applyGradients(named);
+        for (const t of named) t.tensor.dispose();
+        for (const [g, group] of groups.entries()) {
+          lossSum += done[g]!.loss;
+          pairsDone += 2 * group.positives.length;
+          state.pairs += 2 * group.positives.length;
+          state.spectra += group.items.length;
+        }
+        const secs = (Date.now() - t0) / 1000;
+        const pps = pairsDone / Math.max(secs, 1e-3);
+        opts.onProgress?.({
+          phase: 'step',
+          epoch,
+          maxEpochs,
+          step: s + 1,
+          steps,
+          loss: lossSum / Math.min(batches.length, (s + 1) * G),
+          pairsPerSecond: pps,
+          etaSeconds: ((maxEpochs - epoch + 1) * 2 * perEpoch - pairsDone) / Math.max(pps, 1e-6),
+          learningRate: state.learningRate,
+        });
+      }
+      if (cancelled) {
+        stoppedBy = 'cancelled';
         break;
       }
-      const batch = batches[s]!;
-      const B = batch.items.length;
-      const flat = new Float32Array(B * points);
-      const scratch = new Float32Array(points);
-      batch.items.forEach((idx, i) => {
-        const v = train.inputs[idx]!;
-        flat.set(opts.augment ? augmentInput(v, rng, opts.augment, scratch) : v, i * points);
-      });
-      const labels = batch.items.map((i) => train.labels[i]!);
-      const xs = tf.tensor3d(flat, [B, points, 1]);
-      const cost = optimizer.minimize(
-        () => {
-          const emb = net.encoder.apply(xs, { training: true }) as tf.Tensor2D;
-          const logits = pairLogits(emb, net.headW, net.headB);
-          const z = logits.dataSync();
-          const negatives = chooseNegatives(labels, z, batch.positives.length, opts.hardNegativeFraction ?? 0, rng);
-          const wPos = new Float32Array(B * B);
-          const wNeg = new Float32Array(B * B);
-          for (const [a, b] of batch.positives) wPos[a * B + b]! += 1;
-          for (const [a, b] of negatives) wNeg[a * B + b]! += 1;
-          const total = batch.positives.length + negatives.length;
-          const lossPos = tf.sum(tf.mul(tf.tensor2d(wPos, [B, B]), tf.softplus(tf.neg(logits))));
-          const lossNeg = tf.sum(tf.mul(tf.tensor2d(wNeg, [B, B]), tf.softplus(logits)));
-          const bce = tf.div<tf.Scalar>(tf.add(lossPos, lossNeg), total);
-          return withRetrieval ? tf.add<tf.Scalar>(bce, retrievalLoss(logits, batch.positives)) : bce;
-        },
-        true,
-        vars,
-      );
-      xs.dispose();
-      lossSum += cost ? cost.dataSync()[0]! : 0;
-      cost?.dispose();
-      pairsDone += 2 * batch.positives.length;
-      state.pairs += 2 * batch.positives.length;
-      state.spectra += B;
-      const secs = (Date.now() - t0) / 1000;
-      const pps = pairsDone / Math.max(secs, 1e-3);
+      const v = evaluateValidation(net, val, valSet);
+      const seconds = (Date.now() - t0) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / Math.max(1, batches.length),
+        valLoss: v.loss,
+        valAccuracy: v.accuracy,
+        valOneShot: v.oneShot,
+        learningRate: state.learningRate,
+        seconds,
+        pairsPerSecond: pairsDone / Math.max(seconds, 1e-3),
+      };
+      state.history.push(record);
+      state.epoch = epoch;
+      const improved =
+        selectBy === 'val-one-shot' ? v.oneShot > (state.bestValOneShot ?? -Infinity) : v.loss < state.bestValLoss;
+      if (improved) {
+        state.bestValLoss = v.loss;
+        state.bestValOneShot = v.oneShot;
+        state.bestEpoch = epoch;
+        state.badEpochs = 0;
+      } else state.badEpochs++;
+      state.wallSeconds = wallBefore + (Date.now() - started) / 1000;
+      if (ck) {
+        const tmp = join(ck, `last.tmp-${process.pid}`);
+        rmSync(tmp, { recursive: true, force: true });
+        await saveNetwork(net, tmp);
+        await saveOptimizer(optimizer, tmp);
+        writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+        if (improved) {
+          const btmp = join(ck, `best.tmp-${process.pid}`);
+          rmSync(btmp, { recursive: true, force: true });
+          await saveNetwork(net, btmp);
+          replaceFolder(btmp, join(ck, 'best'));
+        }
+        replaceFolder(tmp, join(ck, 'last'));
+      } else if (improved) {
+        bestInMemory?.encoder.dispose();
+        bestInMemory?.headW.dispose();
+        bestInMemory?.headB.dispose();
+        bestInMemory = await cloneNetwork(net);
+      }
       opts.onProgress?.({
-        phase: 'step',
+        phase: 'epoch',
         epoch,
         maxEpochs,
-        step: s + 1,
-        steps: batches.length,
-        loss: lossSum / (s + 1),
-        pairsPerSecond: pps,
-        etaSeconds: ((maxEpochs - epoch + 1) * 2 * perEpoch - pairsDone) / Math.max(pps, 1e-6),
+        step: steps,
+        steps,
+        loss: record.loss,
+        valLoss: v.loss,
+        valAccuracy: v.accuracy,
+        valOneShot: v.oneShot,
+        pairsPerSecond: record.pairsPerSecond,
+        etaSeconds: (maxEpochs - epoch) * seconds,
         learningRate: state.learningRate,
       });
-    }
-    if (cancelled) {
-      stoppedBy = 'cancelled';
-      break;
-    }
-    const v = evaluateValidation(net, val, valSet);
-    const seconds = (Date.now() - t0) / 1000;
-    const record: EpochRecord = {
-      epoch,
-      loss: lossSum / Math.max(1, batches.length),
-      valLoss: v.loss,
-      valAccuracy: v.accuracy,
-      valOneShot: v.oneShot,
-      learningRate: state.learningRate,
-      seconds,
-      pairsPerSecond: pairsDone / Math.max(seconds, 1e-3),
-    };
-    state.history.push(record);
-    state.epoch = epoch;
-    const improved = selectBy === 'val-one-shot' ? v.oneShot > (state.bestValOneShot ?? -Infinity) : v.loss < state.bestValLoss;
-    if (improved) {
-      state.bestValLoss = v.loss;
-      state.bestValOneShot = v.oneShot;
-      state.bestEpoch = epoch;
-      state.badEpochs = 0;
-    } else state.badEpochs++;
-    state.wallSeconds = wallBefore + (Date.now() - started) / 1000;
-    if (ck) {
-      const tmp = join(ck, `last.tmp-${process.pid}`);
-      rmSync(tmp, { recursive: true, force: true });
-      await saveNetwork(net, tmp);
-      await saveOptimizer(optimizer, tmp);
-      writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
-      if (improved) {
-        const btmp = join(ck, `best.tmp-${process.pid}`);
-        rmSync(btmp, { recursive: true, force: true });
-        await saveNetwork(net, btmp);
-        replaceFolder(btmp, join(ck, 'best'));
+      if (state.badEpochs >= patience) {
+        stoppedBy = 'early-stopping';
+        break;
       }
-      replaceFolder(tmp, join(ck, 'last'));
-    } else if (improved) {
-      bestInMemory?.encoder.dispose();
-      bestInMemory?.headW.dispose();
-      bestInMemory?.headB.dispose();
-      bestInMemory = await cloneNetwork(net);
+      vars = varList();
     }
-    opts.onProgress?.({
-      phase: 'epoch',
-      epoch,
-      maxEpochs,
-      step: batches.length,
-      steps: batches.length,
-      loss: record.loss,
-      valLoss: v.loss,
-      valAccuracy: v.accuracy,
-      valOneShot: v.oneShot,
-      pairsPerSecond: record.pairsPerSecond,
-      etaSeconds: (maxEpochs - epoch) * seconds,
-      learningRate: state.learningRate,
-    });
-    if (state.badEpochs >= patience) {
-      stoppedBy = 'early-stopping';
-      break;
-    }
-    vars = varList();
+  } finally {
+    await pool?.close();
   }
   optimizer.dispose();
   let best: SiameseNetwork;
@@ -499,6 +574,19 @@ export async function trainSiamese(train: LabelledInputs, val: LabelledInputs, o
     spectraPerSecond: state.spectra / Math.max(state.wallSeconds || wall, 1e-3),
     backend,
   };
+}
+
+/** The training inputs in one SharedArrayBuffer, which worker threads read without a copy. */
+function sharedInputs(inputs: readonly Float32Array[], points: number): { inputs: SharedArrayBuffer; count: number } {
+  const buf = new SharedArrayBuffer(inputs.length * points * 4);
+  const all = new Float32Array(buf);
+  inputs.forEach((v, i) => all.set(v, i * points));
+  return { inputs: buf, count: inputs.length };
+}
+
+/** The backend name to force in workers: tfjs reports 'tensorflow' for both native backends. */
+function backendNameOf(engineName: string): BackendName {
+  return engineName === 'wasm' || engineName === 'cpu' ? engineName : 'tensorflow';
 }
 
 async function cloneNetwork(net: SiameseNetwork): Promise<SiameseNetwork> {

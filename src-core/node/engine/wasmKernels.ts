@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Kernels the tfjs wasm backend (4.22) lacks or runs slowly for training, written as compositions of the
- * backend's own kernels (no JavaScript loops over tensor data):
+ * backend's own kernels, except the max-pool gradient, a loop over the heap (see maxPoolGradPairs):
  *
  * - `Conv2DBackpropFilter` (missing): the filter gradient of a stride-s convolution is itself a convolution,
  *   dW[a,b,ci,co] = Σ_{n,i,j} x̃[n, i·s+a, j·s+b, ci] · dy[n,i,j,co] with x̃ the zero-padded input. Read with the
@@ -19,6 +19,11 @@ import * as tf from '@tensorflow/tfjs';
 let registered = false;
 
 type WasmBackend = tf.KernelBackend & { disposeData(dataId: tf.DataId, force?: boolean): boolean };
+/** The two members of tfjs-backend-wasm's BackendWasm that its own JavaScript kernels use to work on the heap. */
+type WasmHeapBackend = WasmBackend & {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+};
 
 function runKernel(name: string, backend: WasmBackend, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
   const config = tf.getKernel(name, 'wasm');
@@ -103,41 +108,48 @@ function conv2DBackpropInputViaConv(
 }
 
 /**
- * Gradient of a 1 × 2, stride 1 × 2, 'valid' max pool (what MaxPooling1D(2) becomes) by element-wise kernels: the
- * gradient goes to the first maximum of each pair, as in tfjs' reference kernel (ties go left). Any other pool keeps
- * the original (loop) kernel.
+ * Gradient of a 1 × 2, stride 1 × 2, 'valid' max pool (what MaxPooling1D(2) becomes): the gradient goes to the first
+ * maximum of each pair, as in tfjs' reference kernel (ties go left). Any other pool keeps the original (loop)
+ * kernel. This one kernel is a plain loop over the backend's heap (`typedArrayFromHeap`, as the wasm backend's own
+ * JavaScript kernels do): the composition of element-wise kernels it replaces (compare, two selects, a concat) cost
+ * nine passes and five temporaries, and was the largest single cost of a training step (89 of 427 ms at batch 64).
  */
 function maxPoolGradPairs(
   original: tf.KernelFunc,
 ): (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[] {
   return ({ inputs, backend, attrs }) => {
-    const b = backend as WasmBackend;
+    const b = backend as WasmHeapBackend;
     const dy = inputs['dy']!;
     const x = inputs['input']!;
     const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: unknown };
     const fs = Array.isArray(a.filterSize) ? a.filterSize : [a.filterSize, a.filterSize];
     const st = Array.isArray(a.strides) ? a.strides : [a.strides, a.strides];
     const [n, hh, ww, c] = x.shape as [number, number, number, number];
-    if (fs[0] !== 1 || fs[1] !== 2 || st[0] !== 1 || st[1] !== 2 || a.pad !== 'valid' || ww % 2 !== 0 || x.dtype !== 'float32') {
+    if (fs[0] !== 1 || fs[1] !== 2 || st[0] !== 1 || st[1] !== 2 || a.pad !== 'valid' || ww % 2 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') {
       return original({ inputs, backend, attrs: attrs ?? {} });
     }
-    const half = ww / 2;
-    const temps: tf.TensorInfo[] = [];
-    const keep = (t: tf.TensorInfo): tf.TensorInfo => (temps.push(t), t);
-    try {
-      const pairs = keep(runKernel('Reshape', b, { x }, { shape: [n * hh * half, 2, c] }));
-      const left = keep(runKernel('Slice', b, { x: pairs }, { begin: [0, 0, 0], size: [n * hh * half, 1, c] }));
-      const right = keep(runKernel('Slice', b, { x: pairs }, { begin: [0, 1, 0], size: [n * hh * half, 1, c] }));
-      const leftWins = keep(runKernel('GreaterEqual', b, { a: left, b: right }, {}));
-      const g = keep(runKernel('Reshape', b, { x: dy }, { shape: [n * hh * half, 1, c] }));
-      const zeros = keep(runKernel('ZerosLike', b, { x: g }, {}));
-      const gl = keep(runKernel('Select', b, { condition: leftWins, t: g, e: zeros }, {}));
-      const gr = keep(runKernel('Select', b, { condition: leftWins, t: zeros, e: g }, {}));
-      const both = keep(runKernel('Concat', b, [gl, gr] as unknown as tf.NamedTensorInfoMap, { axis: 1 }));
-      return runKernel('Reshape', b, { x: both }, { shape: [n, hh, ww, c] });
-    } finally {
-      for (const t of temps) b.disposeData(t.dataId);
+    // Allocate first: growing the wasm memory detaches views taken before.
+    const out = b.makeOutput(x.shape, 'float32');
+    const xv = b.typedArrayFromHeap(x) as Float32Array;
+    const gv = b.typedArrayFromHeap(dy) as Float32Array;
+    const ov = b.typedArrayFromHeap(out) as Float32Array;
+    const cells = n * hh * (ww / 2);
+    for (let r = 0; r < cells; r++) {
+      const i0 = 2 * r * c;
+      const i1 = i0 + c;
+      const g0 = r * c;
+      for (let k = 0; k < c; k++) {
+        const g = gv[g0 + k]!;
+        if (xv[i0 + k]! >= xv[i1 + k]!) {
+          ov[i0 + k] = g;
+          ov[i1 + k] = 0;
+        } else {
+          ov[i0 + k] = 0;
+          ov[i1 + k] = g;
+        }
+      }
     }
+    return out;
   };
 }
 

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SpecmatchError } from '../../../errors.js';
-import { isRecipeName, type RecipeName } from '../../../engine/recipes.js';
+import { isRecipeName, RECIPE_NAMES, type RecipeName } from '../../../engine/recipes.js';
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend.js';
 import type { EvalResult, EvalSummaryRow } from '../../engine/evaluate.js';
 import type { CliCommand } from '../CliCommand.js';
@@ -51,6 +52,7 @@ hqi-derivative) pick their preprocessing preset on the validation classes, and a
   --variant NAME       evaluate only this variant (RAW, Processed; repeatable); the splits stay those of all --data
   --seed N             (default 1)
   --backend NAME       ${BACKEND_NAMES.join(' | ')}
+  --workers N          threads per training (default: every core, ${availableParallelism()} here; results do not depend on it)
   --json               one JSON line per result, then {"summary": [...]}
 Trainings checkpoint under the cache folder and resume when the same command is run again.`,
   async run(argv, io) {
@@ -70,6 +72,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
           variant: { type: 'string', multiple: true },
           seed: { type: 'string' },
           backend: { type: 'string' },
+          workers: { type: 'string' },
           json: { type: 'boolean' },
         },
       });
@@ -84,7 +87,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
     let recipes: RecipeName[];
     if (recipeArg === 'both') recipes = ['improved', 'paper'];
     else if (isRecipeName(recipeArg)) recipes = [recipeArg];
-    else throw new SpecmatchError('E_USAGE', `--recipe must be paper, improved or both, got '${recipeArg}'`);
+    else throw new SpecmatchError('E_USAGE', `--recipe must be one of ${RECIPE_NAMES.join(', ')} or both (improved and paper), got '${recipeArg}'`);
     if (v.backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(v.backend)) {
       throw new SpecmatchError('E_USAGE', `--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${v.backend}'`);
     }
@@ -107,6 +110,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
       ...(pairsPerEpoch ? { pairsPerEpoch } : {}),
       ...(seed ? { seed } : {}),
       ...(v.backend ? { backend: v.backend as BackendName } : {}),
+      workers: positiveInt('workers', v.workers) ?? availableParallelism(),
       signal: io.signal,
       log: (l) => io.err(l),
       onTrainProgress: (p) => {

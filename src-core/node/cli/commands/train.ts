@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SpecmatchError } from '../../../errors.js';
-import { isRecipeName } from '../../../engine/recipes.js';
+import { DEFAULT_RECIPE, isRecipeName, RECIPE_NAMES } from '../../../engine/recipes.js';
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend.js';
 import type { TrainProgress } from '../../engine/trainSiamese.js';
 import type { CliCommand } from '../CliCommand.js';
@@ -29,11 +30,13 @@ folder to DIR (model.json, weights.bin, head.json, manifest.json) plus DIR/check
   --out DIR         output folder
   --epochs N        maximum epochs (default 60; early stopping on validation pairs usually ends sooner)
   --resume          continue from DIR/checkpoint after an interruption
-  --recipe NAME     paper | improved (default improved; see docs/notes/engine.md)
+  --recipe NAME     ${RECIPE_NAMES.join(' | ')} (default ${DEFAULT_RECIPE}; see docs/notes/engine.md)
   --pairs-per-epoch N  positive pairs per epoch (default: every distinct positive pair of the training classes)
   --seed N          class split and sampling seed (default 1)
   --id ID           model id in the manifest (default: DIR's name)
   --backend NAME    ${BACKEND_NAMES.join(' | ')} (default automatic; env SPECMATCH_BACKEND)
+  --workers N       threads computing each step's groups in parallel (default: every core, ${availableParallelism()} here;
+                    at most the recipe's groups per step are used; the trained model does not depend on N)
   --json            one JSON line per epoch and a final summary line on stdout
 Progress goes to stderr. Ctrl-C stops after the current step; the last finished epoch stays in DIR/checkpoint.`,
   async run(argv, io) {
@@ -52,6 +55,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
           seed: { type: 'string' },
           id: { type: 'string' },
           backend: { type: 'string' },
+          workers: { type: 'string' },
           json: { type: 'boolean' },
         },
       });
@@ -61,14 +65,15 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
     const v = parsed.values;
     if (!v.data?.length) throw new SpecmatchError('E_USAGE', 'train needs at least one --data PATH');
     if (!v.out) throw new SpecmatchError('E_USAGE', 'train needs --out DIR');
-    const recipe = v.recipe ?? 'improved';
-    if (!isRecipeName(recipe)) throw new SpecmatchError('E_USAGE', `--recipe must be paper or improved, got '${recipe}'`);
+    const recipe = v.recipe ?? DEFAULT_RECIPE;
+    if (!isRecipeName(recipe)) throw new SpecmatchError('E_USAGE', `--recipe must be one of ${RECIPE_NAMES.join(', ')}, got '${recipe}'`);
     if (v.backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(v.backend)) {
       throw new SpecmatchError('E_USAGE', `--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${v.backend}'`);
     }
     const epochs = positiveInt('epochs', v.epochs);
     const pairsPerEpoch = positiveInt('pairs-per-epoch', v['pairs-per-epoch']);
     const seed = positiveInt('seed', v.seed);
+    const workers = positiveInt('workers', v.workers) ?? availableParallelism();
     const json = v.json === true;
     const { trainModel, hasCheckpoint } = await import('../../engine/trainModel.js');
     if (v.resume && !hasCheckpoint(v.out)) io.err(`note: ${v.out} holds no checkpoint yet; starting from scratch`);
@@ -97,6 +102,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
       ...(seed ? { seed } : {}),
       ...(v.id ? { id: v.id } : {}),
       ...(v.backend ? { backend: v.backend as BackendName } : {}),
+      workers,
       signal: io.signal,
       onProgress,
       log: (l) => io.err(l),

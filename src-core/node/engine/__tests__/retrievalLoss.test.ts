@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { retrievalLoss } from '../trainSiamese.js';
+import { retrievalLoss } from '../trainStep.js';
 
 /** The N-pair term written out with plain loops: mean over rows a → b of log Σ_{j≠a} e^{z[a,j]} − z[a,b]. */
 function reference(z: number[][], positives: Array<[number, number]>): number {

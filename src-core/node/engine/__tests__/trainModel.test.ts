@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { embeddingSizeOf } from '../../../engine/architecture.js';
 import type { ModelManifest } from '../../../engine/EmbeddingModel.js';
 import { RECIPES } from '../../../engine/recipes.js';
@@ -54,6 +54,27 @@ describe('trainModel (tiny run on fixtures)', () => {
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ metrics: { recommendedMethod: 'fused' } });
     const few = join(DATA, 'Quartz__R060604__Raman__532__0__unoriented__Raman_Data_RAW__31948.txt');
     await expect(recalibrateModel({ dir: out, data: [few] })).rejects.toThrow();
+  });
+
+  it('two-channel (the default recipe): learns the fusion α on the held-out classes, a spectrum scores itself highest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'specmatch-train-2ch-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const r = await trainModel({ data: [DATA], outDir: dir, epochs: 1, pairsPerEpoch: 8, backend: 'wasm', workers: 2 });
+    const m = r.manifest;
+    expect(m.training['recipe']).toBe('two-channel');
+    expect(m.training['architecture']).toMatchObject({ inputChannels: 2, headConstraint: 'non-positive' });
+    const search = m.metrics['fusionAlphaSearch'] as Array<{ alpha: number; top1: number }>;
+    expect(search.map((x) => x.alpha)).toHaveLength(21);
+    const best = Math.max(...search.map((x) => x.top1));
+    expect(search.find((x) => x.alpha === m.metrics['fusionAlpha'])!.top1).toBe(best);
+    expect(m.fusedCalibration!.alpha).toBe(m.metrics['fusionAlpha']);
+    const model = await loadModel(dir, { force: 'wasm', log: () => undefined });
+    const files = ['Quartz__R060604__Raman__532__0__unoriented__Raman_Data_RAW__31948.txt'].map((f) => join(DATA, f));
+    const spectra = files.flatMap((f) => readSpectra(new Uint8Array(readFileSync(f)), f).spectra);
+    const [e] = await model.embed(spectra);
+    const other = Float32Array.from(e!, (v, i) => v + (i % 3) * 0.1);
+    expect(model.similarity(e!, e!)).toBeGreaterThanOrEqual(model.similarity(e!, other));
+    model.dispose();
   });
 
   it('stops on an aborted signal and keeps the last finished epoch usable', async () => {
