@@ -100,5 +100,12 @@ test.describe('Identify', () => {
     await expect(batch).toHaveCount(11);
     await expect(batch.filter({ hasText: 'matching…' })).toHaveCount(0, { timeout: 30_000 });
     await shot('identify-match-all');
+    // Sorted by score (best first), then filtered by verdict.
+    await app.page.getByTestId('sort-score').click();
+    const scores = (await batch.locator('td.num').allTextContents()).map((t) => (t.includes('%') ? parseFloat(t) : -1));
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const verdicts = await batch.locator('.badge').allTextContents();
+    await app.page.getByTestId('batch-filter').selectOption('no-match');
+    await expect(batch).toHaveCount(verdicts.filter((v) => v === 'No match').length);
   });
 });

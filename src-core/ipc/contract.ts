@@ -98,7 +98,7 @@ export interface FilePayload {
   bytes: Uint8Array;
 }
 
-export type JobKind = 'import' | 'embed' | 'train' | 'check';
+export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'check';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainEpoch {
@@ -201,6 +201,40 @@ export interface LibraryFindings {
   findings: LibraryFinding[];
 }
 
+/** Identify every spectrum of a map, line scan or multi-spectrum file (the same code as `specmatch map`). */
+export interface MapRunRequest {
+  file: FilePayload;
+  method?: MatchMethod;
+  /** Cosmic-ray removal across neighbouring pixels. */
+  despike?: boolean;
+  /** Spectra under this signal-to-noise ratio are not matched ('low-signal'). */
+  snrMin?: number;
+  /** A pixel is assigned only with a score ≥ this (besides a 'match' or 'ambiguous' verdict). */
+  minScore?: number;
+}
+
+/** The outcome of a map job (`map:result`): the layout, each spectrum's identification and the phases. */
+export interface MapResult {
+  width: number;
+  height: number;
+  kind: 'grid' | 'line';
+  /** Pixel (row-major; row 0 = smallest y, at the top) → spectrum index in the file, −1 where none. */
+  spectrumAt: number[];
+  stepUm: { x: number; y: number } | null;
+  rangeUm: { x: [number, number]; y: [number, number] } | null;
+  method: MatchMethod;
+  modelId: string | null;
+  /** Substances found, most pixels first, with their colours. */
+  phases: { substance: string; colour: [number, number, number]; pixels: number; fraction: number; meanScore: number }[];
+  /** Per spectrum (file order): index into phases, −1 unidentified, −2 low signal. */
+  phaseOf: number[];
+  /** Per spectrum: top substance (null when not matched), score, verdict ('low-signal', 'error' too), why. */
+  pixels: { substance: string | null; score: number; verdict: string; spectrumId?: number; reason?: string }[];
+  unidentified: number;
+  lowSignal: number;
+  spikes: number;
+}
+
 /** Channel → request and response. Requests are always objects (`{}` when empty) so validation is uniform. */
 export interface ApiContract {
   'app:info': { req: Record<string, never>; res: AppInfo };
@@ -232,6 +266,8 @@ export interface ApiContract {
   'job:list': { req: Record<string, never>; res: JobInfo[] };
   'job:cancel': { req: { jobId: string }; res: JobInfo };
   'report:render': { req: ReportRequest; res: { fileName: string; bytes: Uint8Array } };
+  'map:run': { req: MapRunRequest; res: JobInfo };
+  'map:result': { req: { jobId: string }; res: MapResult };
 }
 
 export type Channel = keyof ApiContract;
@@ -281,6 +317,8 @@ export const CHANNELS = [
   'job:list',
   'job:cancel',
   'report:render',
+  'map:run',
+  'map:result',
 ] as const satisfies readonly Channel[];
 
 export const EVENTS = [

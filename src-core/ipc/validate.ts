@@ -260,6 +260,27 @@ export const validators: Validators = {
     }
     return req;
   },
+  'map:run': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'map:run'> = { file: filePayload(o['file'], 'file') };
+    if (o['method'] !== undefined) req.method = method(o['method']);
+    if (o['despike'] !== undefined) {
+      if (typeof o['despike'] !== 'boolean') fail('despike', 'must be true or false');
+      req.despike = o['despike'];
+    }
+    if (o['snrMin'] !== undefined) {
+      const v = num(o['snrMin'], 'snrMin');
+      if (v < 0 || v > 1e6) fail('snrMin', 'must be between 0 and 1000000');
+      req.snrMin = v;
+    }
+    if (o['minScore'] !== undefined) {
+      const v = num(o['minScore'], 'minScore');
+      if (v < 0 || v > 1) fail('minScore', 'must be between 0 and 1');
+      req.minScore = v;
+    }
+    return req;
+  },
+  'map:result': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
 };
 
 /** Validate a request for a channel whose name arrived as data (server route, IPC channel). */

@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../../../src-core/errors.js';
-import type { LibraryInfo, ModelInfo, PipelineSpec, JobInfo } from '../../../src-core/ipc/contract.js';
+import type { LibraryInfo, MapResult, ModelInfo, PipelineSpec, JobInfo } from '../../../src-core/ipc/contract.js';
+import { layoutMap } from '../../../src-core/map/mapLayout.js';
 import type { MatchResult } from '../../../src-core/matching/types.js';
 import type { Spectrum } from '../../../src-core/spectrum/Spectrum.js';
 import { SvelteMap } from 'svelte/reactivity';
@@ -25,6 +26,20 @@ export interface BatchRow {
   label: string;
   result: MatchResult | null;
   error: ErrorInfo | null;
+}
+
+/** The map of the open file: its job (progress, cancel), then its result. */
+export interface MapState {
+  jobId: string | null;
+  result: MapResult | null;
+  error: ErrorInfo | null;
+  despike: boolean;
+  snrMin: number | null;
+}
+
+/** A file is shown as a map when its spectra lie on a grid of at least 2 × 2 (a line scan stays a list). */
+export function isMap(spectra: readonly Spectrum[]): boolean {
+  return spectra.length >= 4 && layoutMap(spectra).kind === 'grid';
 }
 
 /** The pipeline the Identify view starts from: the Settings' default preset, or none (the query as read). */
@@ -60,6 +75,7 @@ class Session {
   overlays: number[] = $state([]);
   readonly references = new SvelteMap<number, Spectrum>();
   batch: BatchRow[] | null = $state.raw(null);
+  map: MapState | null = $state.raw(null);
   library: LibraryInfo | null = $state.raw(null);
   model: ModelInfo | null = $state.raw(null);
   readonly jobs = new SvelteMap<string, JobInfo>();
@@ -70,6 +86,7 @@ class Session {
     this.file = null;
     this.result = null;
     this.batch = null;
+    this.map = null;
     this.fileError = null;
     this.matchError = null;
     this.overlays = [];
@@ -98,7 +115,9 @@ class Session {
       this.file = { name, bytes, format: read.format, spectra: read.spectra, warnings: read.warnings };
       this.selected = 0;
       this.result = null;
+      this.map = null;
       this.clearOverlays();
+      if (isMap(read.spectra)) void this.runMap();
       await this.match();
     } catch (err) {
       // A bad file leaves the previous spectrum and its matches in place: nothing else breaks.
@@ -170,6 +189,39 @@ class Session {
     }
   }
 
+  /** Identify every pixel of the open map (a job: progress and cancel in the map panel). */
+  async runMap(opts: { despike?: boolean; snrMin?: number | null } = {}): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    const despike = opts.despike ?? this.map?.despike ?? false;
+    const snrMin = opts.snrMin === undefined ? (this.map?.snrMin ?? null) : opts.snrMin;
+    this.map = { jobId: null, result: null, error: null, despike, snrMin };
+    try {
+      const job = await unwrap(
+        api.mapRun({
+          file: { name: file.name, bytes: file.bytes },
+          ...(settings.defaultMethod === 'auto' ? {} : { method: settings.defaultMethod }),
+          despike,
+          ...(snrMin === null ? {} : { snrMin }),
+        }),
+      );
+      if (this.file !== file) return;
+      this.map = { ...this.map, jobId: job.id };
+      this.onJob(job);
+    } catch (err) {
+      if (this.file === file) this.map = { ...this.map, error: toError(err) };
+    }
+  }
+
+  private async loadMapResult(jobId: string): Promise<void> {
+    try {
+      const result = await unwrap(api.mapResult({ jobId }));
+      if (this.map?.jobId === jobId) this.map = { ...this.map, result };
+    } catch (err) {
+      if (this.map?.jobId === jobId) this.map = { ...this.map, error: toError(err) };
+    }
+  }
+
   setPipeline(p: PipelineSpec | null): void {
     this.pipeline = p;
   }
@@ -204,6 +256,7 @@ class Session {
     const known = this.jobs.get(job.id);
     if (known && known.state !== 'running' && job.state === 'running') return;
     this.jobs.set(job.id, job);
+    if (job.kind === 'map' && job.state === 'done' && this.map?.jobId === job.id && !this.map.result) void this.loadMapResult(job.id);
   }
 
   notify(text: string, action?: { label: string; run: () => void }): void {

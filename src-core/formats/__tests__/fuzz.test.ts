@@ -25,7 +25,7 @@ const FULL_MUTATION_MAX_BYTES = 600_000;
 /** Fixture files larger than this are skipped (none of the format fixtures is; guards against future bulk data). */
 const MAX_SOURCE_BYTES = 4_000_000;
 /** Readers owned by the text-format area: for these even the wrapped non-typed exception is a failure. */
-const STRICT_FORMATS = new Set(['rruff-txt', 'delimited-text', 'openspecy', 'agilent-asp', 'rod']);
+const STRICT_FORMATS = new Set(['rruff-txt', 'delimited-text', 'text-map', 'openspecy', 'agilent-asp', 'rod']);
 
 /** FNV-1a hash of a string (seed per file, independent of the order files are listed in). */
 function hash(s: string): number {

@@ -83,13 +83,6 @@ describe('delimited text reader on constructed inputs', () => {
     expect(sp[0]!.meta.position.label).toBe('row 2');
   });
 
-  it('reads a LabSpec map export: two leading empty cells, then stage X and Y on every row', () => {
-    const sp = readText('\t\t100\t101\t102\n-5\t10\t1\t2\t3\n0\t10\t4\t5\t6\n');
-    expect(sp).toHaveLength(2);
-    expect(sp[1]!.meta.position).toMatchObject({ index: 1, count: 2, xUm: 0, yUm: 10, label: '0, 10' });
-    expect(Array.from(sp[1]!.y)).toEqual([4, 5, 6]);
-  });
-
   it('reads a WiRE long-form map export (#X #Y #Wave #Intensity) as one spectrum per position', () => {
     const text = '#X\t#Y\t#Wave\t#Intensity\n-10\t5\t1200\t7\n-10\t5\t1100\t8\n-10\t5\t1000\t9\n0\t5\t1200\t1\n0\t5\t1100\t2\n0\t5\t1000\t3\n';
     const sp = readText(text, 'map.txt');

@@ -378,22 +378,15 @@ interface Layout {
 function layoutOf(table: Table, fileName: string): Layout {
   const { rows, columns, names, units, groups } = table;
   if (!names) {
-    // LabSpec multi-spectrum export: the first row holds the x values after k empty cells; every later row starts
-    // with k labels: the spectrum's index (k = 1, `lasertest1.txt`) or its stage X, Y (, Z) in µm (maps, k = 2-3).
+    // LabSpec multi-spectrum export: the first row holds the x values after one empty cell; every later row starts
+    // with the spectrum's index (`lasertest1.txt`). Map exports (stage X, Y before the intensities) are the text-map
+    // reader's (textMap.ts).
     const first = rows[0]!;
-    let k = 0;
-    while (k < first.length && Number.isNaN(first[k]!)) k++;
-    if (k >= 1 && k <= 3 && columns - k >= 2 && rows.length >= 2 && rows.slice(1).every((r) => r.slice(0, k).every((v) => !Number.isNaN(v)))) {
+    const k = Number.isNaN(first[0]!) && !Number.isNaN(first[1]!) ? 1 : 0;
+    if (k === 1 && columns - k >= 2 && rows.length >= 2 && rows.slice(1).every((r) => !Number.isNaN(r[0]!))) {
       const xs = first.slice(k);
       if (rows.length - 1 > MAX_SPECTRA) throw parseError('E_UNSUPPORTED', fileName, LABEL, `${rows.length - 1} spectra in one table (limit ${MAX_SPECTRA})`);
-      const series = rows.slice(1).map((r) => {
-        const ys = xs.map((_, j) => (j + k < r.length ? r[j + k]! : NaN));
-        if (k === 1) return pairSeries(xs, ys, String(r[0]));
-        const [xUm, yUm, zUm] = r;
-        const s = pairSeries(xs, ys, r.slice(0, k).join(', '));
-        s.coords = { xUm: xUm!, yUm: yUm!, ...(k === 3 ? { zUm: zUm! } : {}) };
-        return s;
-      });
+      const series = rows.slice(1).map((r) => pairSeries(xs, xs.map((_, j) => (j + k < r.length ? r[j + k]! : NaN)), String(r[0])));
       return { series, xKind: 'unnamed' };
     }
     // A table far wider than tall whose first row is a monotonic axis holds one spectrum per row (x in that row), not

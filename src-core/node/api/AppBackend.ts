@@ -12,6 +12,8 @@ import type {
   SubstancePatch,
   TrainRequest,
   FilePayload,
+  MapResult,
+  MapRunRequest,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
@@ -51,6 +53,9 @@ export interface AppBackend {
   selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }>;
   train(req: TrainRequest): JobInfo;
   renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }>;
+  /** Starts a map job (identify every pixel); its result is kept for `mapResult`. */
+  runMap(req: MapRunRequest): JobInfo;
+  mapResult(jobId: string): MapResult;
   /** Versions for Help ▸ About. */
   versions(): { model: { id: string; version: string; backend: string } | null };
   close(): Promise<void>;

@@ -8,6 +8,8 @@ import type {
   JobInfo,
   LibraryFindings,
   LibraryInfo,
+  MapResult,
+  MapRunRequest,
   MatchRequest,
   ModelInfo,
   ReportRequest,
@@ -27,6 +29,8 @@ import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { checkLibrary } from '../library/checkLibrary.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
+import { readSpectra } from '../../formats/readSpectra.js';
+import { identifyMap } from '../map/identifyMap.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
 import type { JobContext, JobManager } from './JobManager.js';
 import type { ModelProvider } from './ModelProvider.js';
@@ -61,6 +65,8 @@ export class LibraryBackend implements AppBackend {
   private lastCheck: { method: string; spectra: number; computedAt: string; generation: number; findings: LibraryFinding[] } | null = null;
   /** Bumped on every edit made through the backend: a check computed before an edit is stale. */
   private generation = 0;
+  /** Results of the last few map jobs, by job id (a map of 10,000 pixels is about 1 MB here). */
+  private readonly maps = new Map<string, MapResult>();
 
   constructor(opts: LibraryBackendOptions) {
     this.library = opts.library;
@@ -429,6 +435,51 @@ export class LibraryBackend implements AppBackend {
       this.changed();
       return out.summary;
     });
+  }
+
+  runMap(req: MapRunRequest): JobInfo {
+    // Read before the job starts: an unreadable file is answered at once, as for spectrum:read.
+    const read = readSpectra(req.file.bytes, req.file.name);
+    const n = read.spectra.length;
+    const info = this.jobs.start('map', `Identifying ${n} spectra of ${req.file.name}`, async (ctx) => {
+      ctx.progress({ phase: 'matching', done: 0, total: n });
+      const model = this.models.current();
+      const run = await identifyMap(this.library, read.spectra, {
+        model,
+        ...(req.method === undefined ? {} : { method: req.method }),
+        ...(req.minScore === undefined ? {} : { minScore: req.minScore }),
+        ...(req.snrMin === undefined ? {} : { snrMin: req.snrMin }),
+        despike: req.despike === true,
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ done, total, phase: 'matching' }),
+      });
+      const { map } = run;
+      this.maps.set(info.id, {
+        width: map.layout.width,
+        height: map.layout.height,
+        kind: map.layout.kind,
+        spectrumAt: Array.from(map.layout.spectrumAt),
+        stepUm: map.layout.stepUm ?? null,
+        rangeUm: map.layout.rangeUm ?? null,
+        method: run.method,
+        modelId: run.modelId ?? null,
+        phases: map.phases.map((p) => ({ substance: p.substance, colour: [p.colour[0], p.colour[1], p.colour[2]], pixels: p.pixels, fraction: p.fraction, meanScore: p.meanScore })),
+        phaseOf: Array.from(map.phaseOf),
+        pixels: map.results.map((r) => ({ substance: r.substance, score: r.score, verdict: r.verdict, ...(r.spectrumId === undefined ? {} : { spectrumId: r.spectrumId }), ...(r.reason ? { reason: r.reason } : {}) })),
+        unidentified: map.unidentified,
+        lowSignal: map.lowSignal,
+        spikes: run.spikes,
+      });
+      while (this.maps.size > 4) this.maps.delete(this.maps.keys().next().value!);
+      return `${n} spectra: ${map.phases.length} substance${map.phases.length === 1 ? '' : 's'} found, ${map.unidentified} unidentified`;
+    });
+    return info;
+  }
+
+  mapResult(jobId: string): MapResult {
+    const r = this.maps.get(jobId);
+    if (!r) throw new SpecmatchError('E_NOT_FOUND', `no finished map job ${jobId}`);
+    return r;
   }
 
   /** The PDF of `specmatch report` for one spectrum of a file (same gathering, same renderer). */

@@ -57,6 +57,8 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
     'job:list': () => Promise.resolve(jobs.list()),
     'job:cancel': (req) => Promise.resolve(jobs.cancel(req.jobId)),
     'report:render': (req) => backend.renderReport(req),
+    'map:run': (req) => Promise.resolve(backend.runMap(req)),
+    'map:result': (req) => Promise.resolve(backend.mapResult(req.jobId)),
   };
 }
 

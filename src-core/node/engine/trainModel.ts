@@ -30,7 +30,7 @@ export interface TrainModelOptions {
   data: string[];
   /** Output folder: the model files, plus `checkpoint/` for resuming. */
   outDir: string;
-  /** @default 'two-channel' */
+  /** @default DEFAULT_RECIPE ('improved') */
   recipe?: RecipeName;
   /** Maximum epochs (early stopping usually ends sooner). @default 60 */
   epochs?: number;
@@ -65,7 +65,7 @@ export function pipelineHashOf(pipeline: unknown): string {
   return createHash('sha256').update(JSON.stringify(pipeline)).digest('hex').slice(0, 16);
 }
 
-type Subset = LabelledInputs & { samples: string[]; classic: Float32Array[] };
+export type Subset = LabelledInputs & { samples: string[]; classic: Float32Array[] };
 
 function subset(set: LabelledSet, classes: ReadonlySet<number>): Subset {
   const idx = set.labels.flatMap((l, i) => (classes.has(l) ? [i] : []));
@@ -78,7 +78,7 @@ function subset(set: LabelledSet, classes: ReadonlySet<number>): Subset {
 }
 
 /** The training / validation class split of trainModel (seeded; at least two validation classes). */
-function splitForTraining(set: LabelledSet, seed: number, validationFraction = 0.1): { train: Subset; val: Subset; trainClasses: number; valClasses: number; classes: number } {
+export function splitForTraining(set: LabelledSet, seed: number, validationFraction = 0.1): { train: Subset; val: Subset; trainClasses: number; valClasses: number; classes: number } {
   const classes = [...new Set(set.labels)];
   if (classes.length < 4) throw new SpecmatchError('E_PARAM', `training needs at least 4 classes with two spectra each; the data hold ${classes.length}`);
   // At least two validation classes, so that validation has negative pairs and one-shot is not trivial.

@@ -62,7 +62,7 @@ function preparedMatrix(refs: ReferenceVectors, method: ClassicMethod): Prepared
   if (hit) return hit;
   // Rows padded with zeros to a multiple of 4 (the SIMD width): no dot product changes, and a padded query or mask
   // (zeros) keeps the masked formulas exact.
-  const simd = simdAvailable() && refs.count > 0 ? new SimdMatrix(refs.count, preparedLength(method, refs.dim)) : null;
+  const simd = simdAvailable() && refs.count > 0 ? new SimdMatrix(refs.count, preparedLength(method, refs.dim), MATCH_BATCH) : null;
   const dim = padTo4(preparedLength(method, refs.dim));
   const data = simd ? simd.data : new Float32Array(refs.count * dim);
   for (let r = 0; r < refs.count; r++) data.set(prepareVector(method, refs.data.subarray(r * refs.dim, (r + 1) * refs.dim)), r * dim);
@@ -117,7 +117,7 @@ function siameseScores(model: EmbeddingModel, refs: ReferenceVectors, embedding:
   }
   let matrix = siameseMatrices.get(refs);
   if (!matrix) {
-    matrix = new SimdMatrix(refs.count, refs.dim);
+    matrix = new SimdMatrix(refs.count, refs.dim, MATCH_BATCH);
     for (let r = 0; r < refs.count; r++) matrix.data.set(refs.data.subarray(r * refs.dim, (r + 1) * refs.dim), r * matrix.dim);
     siameseMatrices.set(refs, matrix);
   }
@@ -190,57 +190,61 @@ function checkOptions(opts: LibraryMatchOptions): { method: MatchMethod; topK: n
   return { method, topK };
 }
 
-/**
- * Ranks the library's substances against one query spectrum. Every substance gets the score of its best reference
- * spectrum; each row also carries every classic HQI of that best pair (on the classic axis, with the exclusion
- * mask). The verdict comes from the method's calibration (src-core/matching/verdict.ts, or the model manifest's).
- */
-export async function matchSpectrum(library: Library, query: Spectrum, opts: LibraryMatchOptions = {}): Promise<MatchResult> {
-  const { method, topK } = checkOptions(opts);
+/** Queries scored together in one pass over the reference matrices (and embedded in one model call). */
+export const MATCH_BATCH = 64;
+
+export interface BatchMatchOptions extends LibraryMatchOptions {
+  /** Checked between batches: an aborted signal stops the work with E_CANCELLED. */
+  signal?: AbortSignal;
+  /** Called after each batch with the number of queries done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One query's outcome in a batch: its result, or the typed error that made it unanswerable (bad axis, no points). */
+export type BatchMatchOutcome = { ok: true; result: MatchResult } | { ok: false; error: SpecmatchError };
+
+function checkQuery(query: Spectrum): void {
   if (query.meta.xKind !== 'raman-shift') {
     throw new SpecmatchError('E_PARAM', `${query.meta.sourceFile}: the query's x axis is ${query.meta.xKind} (${query.meta.originalXUnit}), not Raman shift${query.meta.xKind === 'wavelength' ? ': the laser wavelength is needed to convert it' : ''}`);
   }
   if (query.x.length < 3) throw new SpecmatchError('E_EMPTY', `${query.meta.sourceFile}: the query holds ${query.x.length} points`);
+}
+
+/** Classic scores of many queries (axis vectors): block SIMD passes unmasked, scoreAll per query with a mask. */
+function classicScoresMany(method: ClassicMethod, matrix: PreparedMatrix, qAxes: readonly Float32Array[], mask: Uint8Array | undefined): Float32Array[] {
+  if (mask || !matrix.simd || matrix.simd.batch === 0 || qAxes.length === 1) return qAxes.map((q) => classicScores(method, matrix, q, mask));
+  const dots = matrix.simd.dotsMany(qAxes.map((q) => prepareVector(method, q)));
+  for (const d of dots) for (let i = 0; i < d.length; i++) d[i] = scoreFromDot(method, d[i]!);
+  return dots;
+}
+
+/**
+ * Ranks the library's substances against each query spectrum: the one matching path of the CLI, the app, the
+ * report and maps. Queries are handled in batches of MATCH_BATCH: one model call embeds a batch, and one pass over
+ * each reference matrix scores it (WebAssembly SIMD block kernels), which is what makes a 10,000-pixel map fast.
+ * Every substance gets the score of its best reference spectrum; each row also carries every classic HQI of that
+ * best pair (on the classic axis, with the exclusion mask). The verdict comes from the method's calibration
+ * (src-core/matching/verdict.ts, or the model manifest's). A query that cannot be matched (not Raman shift, fewer
+ * than 3 points) gets its error in its slot; library and model failures throw.
+ */
+export async function matchSpectra(library: Library, queries: readonly Spectrum[], opts: BatchMatchOptions = {}): Promise<BatchMatchOutcome[]> {
+  const { method, topK } = checkOptions(opts);
   library.ensureClassicVectors();
   const axis = classicAxisValues();
   const mask = excludeMask(axis, opts.exclude);
-  const qClassic = classicVector(query.x, query.y);
-
-  let refs: ReferenceVectors;
-  let scores: ArrayLike<number>;
+  const classicRefs = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+  const model = CLASSIC.has(method) ? null : opts.model!;
+  const refs = model ? library.referenceVectors(model.manifest.id, model.manifest.pipelineHash) : classicRefs;
   let calibration: VerdictCalibration;
   const extra: Partial<MatchResult> = {};
-  if (CLASSIC.has(method)) {
-    const m = method as ClassicMethod;
-    refs = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-    scores = refs.count === 0 ? new Float32Array(0) : classicScores(m, preparedMatrix(refs, m), qClassic, mask);
-    calibration = DEFAULT_CALIBRATION[m];
+  if (!model) {
+    calibration = DEFAULT_CALIBRATION[method as ClassicMethod];
     extra.pipelineHash = CLASSIC_PIPELINE_HASH;
   } else {
-    const model = opts.model!;
-    refs = library.referenceVectors(model.manifest.id, model.manifest.pipelineHash);
-    const q = opts.exclude && opts.exclude.length > 0 ? bridgeExcluded(query, opts.exclude) : query;
-    let embedding: Float32Array;
-    try {
-      embedding = (await model.embed([q]))[0]!;
-    } catch (err) {
-      throw toSpecmatchError(err, { code: 'E_MODEL' });
-    }
-    const siamese = refs.count === 0 ? new Float32Array(0) : siameseScores(model, refs, embedding);
-    scores = siamese;
     const c = model.manifest.calibration;
     calibration = c ? { match: c.match, gap: c.ambiguousGap, noMatch: c.noMatch, source: `model ${model.manifest.id} manifest` } : UNCALIBRATED_MODEL;
     if (method === 'fused') {
-      const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-      const derivative = classic.count === 0 ? new Float32Array(0) : classicScores('hqi-derivative', preparedMatrix(classic, 'hqi-derivative'), qClassic, mask);
-      const rowOf = classicRowIndex(classic);
       const alpha = fusionAlpha(model);
-      const fused = new Float32Array(siamese.length);
-      for (let i = 0; i < siamese.length; i++) {
-        const row = rowOf.get(refs.spectrumIds[i]!);
-        fused[i] = alpha * siamese[i]! + (1 - alpha) * (row === undefined ? 0 : derivative[row]!);
-      }
-      scores = fused;
       const fc = model.manifest.fusedCalibration;
       calibration =
         fc && fc.alpha === alpha
@@ -252,10 +256,115 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
     extra.missingEmbeddings = library.embeddingStatus(model.key).missing;
   }
 
+  const outcomes: BatchMatchOutcome[] = new Array<BatchMatchOutcome>(queries.length);
+  for (let start = 0; start < queries.length; start += MATCH_BATCH) {
+    if (opts.signal?.aborted) throw new SpecmatchError('E_CANCELLED', 'matching was cancelled');
+    const end = Math.min(queries.length, start + MATCH_BATCH);
+    let batch: { slot: number; query: Spectrum; qClassic: Float32Array }[] = [];
+    for (let i = start; i < end; i++) {
+      const query = queries[i]!;
+      try {
+        checkQuery(query);
+        batch.push({ slot: i, query, qClassic: classicVector(query.x, query.y) });
+      } catch (err) {
+        outcomes[i] = { ok: false, error: toSpecmatchError(err, { code: 'E_PARAM' }) };
+      }
+    }
+    if (batch.length > 0) {
+      let qAxes = batch.map((b) => b.qClassic);
+      let scores: Float32Array[];
+      if (!model) {
+        const m = method as ClassicMethod;
+        scores = refs.count === 0 ? batch.map(() => new Float32Array(0)) : classicScoresMany(m, preparedMatrix(refs, m), qAxes, mask);
+      } else {
+        const inputs = opts.exclude && opts.exclude.length > 0 ? batch.map((b) => bridgeExcluded(b.query, opts.exclude!)) : batch.map((b) => b.query);
+        let embeddings: Float32Array[];
+        try {
+          embeddings = await model.embed(inputs);
+        } catch (err) {
+          const e = toSpecmatchError(err, { code: 'E_MODEL' });
+          if (e.code === 'E_MODEL') throw e;
+          // One query the model refuses (outside its axis, …) must not fail its whole batch: embed one by one and
+          // give each refused query its own error.
+          const one: (Float32Array | null)[] = [];
+          for (let k = 0; k < batch.length; k++) {
+            try {
+              one.push((await model.embed([inputs[k]!]))[0]!);
+            } catch (err1) {
+              const e1 = toSpecmatchError(err1, { code: 'E_MODEL' });
+              if (e1.code === 'E_MODEL') throw e1;
+              outcomes[batch[k]!.slot] = { ok: false, error: e1 };
+              one.push(null);
+            }
+          }
+          batch = batch.filter((_, k) => one[k] !== null);
+          qAxes = batch.map((b) => b.qClassic);
+          embeddings = one.filter((v): v is Float32Array => v !== null);
+        }
+        if (batch.length === 0) {
+          opts.onProgress?.(end, queries.length);
+          continue;
+        }
+        scores = refs.count === 0 ? batch.map(() => new Float32Array(0)) : siameseScoresMany(model, refs, embeddings);
+        if (method === 'fused') {
+          const derivative = classicRefs.count === 0 ? batch.map(() => new Float32Array(0)) : classicScoresMany('hqi-derivative', preparedMatrix(classicRefs, 'hqi-derivative'), qAxes, mask);
+          const rowOf = classicRowIndex(classicRefs);
+          const alpha = fusionAlpha(model);
+          // Row of each Siamese reference in the classic matrix, computed once per batch.
+          const rows = new Int32Array(refs.count);
+          for (let i = 0; i < refs.count; i++) rows[i] = rowOf.get(refs.spectrumIds[i]!) ?? -1;
+          scores = scores.map((siamese, k) => {
+            const d = derivative[k]!;
+            const fused = new Float32Array(siamese.length);
+            for (let i = 0; i < siamese.length; i++) fused[i] = alpha * siamese[i]! + (1 - alpha) * (rows[i]! < 0 ? 0 : d[rows[i]!]!);
+            return fused;
+          });
+        }
+      }
+      batch.forEach((b, k) => {
+        outcomes[b.slot] = { ok: true, result: rankedResult(library, classicRefs, refs, scores[k]!, b.qClassic, mask, topK, method, calibration, extra) };
+      });
+    }
+    opts.onProgress?.(end, queries.length);
+    // Let the event loop breathe between batches (progress events, a cancel request, HTTP requests in web mode).
+    if (end < queries.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return outcomes;
+}
+
+/** Siamese scores of many query embeddings: the block SIMD head when the fast path holds, else one query at a time. */
+function siameseScoresMany(model: EmbeddingModel, refs: ReferenceVectors, embeddings: readonly Float32Array[]): Float32Array[] {
+  const first = siameseScores(model, refs, embeddings[0]!); // checks the fast path once per model
+  if (embeddings.length === 1) return [first];
+  const w = (model as unknown as { head?: { w?: unknown; b?: unknown } }).head?.w;
+  const b = (model as unknown as { head?: { b?: unknown } }).head?.b;
+  const matrix = siameseMatrices.get(refs);
+  if (headChecked.get(model) !== true || !matrix || !(w instanceof Float32Array) || typeof b !== 'number') {
+    return [first, ...embeddings.slice(1).map((e) => siameseScores(model, refs, e))];
+  }
+  const z = matrix.weightedL1Many(embeddings.slice(1), w);
+  for (const row of z) for (let i = 0; i < row.length; i++) row[i] = sigmoid(b + row[i]!);
+  return [first, ...z];
+}
+
+function rankedResult(
+  library: Library,
+  classicRefs: ReferenceVectors,
+  refs: ReferenceVectors,
+  scores: ArrayLike<number>,
+  qClassic: Float32Array,
+  mask: Uint8Array | undefined,
+  topK: number,
+  method: MatchMethod,
+  calibration: VerdictCalibration,
+  extra: Partial<MatchResult>,
+): MatchResult {
   const ranked = rankSubstances(scores, refs.refSubstance, refs.substanceIds.length, topK);
   const matches: MatchRow[] = ranked.map((r, i) => {
     const spectrumId = refs.spectrumIds[r.ref]!;
-    const ref = library.vectorOf(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+    // The classic vector of the best reference, from the in-memory matrix (the database only when it is missing).
+    const row = classicRowIndex(classicRefs).get(spectrumId);
+    const ref = row !== undefined ? classicRefs.data.subarray(row * classicRefs.dim, (row + 1) * classicRefs.dim) : library.vectorOf(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
     const hqi: HqiValues = ref
       ? {
           correlation: classicMethods['hqi-correlation'](qClassic, ref, mask),
@@ -329,4 +438,13 @@ export function librarySelfScores(library: Library, opts: { method?: MatchMethod
       return fused;
     },
   };
+}
+
+/** Ranks the library's substances against one query spectrum (matchSpectra with one query; its error is thrown). */
+export async function matchSpectrum(library: Library, query: Spectrum, opts: LibraryMatchOptions = {}): Promise<MatchResult> {
+  checkOptions(opts);
+  checkQuery(query);
+  const [outcome] = await matchSpectra(library, [query], opts);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.result;
 }

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { SpecmatchError } from '../../errors.js';
 import type { ReportInput } from '../../report/ReportInput.js';
 import { reportToCsv, reportToJson } from '../../report/reportTables.js';
+import { checkOutputPath, writeFileAtomic } from '../io/writeFileAtomic.js';
 import { renderReportPdf } from './renderReportPdf.js';
 
 export type ReportFormat = 'pdf' | 'csv' | 'json';
@@ -21,42 +20,13 @@ export async function renderReport(input: ReportInput, format: ReportFormat): Pr
 }
 
 /**
- * Writes the report atomically: rendered fully in memory, written to a temporary file beside the target, then
- * renamed over it, so a failure never leaves a partial report. When `allowedDir` is given (the folder the user
- * picked in a dialog), a path that resolves outside it is refused.
+ * Writes the report atomically (writeFileAtomic): rendered fully in memory, checked first so a bad path fails before
+ * the work. When `allowedDir` is given (the folder the user picked in a dialog), a path outside it is refused.
  */
 export async function writeReportFile(input: ReportInput, outPath: string, opts: { allowedDir?: string } = {}): Promise<{ path: string; bytes: number; format: ReportFormat }> {
   const format = reportFormatOf(outPath);
-  const target = resolve(outPath);
-  if (opts.allowedDir !== undefined) {
-    const root = resolve(opts.allowedDir);
-    if (dirname(target) !== root && !target.startsWith(root + '/') && !target.startsWith(root + '\\')) {
-      throw new SpecmatchError('E_OUTPUT', `${outPath}: outside the folder you chose (${root})`);
-    }
-  }
-  const dir = dirname(target);
-  let st;
-  try {
-    st = statSync(dir);
-  } catch {
-    throw new SpecmatchError('E_OUTPUT', `${outPath}: cannot write: the folder ${dir} does not exist`);
-  }
-  if (!st.isDirectory()) throw new SpecmatchError('E_OUTPUT', `${outPath}: cannot write: ${dir} is not a folder`);
-  try {
-    if (statSync(target).isDirectory()) throw new SpecmatchError('E_OUTPUT', `${outPath}: is a folder`);
-  } catch (err) {
-    if (err instanceof SpecmatchError) throw err;
-  }
+  checkOutputPath(outPath, opts);
   const bytes = await renderReport(input, format);
-  const tmp = join(dir, `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, bytes, { flag: 'wx' });
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'disk full' : (err as Error).message;
-    throw new SpecmatchError('E_OUTPUT', `${outPath}: cannot write: ${why}`, { cause: err });
-  }
+  const target = writeFileAtomic(outPath, bytes, opts);
   return { path: target, bytes: bytes.length, format };
 }

@@ -21,7 +21,7 @@ Runs a preprocessing pipeline on every spectrum of each FILE and prints the resu
 Without --json each spectrum prints as a '#' header line and tab-separated x, y lines.
 Exit 0 when every input was answered (also when some failed), 1 for an unusable pipeline, 2 on usage errors.`;
 
-async function loadPipelineFile(path: string): Promise<Pipeline> {
+export async function loadPipelineFile(path: string): Promise<Pipeline> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -56,10 +56,10 @@ describe('trainModel (tiny run on fixtures)', () => {
     await expect(recalibrateModel({ dir: out, data: [few] })).rejects.toThrow();
   });
 
-  it('two-channel (the default recipe): learns the fusion α on the held-out classes, a spectrum scores itself highest', async () => {
+  it('two-channel: learns the fusion α on the held-out classes, a spectrum scores itself highest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'specmatch-train-2ch-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const r = await trainModel({ data: [DATA], outDir: dir, epochs: 1, pairsPerEpoch: 8, backend: 'wasm', workers: 2 });
+    const r = await trainModel({ data: [DATA], outDir: dir, recipe: 'two-channel', epochs: 1, pairsPerEpoch: 8, backend: 'wasm', workers: 2 });
     const m = r.manifest;
     expect(m.training['recipe']).toBe('two-channel');
     expect(m.training['architecture']).toMatchObject({ inputChannels: 2, headConstraint: 'non-positive' });

@@ -34,4 +34,24 @@ describe('WebAssembly SIMD dot products', () => {
     const zero = m.dotAll(new Float32Array(dim));
     expect(Array.from(zero).every((v) => v === 0)).toBe(true);
   });
+
+  it('block kernels (many queries, row tiles, a short last block) give exactly the one-query results', () => {
+    // 300 rows: more than one 256-row tile; 7 queries in a batch of 4: one full block, one padded; 11 queries: two calls.
+    const rows = 300;
+    const dim = 129;
+    const m = new SimdMatrix(rows, dim, 7);
+    let seed = 5;
+    const r = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5);
+    for (let i = 0; i < rows; i++) for (let k = 0; k < dim; k++) m.data[i * m.dim + k] = r();
+    const qs = Array.from({ length: 11 }, () => Float32Array.from({ length: dim }, r));
+    const w = Float32Array.from({ length: dim }, r);
+    const dots = m.dotsMany(qs);
+    const l1 = m.weightedL1Many(qs, w);
+    expect(dots).toHaveLength(11);
+    qs.forEach((q, j) => {
+      expect(Array.from(dots[j]!)).toEqual(Array.from(m.dotAll(q)));
+      expect(Array.from(l1[j]!)).toEqual(Array.from(m.weightedL1All(q, w)));
+    });
+    expect(() => new SimdMatrix(3, 4).dotsMany(qs)).toThrow(/without room/);
+  });
 });

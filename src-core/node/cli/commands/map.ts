@@ -1,0 +1,170 @@
+import { extname, basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EmbeddingModel } from '../../../engine/EmbeddingModel.js';
+import { SpecmatchError } from '../../../errors.js';
+import { phaseFigurePng } from '../../../map/phaseFigure.js';
+import { summaryLines } from '../../../map/phaseMap.js';
+import { mapCsv, mapJsonLines, mapRows } from '../../../map/mapTable.js';
+import type { MatchMethod } from '../../../matching/types.js';
+import type { Pipeline } from '../../../preprocess/pipeline.js';
+import { getPreset } from '../../../preprocess/presets.js';
+import { readSpectrumFile } from '../../io/readSpectrumFile.js';
+import { checkOutputPath, writeFileAtomic } from '../../io/writeFileAtomic.js';
+import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
+import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
+import { identifyMap } from '../../map/identifyMap.js';
+import type { CliCommand } from '../CliCommand.js';
+import { jsonLine } from '../output.js';
+import { loadPipelineFile } from './preprocess.js';
+
+const USAGE = `specmatch map [--library F] [--method M] [--preset NAME|--pipeline FILE] [--min-score S] [--despike]
+              [--snr-min R] [--json] --out OUT.png|OUT.csv|OUT.json [--out …] FILE
+
+Identifies every spectrum of a map, line scan or multi-spectrum file (WDF, JobinYvon XML, LabSpec/WITec text map
+exports, multi-spectrum tables …) and writes a phase map.
+  --out OUT.png       phase image: one colour per substance, unidentified pixels grey, legend with pixel counts,
+                      a scale bar in µm when the file has stage positions (x to the right, y downwards)
+  --out OUT.csv       one row per spectrum: x,y,substance,score,verdict (x, y: stage position in µm as in the file;
+                      column and row of the pixel when the file has no positions)
+  --out OUT.json      the same as JSON lines {"x","y","substance","score","verdict"}
+                      (--out may be given several times; each file is written whole or not at all)
+  --library F         the library (default: your default library)
+  --method M          ${MATCH_METHODS.join(' | ')} (default: the installed model's recommended method, else hqi-derivative)
+  --preset NAME       preprocess every spectrum with a named pipeline first (specmatch preprocess --list)
+  --pipeline FILE     … or with a pipeline file
+  --min-score S       a pixel is assigned only with a 'match' or 'ambiguous' verdict and a score ≥ S (0–1)
+  --despike           remove cosmic rays across neighbouring pixels (a spike present in one pixel only)
+  --snr-min R         leave spectra with a signal-to-noise ratio under R unmatched ('low-signal', dark grey)
+  --json              print the summary as one JSON line {"file","spectra","width","height","method",
+                      "substances":[{"substance","pixels","fraction","meanScore"}],"unidentified","lowSignal"}
+Progress goes to stderr. Ctrl-C stops the work and writes nothing.
+Exit 0 when the map was written; 1 when the file, library, model or output cannot be used; 2 on usage errors.`;
+
+export const command: CliCommand = {
+  summary: 'identify every pixel of a map or line scan and write a phase map',
+  usage: USAGE,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          library: { type: 'string' },
+          method: { type: 'string' },
+          preset: { type: 'string' },
+          pipeline: { type: 'string' },
+          'min-score': { type: 'string' },
+          despike: { type: 'boolean' },
+          'snr-min': { type: 'string' },
+          out: { type: 'string', multiple: true },
+          json: { type: 'boolean' },
+        },
+      });
+    } catch (err) {
+      throw new SpecmatchError('E_USAGE', (err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new SpecmatchError('E_USAGE', `map needs exactly one FILE, got ${positionals.length}`);
+    const file = positionals[0]!;
+    const outs = values.out ?? [];
+    if (outs.length === 0) throw new SpecmatchError('E_USAGE', 'map needs --out OUT.png, OUT.csv or OUT.json');
+    for (const o of outs) {
+      if (!['.png', '.csv', '.json'].includes(extname(o).toLowerCase())) throw new SpecmatchError('E_USAGE', `--out ${o}: the format follows the extension: .png, .csv or .json`);
+    }
+    const method = values.method as MatchMethod | undefined;
+    if (method !== undefined && !MATCH_METHODS.includes(method)) throw new SpecmatchError('E_USAGE', `--method must be one of ${MATCH_METHODS.join(', ')}, got '${method}'`);
+    if (values.preset !== undefined && values.pipeline !== undefined) throw new SpecmatchError('E_USAGE', 'give at most one of --preset and --pipeline');
+    const number = (name: string, v: string | undefined, lo: number, hi: number): number | undefined => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new SpecmatchError('E_USAGE', `--${name} expects a number from ${lo} to ${hi}, got '${v}'`);
+      return n;
+    };
+    const minScore = number('min-score', values['min-score'], 0, 1);
+    const snrMin = number('snr-min', values['snr-min'], 0, 1e6);
+    let pipeline: Pipeline | undefined;
+    if (values.preset !== undefined) pipeline = getPreset(values.preset).pipeline;
+    else if (values.pipeline !== undefined) pipeline = await loadPipelineFile(values.pipeline);
+    // Refuse an unwritable output before the work, not after minutes of matching.
+    for (const o of outs) checkOutputPath(o);
+
+    const read = await readSpectrumFile(file);
+    for (const w of read.warnings) io.err(`warning: ${w}`);
+
+    let model: EmbeddingModel | null = null;
+    if (method === undefined || method === 'siamese' || method === 'fused') {
+      model = await loadDefaultModelIfAny();
+      if (!model && method !== undefined) throw new SpecmatchError('E_MODEL', `no Siamese model is installed: --method ${method} needs one; choose a classic --method`);
+      if (model && method === undefined && !['siamese', 'fused'].includes(defaultMethodFor(model))) {
+        model.dispose();
+        model = null;
+      }
+    }
+    const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
+    try {
+      if (model) {
+        const st = lib.embeddingStatus(model.key);
+        if (st.missing > 0) {
+          io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
+          const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
+          if (r.failed > 0) io.err(`warning: ${r.failed} reference spectra could not be embedded; they are left out of siamese matching`);
+        }
+      }
+      const started = Date.now();
+      let lastReport = 0;
+      const result = await identifyMap(lib, read.spectra, {
+        ...(method === undefined ? {} : { method }),
+        model,
+        ...(pipeline ? { pipeline } : {}),
+        ...(minScore === undefined ? {} : { minScore }),
+        despike: values.despike === true,
+        ...(snrMin === undefined ? {} : { snrMin }),
+        signal: io.signal,
+        onProgress(done, total) {
+          const now = Date.now();
+          if (done < total && now - lastReport < 1000) return;
+          lastReport = now;
+          io.err(`matched ${done}/${total} spectra (${Math.round((100 * done) / total)} %, ${((now - started) / 1000).toFixed(1)} s)`);
+        },
+      });
+      if (io.signal.aborted) throw new SpecmatchError('E_CANCELLED', 'interrupted: nothing written');
+      const { map } = result;
+      if (result.spikes > 0) io.err(`removed ${result.spikes} cosmic-ray spikes in ${result.spikePixels} spectra`);
+      const methodLabel = `${result.method}${result.modelId ? ` (${result.modelId})` : ''}`;
+      const rows = mapRows(map, result.spectra);
+      for (const o of outs) {
+        const ext = extname(o).toLowerCase();
+        const bytes =
+          ext === '.png'
+            ? phaseFigurePng(map, { title: `${basename(file)}: phase map`, subtitle: `${read.spectra.length} spectra · ${methodLabel}${minScore === undefined ? '' : ` · min score ${minScore}`}${pipeline ? ` · ${values.preset ?? values.pipeline}` : ''}` })
+            : ext === '.csv'
+              ? mapCsv(rows)
+              : mapJsonLines(rows);
+        writeFileAtomic(o, bytes);
+        io.err(`wrote ${o}`);
+      }
+      if (values.json === true) {
+        io.out(
+          jsonLine({
+            file,
+            spectra: read.spectra.length,
+            width: map.layout.width,
+            height: map.layout.height,
+            method: result.method,
+            substances: map.phases.map((p) => ({ substance: p.substance, pixels: p.pixels, fraction: p.fraction, meanScore: p.meanScore })),
+            unidentified: map.unidentified,
+            lowSignal: map.lowSignal,
+          }),
+        );
+      } else {
+        io.out(`${file}: ${methodLabel}`);
+        for (const line of summaryLines(map)) io.out(line);
+      }
+    } finally {
+      lib.close();
+      model?.dispose();
+    }
+    return 0;
+  },
+};
