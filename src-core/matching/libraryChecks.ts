@@ -148,7 +148,7 @@ export interface SelfScoreSource {
   /** Method whose scores these are (named in the evidence). */
   method: string;
   refs: CheckReferences;
-  scoreRow(i: number): ArrayLike<number>;
+  scoreRow: (i: number) => ArrayLike<number>;
 }
 
 export interface CheckInput {
@@ -157,7 +157,7 @@ export interface CheckInput {
   /** Scores of the duplicate measure (correlation HQI on the classic axis): near-duplicates. */
   duplicates: SelfScoreSource;
   /** Derivative HQI rows over the same references as `duplicates`: confirms a near-duplicate. */
-  duplicateConfirm(i: number): ArrayLike<number>;
+  duplicateConfirm: (i: number) => ArrayLike<number>;
   /** Groups of spectrum ids whose stored x/y data are byte-identical. */
   identical: ReadonlyArray<readonly number[]>;
   quality: ReadonlyMap<number, SpectrumQualityFacts>;

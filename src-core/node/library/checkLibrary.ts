@@ -62,14 +62,14 @@ export async function checkLibrary(library: Library, opts: CheckLibraryOptions =
     });
   const all = await runLibraryChecks({
     pause,
-    primary: { method, refs: primary.refs, scoreRow: primary.scoreRow },
-    duplicates: { method: 'correlation HQI', refs: duplicates.refs, scoreRow: duplicates.scoreRow },
-    duplicateConfirm: derivative.scoreRow,
+    primary: { method, refs: primary.refs, scoreRow: (i) => primary.scoreRow(i) },
+    duplicates: { method: 'correlation HQI', refs: duplicates.refs, scoreRow: (i) => duplicates.scoreRow(i) },
+    duplicateConfirm: (i) => derivative.scoreRow(i),
     identical: [...byData.values()].filter((g) => g.length > 1),
     quality,
     substanceOf,
     thresholds: { ...(method === 'siamese' || method === 'fused' ? {} : CLASSIC_CHECK_THRESHOLDS), ...opts.thresholds },
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    onProgress: (done, total) => opts.onProgress?.(done, total),
     ...(opts.nearestIsOwn ? { nearestIsOwn: opts.nearestIsOwn } : {}),
   });
   const gone = library.dismissedFindings();

@@ -405,7 +405,7 @@ function rankedResult(
 export interface LibrarySelfScores {
   method: MatchMethod;
   refs: ReferenceVectors;
-  scoreRow(i: number): Float32Array;
+  scoreRow: (i: number) => Float32Array;
 }
 
 export function librarySelfScores(library: Library, opts: { method?: MatchMethod; model?: EmbeddingModel | null } = {}): LibrarySelfScores {
