@@ -107,13 +107,15 @@ async function main(): Promise<void> {
     if (window && !window.isDestroyed()) window.webContents.send(event, payload);
   };
 
-  async function openLibrary(path: string | undefined): Promise<void> {
+  /** `create`: only New Library… creates a file; a missing library given on the command line is an error. */
+  async function openLibrary(path: string | undefined, create = false): Promise<void> {
     const previous = current;
     current = null;
     await previous?.close();
     const models = await defaultModels(join(userData, 'models'), log);
     current = createApp({
       libraryPath: path,
+      createLibrary: create,
       shell: 'electron',
       models,
       log,
@@ -154,8 +156,9 @@ async function main(): Promise<void> {
     return new Response(res.body, { status: res.status, headers });
   });
 
-  // No permission (camera, notifications, …) is ever needed.
+  // No permission (camera, notifications, clipboard reads, …) is ever needed: requests and checks are denied.
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   registerApiHandlers(
     ipcMain,
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
           filters: [{ name: 'Specmatch library', extensions: ['specmatch'] }],
         });
         if (r.canceled || !r.filePath) return;
-        await switchLibrary(r.filePath);
+        await switchLibrary(r.filePath, true);
       })(),
     openLibrary: () =>
       void (async () => {
@@ -264,9 +267,9 @@ async function main(): Promise<void> {
     openLogFolder: () => void shell.openPath(userData),
   };
 
-  async function switchLibrary(path: string): Promise<void> {
+  async function switchLibrary(path: string, create = false): Promise<void> {
     try {
-      await openLibrary(path);
+      await openLibrary(path, create);
       send('app:command', { command: 'library:reloaded' });
     } catch (err) {
       await dialog.showMessageBox({

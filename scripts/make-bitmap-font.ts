@@ -22,7 +22,7 @@ const page = await browser.newPage();
 await page.setContent(`<style>@font-face{font-family:DV;src:url(data:font/ttf;base64,${ttf})}</style><span style="font-family:DV">x</span>`);
 // The page code runs in Chromium: passed as text, so this Node-side script needs no DOM types.
 await page.evaluate('document.fonts.ready');
-const glyphs = (await page.evaluate(`(async () => {
+const glyphs = await page.evaluate<{ ch: string; width: number; advance: number; data: number[] }[]>(`(async () => {
   const chars = ${JSON.stringify(chars)};
   await document.fonts.load('${SIZE}px DV');
   const out = [];
@@ -45,7 +45,7 @@ const glyphs = (await page.evaluate(`(async () => {
     out.push({ ch, width, advance, data });
   }
   return out;
-})()`)) as { ch: string; width: number; advance: number; data: number[] }[];
+})()`);
 await browser.close();
 
 const bytes: number[] = [];

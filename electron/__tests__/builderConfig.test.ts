@@ -52,6 +52,21 @@ describe('build/electron-builder.yml', () => {
     expect(ok).toBe(true);
   });
 
+  it('flips the security fuses: no RunAsNode, NODE_OPTIONS or --inspect; only the integrity-checked app.asar', () => {
+    expect(config['electronFuses']).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    expect(config['asar']).toBe(true);
+    const main = readFileSync(join(REPO_ROOT, 'electron/main.ts'), 'utf8');
+    expect(main).toContain('setPermissionCheckHandler(() => false)');
+    expect(main).toMatch(/setPermissionRequestHandler\([^)]*\) => callback\(false\)\)/);
+  });
+
   it('the schema check can fail (an unknown option and a wrong type are refused)', () => {
     expect(validate({ ...config, notAnOption: true })).toBe(false);
     expect(validate({ ...config, asar: 'yes please' })).toBe(false);

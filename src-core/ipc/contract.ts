@@ -10,6 +10,7 @@
 import type { ErrorInfo } from '../errors.js';
 import type { LibraryFinding } from '../matching/libraryChecks.js';
 import type { MatchMethod, MatchResult } from '../matching/types.js';
+import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
 import type { Pipeline } from '../preprocess/pipeline.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
@@ -44,6 +45,8 @@ export interface LibraryInfo {
   substances: number;
   spectra: number;
   embeddings: EmbeddingStatus;
+  /** The file or its folder cannot be written: browsing and matching work, changes are refused. */
+  readOnly?: boolean;
 }
 
 export interface SubstanceSummary {
@@ -117,6 +120,9 @@ export interface ImportFileError {
   message: string;
 }
 
+/** Per-file errors a job lists (events and job:list stay small whatever the import); the rest are counted. */
+export const MAX_JOB_FILE_ERRORS = 100;
+
 export interface JobInfo {
   id: string;
   kind: JobKind;
@@ -127,8 +133,10 @@ export interface JobInfo {
   total: number;
   /** What it is doing now ('parsing', 'embedding', 'epoch 3/10', the current file …). */
   phase: string;
-  /** Per-file failures of an import so far (the batch never stops for them). */
+  /** Per-file failures of an import so far (the batch never stops for them): the first MAX_JOB_FILE_ERRORS. */
   fileErrors: ImportFileError[];
+  /** How many files failed in all (fileErrors lists the first of them). Absent: as many as listed. */
+  fileErrorCount?: number;
   /** Training history so far. */
   epochs: TrainEpoch[];
   /** Summary when done (e.g. '41 spectra imported, 2 skipped as duplicates'). */
@@ -163,6 +171,30 @@ export interface MatchRequest {
   pipeline?: PipelineSpec;
 }
 
+/** Mixture analysis of one query (the Identify view's mixture panel); the fit's curves come with the answer. */
+export interface MixtureRequest {
+  spectrum: Spectrum;
+  /** 1…5, default 3. */
+  maxComponents?: number;
+  exclude?: Array<[number, number]>;
+  /** As MatchRequest.pipeline: applied to the query only. */
+  pipeline?: PipelineSpec;
+}
+
+/**
+ * A reference and the query as mixture vectors on the common axis (baseline removed, peak height 1), over the
+ * points the query covers: the renderer subtracts `scale × reference` live and can search what is left.
+ */
+export interface SubtractionVectors {
+  x: number[];
+  query: number[];
+  reference: number[];
+  /** The least-squares scale of the reference in the query (≥ 0), the slider's starting point. */
+  bestScale: number;
+  substance: string;
+  spectrumId: number;
+}
+
 export interface ReadSpectraResult {
   format: string;
   spectra: Spectrum[];
@@ -187,6 +219,8 @@ export interface ReportRequest {
   lab?: string;
   analyst?: string;
   notes?: string;
+  /** Add the mixture section (components, fractions, fit, overlay). */
+  mixture?: boolean;
 }
 
 /** The last library check's findings (the Checks panel), or `computedAt: null` before the first run. */
@@ -240,6 +274,8 @@ export interface ApiContract {
   'app:info': { req: Record<string, never>; res: AppInfo };
   'spectrum:read': { req: FilePayload; res: ReadSpectraResult };
   'match:run': { req: MatchRequest; res: MatchResult };
+  'mixture:run': { req: MixtureRequest; res: MixtureResult };
+  'mixture:vectors': { req: { spectrum: Spectrum; spectrumId: number; pipeline?: PipelineSpec }; res: SubtractionVectors };
   'library:info': { req: Record<string, never>; res: LibraryInfo };
   'library:list': { req: { query?: string }; res: SubstanceList };
   'library:get': { req: { substanceId: number }; res: SubstanceDetail };
@@ -294,6 +330,8 @@ export const CHANNELS = [
   'app:info',
   'spectrum:read',
   'match:run',
+  'mixture:run',
+  'mixture:vectors',
   'library:info',
   'library:list',
   'library:get',

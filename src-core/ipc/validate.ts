@@ -186,6 +186,20 @@ export const validators: Validators = {
     if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
     return req;
   },
+  'mixture:run': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'mixture:run'> = { spectrum: spectrum(o['spectrum'], 'spectrum') };
+    if (o['maxComponents'] !== undefined) req.maxComponents = int(o['maxComponents'], 'maxComponents', 1, 5);
+    if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');
+    if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    return req;
+  },
+  'mixture:vectors': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'mixture:vectors'> = { spectrum: spectrum(o['spectrum'], 'spectrum'), spectrumId: int(o['spectrumId'], 'spectrumId', 1) };
+    if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    return req;
+  },
   'library:info': (r) => none(r, 'request'),
   'library:list': (r) => {
     const o = r === undefined ? {} : obj(r, 'request');
@@ -254,6 +268,10 @@ export const validators: Validators = {
     };
     if (o['method'] !== undefined) req.method = method(o['method']);
     if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 100);
+    if (o['mixture'] !== undefined) {
+      if (typeof o['mixture'] !== 'boolean') fail('mixture', 'must be true or false');
+      req.mixture = o['mixture'];
+    }
     for (const key of ['lab', 'analyst', 'notes'] as const) {
       const val = optStr(o[key], key, 10_000);
       if (val !== undefined) req[key] = val;

@@ -1,4 +1,5 @@
 import type { MatchResult } from '../matching/types.js';
+import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
 
 /**
@@ -30,6 +31,10 @@ export interface ReportEntry {
   result?: MatchResult;
   /** Reference spectra of the top matches, for the overlay plot (at most 3). */
   overlays: ReportOverlay[];
+  /** Mixture analysis with its curves, when the analyst asked for it (`report --mixture`, the app's checkbox). */
+  mixture?: MixtureResult;
+  /** Why the mixture analysis failed, when it was asked for and did. */
+  mixtureError?: { code: string; message: string };
 }
 
 export interface ReportPipelineStep {

@@ -66,6 +66,8 @@ export function reportToJson(input: ReportInput): string {
           format: e.query.format,
           ...(e.query.spectrum.y.length > 0 ? { snr: roundSnr(assessQuality(e.query.spectrum).snr) } : {}),
           ...(e.error ? { error: e.error } : { verdict: e.result?.verdict ?? null, matches: e.result?.matches ?? [] }),
+          ...(e.mixture ? { mixture: { verdict: e.mixture.verdict, components: e.mixture.components, fit: e.mixture.fit, alternatives: e.mixture.alternatives } } : {}),
+          ...(e.mixtureError ? { mixtureError: e.mixtureError } : {}),
         })),
       },
       null,

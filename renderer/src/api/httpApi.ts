@@ -37,6 +37,15 @@ export function createHttpApi(token: string): SpecmatchApi {
     }
     if (!response.ok) {
       const text = await response.text();
+      // A refusal the server explains in the API's own terms (413: the request is too large) is shown as such.
+      if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
+        try {
+          const answer = decodeWire(text) as ApiResult<Res<C>>;
+          if (answer && answer.ok === false && typeof answer.error?.message === 'string') return answer;
+        } catch {
+          // not the API's JSON: fall through
+        }
+      }
       return {
         ok: false,
         error: {

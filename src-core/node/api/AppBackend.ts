@@ -6,6 +6,8 @@ import type {
   LibraryInfo,
   LibraryFindings,
   MatchRequest,
+  MixtureRequest,
+  SubtractionVectors,
   ModelInfo,
   ReportRequest,
   SubstanceDetail,
@@ -16,6 +18,7 @@ import type {
   MapRunRequest,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
+import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 
 /** Push-event sink: Electron sends to the window, the web server to its SSE clients. */
@@ -40,6 +43,8 @@ export interface AppBackend {
   removeSubstance(id: number): { undoToken: string; name: string };
   undoRemove(token: string): { substanceId: number };
   match(req: MatchRequest): Promise<MatchResult>;
+  mixture(req: MixtureRequest): Promise<MixtureResult>;
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors;
   importFiles(files: FilePayload[]): JobInfo;
   reembed(): JobInfo;
   /** Library checks (src-core/node/library/checkLibrary.ts) as a background job; `findings()` gives the result. */

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
+import { MAX_JOB_FILE_ERRORS } from '../../ipc/contract.js';
 import type { ImportFileError, JobInfo, JobKind, TrainEpoch } from '../../ipc/contract.js';
+
+/** Finished jobs kept for job:list and job:get (the oldest are dropped first). */
+export const MAX_FINISHED_JOBS = 20;
 
 /** What a running job may report; every call publishes a `job:progress` event (throttled, see below). */
 export interface JobContext {
@@ -58,9 +62,12 @@ export class JobManager {
         if (u.phase !== undefined) info.phase = u.phase;
         this.publish(info, false);
       },
+      // Bounded: the first MAX_JOB_FILE_ERRORS are listed, the rest counted, and updates are throttled like
+      // progress, so a 20,000-member import sends kilobytes, not the growing list once per failure.
       fileError: (e) => {
-        info.fileErrors.push(e);
-        this.publish(info, true);
+        if (info.fileErrors.length < MAX_JOB_FILE_ERRORS) info.fileErrors.push(e);
+        info.fileErrorCount = (info.fileErrorCount ?? 0) + 1;
+        this.publish(info, false);
       },
       epoch: (e) => {
         info.epochs.push(e);
@@ -86,6 +93,8 @@ export class JobManager {
       }
       info.phase = info.state;
       this.publish(info, true);
+      this.lastEmit.delete(info.id);
+      this.prune();
     })();
     this.jobs.set(info.id, { info, controller, done });
     this.publish(info, true);
@@ -125,6 +134,12 @@ export class JobManager {
   async shutdown(): Promise<void> {
     for (const j of this.jobs.values()) if (j.info.state === 'running') j.controller.abort();
     await Promise.all([...this.jobs.values()].map((j) => j.done));
+  }
+
+  /** Drops the oldest finished jobs beyond MAX_FINISHED_JOBS. */
+  private prune(): void {
+    const finished = [...this.jobs.values()].filter((j) => j.info.state !== 'running');
+    for (const j of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) this.jobs.delete(j.info.id);
   }
 
   private publish(info: JobInfo, force: boolean): void {

@@ -5,12 +5,15 @@ import { basename, dirname, join, sep } from 'node:path';
 import { SpecmatchError } from '../../errors.js';
 import type {
   FilePayload,
+  ImportFileError,
   JobInfo,
   LibraryFindings,
   LibraryInfo,
   MapResult,
   MapRunRequest,
   MatchRequest,
+  MixtureRequest,
+  SubtractionVectors,
   ModelInfo,
   ReportRequest,
   SubstanceDetail,
@@ -29,6 +32,8 @@ import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { checkLibrary } from '../library/checkLibrary.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
+import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
+import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import { readSpectra } from '../../formats/readSpectra.js';
 import { identifyMap } from '../map/identifyMap.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
@@ -85,7 +90,13 @@ export class LibraryBackend implements AppBackend {
       embeddings = { modelKey: model.key, upToDate: st.current, stale: st.missing };
     }
     // Only the file's base name: the web mode never shows server paths to the page.
-    return { name: info.name || basename(info.path), substances: info.substances, spectra: info.spectra, embeddings };
+    return {
+      name: info.name || basename(info.path),
+      substances: info.substances,
+      spectra: info.spectra,
+      embeddings,
+      ...(this.library.readOnly ? { readOnly: true } : {}),
+    };
   }
 
   private changed(): void {
@@ -219,12 +230,10 @@ export class LibraryBackend implements AppBackend {
   }
 
   undoRemove(token: string): { substanceId: number } {
-    this.library.undoRemove(token);
+    const r = this.library.undo(token);
     this.thumbnails.clear();
     this.changed();
-    // 'ID@time' for a substance, 'spectrum:SPECTRUM:SUBSTANCE:HOLDER@time' for one spectrum (back in SUBSTANCE).
-    const id = Number(/^(?:spectrum:\d+:)?(\d+)[:@]/.exec(token)?.[1]);
-    return { substanceId: id };
+    return r;
   }
 
   async match(req: MatchRequest): Promise<MatchResult> {
@@ -236,6 +245,23 @@ export class LibraryBackend implements AppBackend {
       ...(req.topK === undefined ? {} : { topK: req.topK }),
       ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
     });
+  }
+
+  /** Mixture analysis with the fit's curves (the Identify view's mixture panel). */
+  async mixture(req: MixtureRequest): Promise<MixtureResult> {
+    const query =
+      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    return matchMixture(this.library, query, {
+      curves: true,
+      ...(req.maxComponents === undefined ? {} : { maxComponents: req.maxComponents }),
+      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+    });
+  }
+
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors {
+    const query =
+      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    return subtractionVectors(this.library, query, req.spectrumId);
   }
 
   /**
@@ -250,12 +276,29 @@ export class LibraryBackend implements AppBackend {
       try {
         ctx.progress({ phase: 'receiving', total: files.length, done: 0 });
         const used = new Set<string>();
+        const refused: ImportFileError[] = [];
         for (const f of files) {
-          const dest = join(dir, safeRelative(f.name, used));
-          await mkdir(dirname(dest), { recursive: true });
-          await writeFile(dest, f.bytes);
+          // A name this file system cannot hold (a file and a folder of the same name, an over-long name) fails
+          // that file only, with a message that names the file as the page sent it, never the server's folder.
+          const rel = safeRelative(f.name, used);
+          try {
+            const dest = join(dir, rel);
+            await mkdir(dirname(dest), { recursive: true });
+            await writeFile(dest, f.bytes, { flag: 'wx' });
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            const why =
+              code === 'ENAMETOOLONG'
+                ? 'the name is too long'
+                : code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR'
+                  ? 'another file of the import has the same name as its folder'
+                  : code === 'ENOSPC'
+                    ? 'the disk is full'
+                    : `it cannot be stored (${code ?? 'error'})`;
+            refused.push({ file: rel, code: 'E_READ', message: `${rel}: not imported: ${why}` });
+          }
         }
-        return await this.runImport([dir], dir + sep, ctx);
+        return await this.runImport([dir], dir + sep, ctx, refused);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -271,7 +314,7 @@ export class LibraryBackend implements AppBackend {
     return this.jobs.start('import', title, (ctx) => this.runImport(paths, '', ctx));
   }
 
-  private async runImport(paths: string[], hidePrefix: string, ctx: JobContext): Promise<string> {
+  private async runImport(paths: string[], hidePrefix: string, ctx: JobContext, refused: ImportFileError[] = []): Promise<string> {
     const shown = (file: string): string =>
       hidePrefix && file.startsWith(hidePrefix) ? file.slice(hidePrefix.length) : file;
     const report = await this.library.importPaths(paths, {
@@ -279,6 +322,7 @@ export class LibraryBackend implements AppBackend {
       model: this.models.current(),
       onProgress: (done, total, file) => ctx.progress({ done, total, phase: shown(file) }),
     });
+    for (const e of refused) ctx.fileError(e);
     for (const e of report.errors)
       ctx.fileError({
         file: shown(e.file),
@@ -289,7 +333,8 @@ export class LibraryBackend implements AppBackend {
     const parts = [`${report.added} spectra imported from ${report.files} files`];
     if (report.duplicates > 0) parts.push(`${report.duplicates} already in the library`);
     if (report.substancesCreated > 0) parts.push(`${report.substancesCreated} new substances`);
-    if (report.errors.length > 0) parts.push(`${report.errors.length} files could not be read`);
+    const failed = report.errors.length + refused.length;
+    if (failed > 0) parts.push(`${failed} files could not be read`);
     if (report.cancelled)
       throw new SpecmatchError(
         'E_CANCELLED',
@@ -375,7 +420,7 @@ export class LibraryBackend implements AppBackend {
   mergeSubstances(intoId: number, fromIds: number[]): SubstanceDetail {
     const d = this.library.mergeSubstances(intoId, fromIds);
     this.changed();
-    return this.detail(d);
+    return this.detail(d.substance);
   }
 
   moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number } {
@@ -499,6 +544,7 @@ export class LibraryBackend implements AppBackend {
       ...(req.lab ? { lab: req.lab } : {}),
       ...(req.analyst ? { analyst: req.analyst } : {}),
       ...(req.notes ? { notes: req.notes } : {}),
+      ...(req.mixture ? { mixture: true } : {}),
     });
     const stem = basename(req.file.name).replace(/\.[^.]*$/, '') || 'spectrum';
     return { fileName: `${stem}-report.pdf`, bytes: await renderReportPdf(input) };

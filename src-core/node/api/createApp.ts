@@ -13,8 +13,13 @@ import type { ModelProvider } from './ModelProvider.js';
 import { noModels } from './noModels.js';
 
 export interface AppOptions {
-  /** Library file, created when missing; undefined: the user's default library (made from the bundled pack). */
+  /** Library file; undefined: the user's default library (made from the bundled pack on first use). */
   libraryPath: string | undefined;
+  /**
+   * Create `libraryPath` when it does not exist (Electron's New Library…). Otherwise a missing file is an error, so
+   * a mistyped `--library` never silently opens a new, empty library. @default false
+   */
+  createLibrary?: boolean;
   shell: AppInfo['shell'];
   runtime?: Record<string, string>;
   /** Model provider; by default none (classic methods). */
@@ -57,7 +62,7 @@ export function createApp(opts: AppOptions): App {
   const emit: EventSink = <E extends EventName>(event: E, payload: ApiEvents[E]) => sink(event, payload);
   let library: Library;
   try {
-    library = opts.libraryPath === undefined ? openDefaultLibrary() : Library.open(opts.libraryPath, { create: true });
+    library = opts.libraryPath === undefined ? openDefaultLibrary() : Library.open(opts.libraryPath, { create: opts.createLibrary === true });
   } catch (err) {
     if (err instanceof SpecmatchError) throw err;
     throw new SpecmatchError(

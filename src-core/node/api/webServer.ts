@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
-import { SpecmatchError } from '../../errors.js';
+import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import type { ApiEvents, EventName } from '../../ipc/contract.js';
 import { decodeWire, encodeWire } from '../../ipc/wire.js';
 import type { EventSink } from './AppBackend.js';
@@ -18,8 +18,10 @@ export interface WebServerOptions {
   table: HandlerTable;
   /** Per-launch secret; a random 32-byte one by default. */
   token?: string;
-  /** Largest request body accepted (files travel inside it as base64). @default 512 MiB */
+  /** Largest request body accepted (files travel inside it as base64). @default DEFAULT_MAX_BODY_BYTES */
   maxBodyBytes?: number;
+  /** Event bytes a page may leave unread before it is dropped (it reconnects and reloads). @default 4 MiB */
+  maxEventBacklogBytes?: number;
   log?: (line: string) => void;
 }
 
@@ -34,6 +36,11 @@ export interface WebServer {
 }
 
 const HOST = '127.0.0.1';
+/**
+ * Largest request body: 256 MiB, well under V8's longest string (about 512 MiB), so no accepted body can fail to
+ * decode; larger imports go as a zip or through the CLI.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
 /** Header the renderer's HTTP client sends the token in (SSE, which cannot set headers, uses ?token=). */
 export const TOKEN_HEADER = 'x-specmatch-token';
 
@@ -71,7 +78,8 @@ function sameSecret(a: string, b: string): boolean {
  */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(32).toString('base64url');
-  const maxBody = opts.maxBodyBytes ?? 512 * 1024 * 1024;
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBacklog = opts.maxEventBacklogBytes ?? 4 * 1024 * 1024;
   const staticRoot = resolve(opts.staticDir);
   const log = opts.log ?? (() => undefined);
   const clients = new Set<ServerResponse>();
@@ -90,25 +98,47 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     res.end(body);
   };
 
-  const readBody = (req: IncomingMessage): Promise<string> =>
+  const tooLarge = (): SpecmatchError =>
+    new SpecmatchError(
+      'E_TOO_LARGE',
+      `the request is over ${Math.round(maxBody / (1024 * 1024))} MiB: import large sets as a zip, or with the CLI (specmatch library import)`,
+    );
+
+  /**
+   * A refusal the page can read: the answer is sent while the rest of the body is read and dropped (closing the
+   * connection mid-upload makes the browser report "cannot reach the server" instead).
+   */
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, e: SpecmatchError): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
+    res.end(encodeWire({ ok: false, error: e.toInfo() }));
+    req.resume();
+  };
+
+  /** The body as text, or null when it is over the limit (the caller refuses it). Never throws for its size. */
+  const readBody = (req: IncomingMessage): Promise<string | null> =>
     new Promise((resolveBody, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      let over = false;
       req.on('data', (c: Buffer) => {
+        if (over) return; // drained, not kept
         size += c.length;
         if (size > maxBody) {
-          reject(
-            new SpecmatchError(
-              'E_TOO_LARGE',
-              `request body over ${maxBody} bytes: import large sets as a zip, or through the CLI`,
-            ),
-          );
-          req.destroy();
+          over = true;
+          chunks.length = 0;
+          resolveBody(null);
           return;
         }
         chunks.push(c);
       });
-      req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => {
+        if (over) return;
+        try {
+          resolveBody(Buffer.concat(chunks).toString('utf8'));
+        } catch (err) {
+          reject(toSpecmatchError(err, { code: 'E_TOO_LARGE' }));
+        }
+      });
       req.on('error', reject);
     });
 
@@ -200,9 +230,20 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         send(res, 415, 'content-type must be application/json');
         return;
       }
+      // Refused before a byte is read when the declared length is over the limit.
+      const declared = Number(req.headers['content-length'] ?? NaN);
+      if (Number.isFinite(declared) && declared > maxBody) {
+        refuse(req, res, 413, tooLarge());
+        return;
+      }
       let payload: unknown;
       try {
-        payload = decodeWire(await readBody(req));
+        const body = await readBody(req);
+        if (body === null) {
+          refuse(req, res, 413, tooLarge());
+          return;
+        }
+        payload = decodeWire(body);
       } catch (err) {
         const e =
           err instanceof SpecmatchError
@@ -242,9 +283,20 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }, 15_000);
   heartbeat.unref();
 
+  // A page that does not read its events (a stalled tab, a slow link) would make the server buffer every frame:
+  // past the backlog limit it is dropped; its EventSource reconnects and the page asks for the current state.
   const emit: EventSink = <E extends EventName>(event: E, payload: ApiEvents[E]) => {
     const frame = `event: ${event}\ndata: ${encodeWire(payload)}\n\n`;
-    for (const c of clients) c.write(frame);
+    for (const c of clients) {
+      const behind = c.writableLength;
+      if (behind > maxBacklog) {
+        clients.delete(c);
+        c.destroy();
+        log(`web: an event client fell ${behind} bytes behind and was dropped`);
+        continue;
+      }
+      c.write(frame);
+    }
   };
 
   return {

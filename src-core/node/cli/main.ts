@@ -9,6 +9,7 @@ const COMMANDS: Record<string, string> = {
   inspect: 'read spectrum files and print what they hold',
   preprocess: 'run a preprocessing pipeline on spectrum files',
   match: 'rank the library substances that match each query spectrum',
+  mixture: 'name every component of each query spectrum (mixture analysis)',
   map: 'identify every pixel of a map or line scan and write a phase map',
   library: 'create, import into, search and edit a reference library',
   train: 'train the Siamese similarity model',

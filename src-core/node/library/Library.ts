@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { zipSync } from 'fflate';
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
-import { SpecmatchError, toSpecmatchError } from '../../errors.js';
+import { RECOVERY_HINT, SpecmatchError, toSpecmatchError } from '../../errors.js';
 import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicVector } from '../../matching/classicAxis.js';
 import { parseElements } from '../../matching/elements.js';
 import type {
@@ -58,6 +58,8 @@ export interface LibraryOpenOptions {
   name?: string;
   /** Open read-only (no migration, no writes). @default false */
   readonly?: boolean;
+  /** How long SQLite waits for another writer before the retries with backoff start. @default 5000 */
+  busyTimeoutMs?: number;
 }
 
 export interface ImportOptions {
@@ -188,18 +190,97 @@ function userName(given: string | undefined): string {
   }
 }
 
-function isSqliteFile(path: string): boolean {
+/** What the first 100 bytes of a file say (https://www.sqlite.org/fileformat.html#the_database_header). */
+interface FileHeader {
+  kind: 'empty' | 'sqlite' | 'other';
+  applicationId: number;
+  userVersion: number;
+  /** File format version numbers at offsets 18/19: 2 means WAL. */
+  wal: boolean;
+}
+
+function readHeader(path: string): FileHeader {
   const st = statSync(path);
-  if (st.size === 0) return true; // an empty file is a fresh database
+  if (!st.isFile()) return { kind: 'other', applicationId: 0, userVersion: 0, wal: false };
+  if (st.size === 0) return { kind: 'empty', applicationId: 0, userVersion: 0, wal: false };
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(16);
-    readSync(fd, head, 0, 16, 0);
-    return head.toString('latin1') === 'SQLite format 3\0';
+    const head = Buffer.alloc(100);
+    const n = readSync(fd, head, 0, 100, 0);
+    if (n < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\0') return { kind: 'other', applicationId: 0, userVersion: 0, wal: false };
+    return { kind: 'sqlite', applicationId: head.readUInt32BE(68), userVersion: head.readUInt32BE(60), wal: head[18] === 2 || head[19] === 2 };
   } finally {
     closeSync(fd);
   }
 }
+
+/** Whether this process may write the file (or create it) and the journal files beside it. */
+function canWrite(path: string, exists: boolean): boolean {
+  try {
+    if (exists) accessSync(path, fsConstants.W_OK);
+    accessSync(dirname(path), fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SQLite's "database is locked" family: another connection holds the write lock. */
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** Sleeps without yielding (the library's API is synchronous, like better-sqlite3's own busy handler). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * An SQLite file whose header does not carry our application id: empty (a fresh database, or a new library whose
+ * first commits are still in its -wal file, so the header on disk is stale) or another application's? Asked
+ * through a read-only connection, which never writes the file.
+ */
+function isEmptyOrLibrary(path: string): boolean {
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(path, { readonly: true, fileMustExist: true });
+    const appId = probe.pragma('application_id', { simple: true }) as number;
+    if (appId === APPLICATION_ID) return true;
+    const tables = (probe.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number }).n;
+    return appId === 0 && tables === 0 && (probe.pragma('user_version', { simple: true }) as number) === 0;
+  } catch {
+    return false;
+  } finally {
+    probe?.close();
+  }
+}
+
+/**
+ * A read-only connection. A WAL-mode file in a folder this process cannot write cannot be opened in place (SQLite
+ * needs its -shm file): then the file is read into memory as a snapshot, with a warning.
+ */
+function openReadonly(path: string, wal: boolean, warnings: string[]): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db.close();
+    if (!wal || (err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
+  }
+  const bytes = readFileSync(path);
+  bytes[18] = 1; // an in-memory copy is not in WAL mode
+  bytes[19] = 1;
+  warnings.push(
+    `${path} is in a read-only folder: a snapshot of the file was read into memory${existsSync(`${path}-wal`) ? ' (changes still in its -wal file are not included: open it once where it can be written)' : ''}`,
+  );
+  return new Database(bytes, { readonly: true });
+}
+
+/** Busy waits of the writer discipline: SQLite's busy handler first, then this many retries with backoff. */
+export const WRITE_RETRIES = 4;
+const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Embeds a batch; when the batch fails (one spectrum outside the model's axis, say), embeds the spectra one by
@@ -241,6 +322,8 @@ async function embedEach(model: EmbeddingModel, spectra: readonly Spectrum[]): P
 export class Library {
   readonly path: string;
   readonly warnings: string[] = [];
+  /** Opened read-only (asked for, or the file or its folder cannot be written): every change is refused. */
+  readonly readOnly: boolean;
   private readonly db: Database.Database;
   private readonly user: string;
   /** Bumped on every local change; with PRAGMA data_version it invalidates cached search vectors. */
@@ -249,87 +332,148 @@ export class Library {
   private readonly vectorCache = new Map<string, { stamp: string; vectors: ReferenceVectors }>();
   private closed = false;
 
-  private constructor(path: string, db: Database.Database, user: string) {
+  private constructor(path: string, db: Database.Database, user: string, readOnly: boolean) {
     this.path = path;
     this.db = db;
     this.user = user;
+    this.readOnly = readOnly;
   }
 
   static open(path: string, opts: LibraryOpenOptions = {}): Library {
     const exists = existsSync(path);
     if (!exists && !opts.create) throw new SpecmatchError('E_LIBRARY', `${path}: no such library (create it with an import)`, { file: path });
+    // Nothing is written to a file before its header shows it is a library (or an empty file to become one).
+    let header: FileHeader | undefined;
     if (exists) {
-      let ok: boolean;
       try {
-        ok = statSync(path).isFile() && isSqliteFile(path);
+        header = readHeader(path);
       } catch (err) {
         throw new SpecmatchError('E_LIBRARY', `${path}: cannot open library: ${(err as Error).message}`, { file: path, cause: err });
       }
-      if (!ok) throw new SpecmatchError('E_LIBRARY', `${path}: not a Specmatch library (not an SQLite file)`, { file: path });
+      if (header.kind === 'other') throw new SpecmatchError('E_LIBRARY', `${path}: not a Specmatch library (not an SQLite file)`, { file: path });
+      if (header.kind === 'sqlite' && header.applicationId !== APPLICATION_ID && (header.applicationId !== 0 || !isEmptyOrLibrary(path))) {
+        throw new SpecmatchError('E_LIBRARY', `${path}: not a Specmatch library (SQLite file of another application); it was not modified`, { file: path });
+      }
     }
+    const warnings: string[] = [];
+    let readonly = opts.readonly === true;
+    if (!readonly && exists && !canWrite(path, true)) {
+      readonly = true;
+      warnings.push(`${path} cannot be written (read-only file or folder): the library is open read-only, so matching and browsing work and changes are refused`);
+    }
+    if (readonly && (!exists || header?.kind === 'empty')) throw new SpecmatchError('E_LIBRARY', `${path}: the library is empty and opened read-only`, { file: path });
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: opts.readonly === true, fileMustExist: !opts.create });
+      db = readonly ? openReadonly(path, header?.wal === true, warnings) : new Database(path, { fileMustExist: !opts.create });
     } catch (err) {
       throw new SpecmatchError('E_LIBRARY', `${path}: cannot open library: ${(err as Error).message}`, { file: path, cause: err });
     }
-    const lib = new Library(path, db, userName(opts.user));
+    const lib = new Library(path, db, userName(opts.user), readonly);
+    lib.warnings.push(...warnings);
     try {
       lib.init(opts);
     } catch (err) {
       db.close();
-      if (err instanceof SpecmatchError) throw err;
-      throw new SpecmatchError('E_LIBRARY', `${path}: cannot open library: ${(err as Error).message}`, { file: path, cause: err });
+      throw lib.translate(err, 'cannot open library');
     }
     return lib;
   }
 
   private init(opts: LibraryOpenOptions): void {
     const db = this.db;
-    db.pragma('busy_timeout = 5000');
-    const share = networkFilesystemOf(this.path);
-    if (!opts.readonly) {
-      if (share) {
-        db.pragma('journal_mode = DELETE');
-        this.warnings.push(`${this.path} is on a network file system (${share}): SQLite's WAL mode is unsafe there, so the library uses a rollback journal; do not open it from two computers at once`);
-      } else {
-        db.pragma('journal_mode = WAL');
-      }
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS))}`);
+    if (!this.readOnly) {
+      const share = networkFilesystemOf(this.path);
+      const mode = share ? 'DELETE' : 'WAL';
+      if (share) this.warnings.push(`${this.path} is on a network file system (${share}): SQLite's WAL mode is unsafe there, so the library uses a rollback journal; do not open it from two computers at once`);
+      if (String(db.pragma('journal_mode', { simple: true })).toUpperCase() !== mode) this.retryBusy(() => db.pragma(`journal_mode = ${mode}`));
       // NORMAL is safe in WAL mode: a crash cannot corrupt the file, a power cut may lose the last commits.
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    const appId = db.pragma('application_id', { simple: true }) as number;
-    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
-    if (version === 0 && appId === 0 && tables === 0) {
-      if (opts.readonly) throw new SpecmatchError('E_LIBRARY', `${this.path}: the library is empty and opened read-only`, { file: this.path });
-      db.transaction(() => {
+    const isEmpty = (): boolean =>
+      (db.pragma('user_version', { simple: true }) as number) === 0 &&
+      (db.pragma('application_id', { simple: true }) as number) === 0 &&
+      (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0;
+    if (isEmpty()) {
+      if (this.readOnly) throw new SpecmatchError('E_LIBRARY', `${this.path}: the library is empty and opened read-only`, { file: this.path });
+      this.write(() => {
+        if (!isEmpty()) return; // another process created it while this one waited for the lock
         createSchema(db);
         const ins = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
         ins.run('name', opts.name ?? basename(this.path).replace(/\.[^.]+$/, ''));
         ins.run('created', now());
         this.audit('create', { schemaVersion: SCHEMA_VERSION });
-      })();
+      });
       return;
     }
+    const appId = db.pragma('application_id', { simple: true }) as number;
     if (appId !== APPLICATION_ID) throw new SpecmatchError('E_LIBRARY', `${this.path}: not a Specmatch library (SQLite file of another application)`, { file: this.path });
+    const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new SpecmatchError('E_LIBRARY', `${this.path}: library schema version ${version} is newer than this Specmatch understands (${SCHEMA_VERSION}); update Specmatch`, { file: this.path });
     }
     if (version < SCHEMA_VERSION) {
-      if (opts.readonly) throw new SpecmatchError('E_LIBRARY', `${this.path}: library schema version ${version} needs migrating to ${SCHEMA_VERSION}; open it writable once`, { file: this.path });
-      db.transaction(() => {
-        for (let v = version; v < SCHEMA_VERSION; v++) {
+      if (this.readOnly) throw new SpecmatchError('E_LIBRARY', `${this.path}: library schema version ${version} needs migrating to ${SCHEMA_VERSION}; open it writable once`, { file: this.path });
+      this.write(() => {
+        const current = db.pragma('user_version', { simple: true }) as number; // another process may have migrated it
+        for (let v = current; v < SCHEMA_VERSION; v++) {
           const step = MIGRATIONS[v];
           if (!step) throw new SpecmatchError('E_LIBRARY', `${this.path}: no migration from schema version ${v}`, { file: this.path });
           step(db);
           db.pragma(`user_version = ${v + 1}`);
         }
-        this.audit('migrate', { from: version, to: SCHEMA_VERSION });
-      })();
+        if (current < SCHEMA_VERSION) this.audit('migrate', { from: current, to: SCHEMA_VERSION });
+      });
     }
-    if (!opts.readonly) this.purgeRemoved(PURGE_AFTER_MS);
+    if (!this.readOnly) {
+      try {
+        this.purgeRemoved(PURGE_AFTER_MS);
+      } catch (err) {
+        // Housekeeping only: another writer holding the lock is no reason to refuse opening.
+        if (!(err instanceof SpecmatchError && err.code === 'E_LIBRARY_BUSY')) throw err;
+      }
+    }
+  }
+
+  /**
+   * The one way this class writes: an IMMEDIATE transaction (the write lock is taken at BEGIN, where SQLite's busy
+   * timeout applies; a deferred BEGIN that upgrades later fails at once with "database is locked"), retried with
+   * backoff when another process still holds the lock, then E_LIBRARY_BUSY. `fn` must not change outside state
+   * before it returns (it may run more than once).
+   */
+  private write<T>(fn: () => T): T {
+    if (this.readOnly) throw new SpecmatchError('E_LIBRARY', `${this.path}: the library is open read-only; changes cannot be saved`, { file: this.path });
+    const tx = this.db.transaction(fn);
+    return this.retryBusy(() => (this.db.inTransaction ? tx() : tx.immediate()));
+  }
+
+  private retryBusy<T>(fn: () => T): T {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (err) {
+        if (!isBusy(err)) throw this.translate(err, 'cannot write');
+        if (attempt >= WRITE_RETRIES || this.db.inTransaction) throw this.translate(err, 'cannot write');
+        sleepSync(100 * 2 ** attempt * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  /** SQLite's errors in the user's terms: busy, read-only, full disk, damaged file. Others pass through. */
+  private translate(err: unknown, what: string): SpecmatchError {
+    if (err instanceof SpecmatchError) return err;
+    const raw = (err as { code?: unknown } | null)?.code;
+    const code = typeof raw === 'string' ? raw : '';
+    const msg = (err as Error | null)?.message ?? String(err);
+    const opts = { file: this.path, cause: err };
+    if (isBusy(err)) return new SpecmatchError('E_LIBRARY_BUSY', `${this.path}: another Specmatch is writing to this library; try again when it has finished (${msg})`, opts);
+    if (code.startsWith('SQLITE_READONLY')) return new SpecmatchError('E_LIBRARY', `${this.path}: the library cannot be written (read-only file, folder or disk): ${msg}`, opts);
+    if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || /disk is full|ENOSPC/i.test(msg))
+      return new SpecmatchError('E_LIBRARY_FULL', `${this.path}: the disk is full: the last change was not saved (everything saved before it is kept); free some space and try again`, opts);
+    if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+      return new SpecmatchError('E_LIBRARY', `${this.path}: the library file is damaged (${msg}); ${RECOVERY_HINT}`, opts);
+    return new SpecmatchError('E_LIBRARY', `${this.path}: ${what}: ${msg}`, opts);
   }
 
   close(): void {
@@ -344,8 +488,9 @@ export class Library {
     return this.db;
   }
 
-  private audit(action: string, detail: unknown): void {
-    this.db.prepare('INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)').run(now(), this.user, action, JSON.stringify(detail));
+  /** Appends to the audit log (inside the caller's write); returns the entry's id. */
+  private audit(action: string, detail: unknown): number {
+    return Number(this.db.prepare('INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)').run(now(), this.user, action, JSON.stringify(detail)).lastInsertRowid);
   }
 
   private changed(): void {
@@ -372,6 +517,22 @@ export class Library {
     };
   }
 
+  /**
+   * Checks the whole file (PRAGMA integrity_check, which reads every page, unlike quick_check, and
+   * foreign_key_check). Returns the problems found (empty: sound) with what to do about them.
+   */
+  check(): { ok: boolean; problems: string[]; hint: string | null } {
+    let problems: string[];
+    try {
+      problems = (this.db.pragma('integrity_check(100)') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).filter((p) => p !== 'ok');
+      const fk = this.db.pragma('foreign_key_check') as Array<{ table: string; rowid: number }>;
+      problems.push(...fk.map((r) => `row ${r.rowid} of ${r.table} points to a missing row`));
+    } catch (err) {
+      problems = [(err as Error).message];
+    }
+    return { ok: problems.length === 0, problems, hint: problems.length === 0 ? null : RECOVERY_HINT };
+  }
+
   /** The last audit entries, newest first. */
   auditLog(limit = 100): Array<{ at: string; user: string; action: string; detail: unknown }> {
     const rows = this.db.prepare('SELECT at, user, action, detail FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: string; user: string; action: string; detail: string }>;
@@ -388,8 +549,8 @@ export class Library {
   async importPaths(paths: readonly string[], opts: ImportOptions = {}): Promise<ImportReport> {
     const started = performance.now();
     const nameOverride = opts.name === undefined ? undefined : cleanName(opts.name);
-    const { leaves, errors: listErrors } = await expandImportPaths(paths);
-    const report: ImportReport = { files: 0, spectra: 0, added: 0, duplicates: 0, substancesCreated: 0, errors: [...listErrors], results: [], cancelled: false, embedded: 0, elapsedMs: 0 };
+    const { leaves, errors: listErrors } = await expandImportPaths(paths, opts.signal ? { signal: opts.signal } : {});
+    const report: ImportReport = { files: 0, spectra: 0, added: 0, duplicates: 0, substancesCreated: 0, errors: [...listErrors], results: [], cancelled: opts.signal?.aborted === true, embedded: 0, elapsedMs: 0 };
     for (const e of listErrors) report.results.push({ file: e.file, spectra: 0, added: 0, duplicates: 0, error: { code: e.code, message: e.message } });
     const batchFiles = Math.max(1, opts.batchFiles ?? 200);
     const total = leaves.length;
@@ -451,9 +612,9 @@ export class Library {
     zipCache.clear();
     report.elapsedMs = performance.now() - started;
     if (report.added > 0 || report.errors.length > 0) {
-      this.db.transaction(() =>
+      this.write(() =>
         this.audit('import', { paths, files: report.files, added: report.added, duplicates: report.duplicates, errors: report.errors.length, cancelled: report.cancelled }),
-      )();
+      );
     }
     return report;
   }
@@ -463,21 +624,23 @@ export class Library {
   private insertPending(pending: PendingSpectrum[], key: { id: string; pipelineHash: string } | null): number {
     if (pending.length === 0) return 0;
     const db = this.db;
-    let created = 0;
     const findSubstance = db.prepare('SELECT id FROM substances WHERE name = ? AND removed_at IS NULL ORDER BY id LIMIT 1');
     const insSubstance = db.prepare('INSERT INTO substances (name, formula, elements, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
     const existing = db.prepare('SELECT s.id, b.removed_at FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.file_sha256 = ? AND s.file_index = ?');
     const delSpectrum = db.prepare('DELETE FROM spectra WHERE id = ?');
     const insSpectrum = this.insertSpectrumStatement();
     const insVector = db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
-    const ids = new Map<string, number>();
-    db.transaction(() => {
+    // Outcomes are collected here and applied after the commit: the transaction may run again after a busy retry.
+    const outcome = this.write(() => {
+      const ids = new Map<string, number>();
+      const added: boolean[] = [];
+      let created = 0;
       const t = now();
       for (const p of pending) {
         const prior = existing.get(p.sha, p.index) as { id: number; removed_at: string | null } | undefined;
         if (prior) {
           if (prior.removed_at === null) {
-            p.result.duplicates++;
+            added.push(false);
             continue;
           }
           delSpectrum.run(prior.id); // its substance was removed: the file comes back as new
@@ -495,11 +658,16 @@ export class Library {
         const spectrumId = this.runInsertSpectrum(insSpectrum, sid, p.spectrum, p.sha, p.index, t);
         insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
         if (key && p.embedding) insVector.run(spectrumId, key.id, key.pipelineHash, floatBlob(p.embedding));
-        p.result.added++;
+        added.push(true);
       }
-    })();
+      return { added, created };
+    });
+    pending.forEach((p, i) => {
+      if (outcome.added[i]) p.result.added++;
+      else p.result.duplicates++;
+    });
     this.changed();
-    return created;
+    return outcome.created;
   }
 
   private insertSpectrumStatement(): Database.Statement {
@@ -546,8 +714,7 @@ export class Library {
     const classic = classicVector(spectrum.x, spectrum.y);
     const db = this.db;
     const tags = cleanList(opts.tags, 'tags');
-    let result: { substanceId: number; spectrumId: number; createdSubstance: boolean } | undefined;
-    db.transaction(() => {
+    const result = this.write(() => {
       const t = now();
       const prior = db.prepare('SELECT s.id, b.removed_at, b.name FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.file_sha256 = ? AND s.file_index = ?').get(sha, index) as
         | { id: number; removed_at: string | null; name: string }
@@ -571,10 +738,10 @@ export class Library {
       insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classic));
       if (opts.model && embedding) insVector.run(spectrumId, opts.model.manifest.id, opts.model.manifest.pipelineHash, floatBlob(embedding));
       this.audit('add-spectrum', { substance: name, substanceId, spectrumId, createdSubstance, sourceFile: spectrum.meta.sourceFile });
-      result = { substanceId, spectrumId, createdSubstance };
-    })();
+      return { substanceId, spectrumId, createdSubstance };
+    });
     this.changed();
-    return result!;
+    return result;
   }
 
   /**
@@ -604,7 +771,7 @@ export class Library {
     });
     this.insertPending(pending, header.embeddings ? { id: header.embeddings.modelId, pipelineHash: header.embeddings.pipelineHash } : null);
     const added = pending.reduce((n, p) => n + p.result.added, 0);
-    this.db.transaction(() => this.audit('import-pack', { pack: basename(packPath), name: header.name, added }))();
+    this.write(() => this.audit('import-pack', { pack: basename(packPath), name: header.name, added }));
     return { added, duplicates: pending.length - added };
   }
 
@@ -707,36 +874,87 @@ export class Library {
 
   // ----- edit -----------------------------------------------------------------------------------------------
 
-  /** Removes a substance and its spectra. Undoable with the token (until purged, at the earliest a day later). */
+  /**
+   * Removes a substance and its spectra. Undoable with the token (see undo) until purged, at the earliest a day
+   * later; `purge` deletes at once (not undoable).
+   */
   removeSubstance(id: number, opts: { purge?: boolean } = {}): UndoToken {
     const row = this.substanceRow(id);
     const t = now();
-    this.db.transaction(() => {
+    this.write(() => {
       if (opts.purge) this.db.prepare('DELETE FROM substances WHERE id = ?').run(id);
       else this.db.prepare('UPDATE substances SET removed_at = ? WHERE id = ?').run(t, id);
       this.audit('remove', { substanceId: id, name: row.name, purged: opts.purge === true });
-    })();
+    });
     this.changed();
     return `${id}@${t}`;
   }
 
-  undoRemove(token: UndoToken): void {
-    if (this.undoRemoveSpectrum(token)) return;
+  /** Undoes a removal (token of removeSubstance) or a merge (token of mergeSubstances). Returns the substance shown. */
+  undo(token: UndoToken): { substanceId: number } {
+    const merge = /^merge:(\d+)$/.exec(token);
+    const result = (token.startsWith('spectrum:') ? this.undoRemoveSpectrum(token) : null) ?? (merge ? this.undoMerge(Number(merge[1])) : this.undoRemove(token));
+    this.changed();
+    return result;
+  }
+
+  private undoRemove(token: UndoToken): { substanceId: number } {
     const m = /^(\d+)@(.+)$/.exec(token);
     if (!m) throw new SpecmatchError('E_PARAM', `'${token}' is not an undo token`);
     const id = Number(m[1]);
-    this.db.transaction(() => {
-      const info = this.db.prepare('UPDATE substances SET removed_at = NULL WHERE id = ? AND removed_at = ?').run(id, m[2]);
+    const removedAt = m[2]!;
+    return this.write(() => {
+      const info = this.db.prepare('UPDATE substances SET removed_at = NULL WHERE id = ? AND removed_at = ?').run(id, removedAt);
       if (info.changes === 0) throw new SpecmatchError('E_NOT_FOUND', `cannot undo: substance ${id} is no longer in the removed items (purged or already restored)`);
-      this.audit('undo-remove', { substanceId: id });
-    })();
-    this.changed();
+      // A re-import after the removal brought some of its files back under a new substance of the same name (the
+      // removed one was invisible): fold that one back in, so the undo does not leave the substance split in two.
+      const row = this.substanceRow(id);
+      const twins = this.db
+        .prepare(`SELECT ${SUBSTANCE_COLUMNS} FROM substances WHERE name = ? AND id <> ? AND removed_at IS NULL AND created_at >= ? ORDER BY id`)
+        .all(row.name, id, removedAt) as SubstanceRow[];
+      if (twins.length > 0) this.combine(row, twins, null);
+      this.audit('undo-remove', { substanceId: id, folded: twins.map((t) => t.id) });
+      return { substanceId: id };
+    });
+  }
+
+  /**
+   * Moves the spectra of `from` into `into` and unites their names (as aliases), aliases, tags and notes; fills a
+   * missing formula or CAS number. `removedAt` null: the `from` rows are deleted; else they are soft-removed at that
+   * time (a merge, which can be undone). Inside the caller's write. Returns which spectra moved from where.
+   */
+  private combine(into: SubstanceRow, from: readonly SubstanceRow[], removedAt: string | null): Array<{ id: number; name: string; spectra: number[] }> {
+    const aliases = new Set(jsonArray(into.aliases));
+    const tags = new Set(jsonArray(into.tags));
+    const notes = into.notes.trim() === '' ? [] : [into.notes.trim()];
+    let formula = into.formula;
+    let cas = into.cas;
+    const moved: Array<{ id: number; name: string; spectra: number[] }> = [];
+    for (const f of from) {
+      if (f.name !== into.name) aliases.add(f.name);
+      jsonArray(f.aliases).forEach((a) => aliases.add(a));
+      jsonArray(f.tags).forEach((t) => tags.add(t));
+      const note = f.notes.trim();
+      if (note !== '' && !notes.some((n) => n.includes(note))) notes.push(f.name === into.name ? note : `${f.name}: ${note}`);
+      formula ??= f.formula;
+      cas ??= f.cas;
+      const spectra = (this.db.prepare('SELECT id FROM spectra WHERE substance_id = ? ORDER BY id').all(f.id) as Array<{ id: number }>).map((r) => r.id);
+      moved.push({ id: f.id, name: f.name, spectra });
+      this.db.prepare('UPDATE spectra SET substance_id = ? WHERE substance_id = ?').run(into.id, f.id);
+      if (removedAt === null) this.db.prepare('DELETE FROM substances WHERE id = ?').run(f.id);
+      else this.db.prepare('UPDATE substances SET removed_at = ? WHERE id = ?').run(removedAt, f.id);
+    }
+    aliases.delete(into.name);
+    this.db
+      .prepare('UPDATE substances SET aliases = ?, tags = ?, notes = ?, formula = ?, elements = ?, cas = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify([...aliases]), JSON.stringify([...tags]), notes.join('\n\n'), formula, elementText(formula), cas, now(), into.id);
+    return moved;
   }
 
   /** Deletes soft-removed substances removed more than `olderThanMs` ago (0: all). Returns how many. */
   purgeRemoved(olderThanMs = 0): number {
     const cutoff = new Date(Date.now() - olderThanMs).toISOString();
-    const n = this.db.prepare('DELETE FROM substances WHERE removed_at IS NOT NULL AND removed_at <= ?').run(cutoff).changes;
+    const n = this.write(() => this.db.prepare('DELETE FROM substances WHERE removed_at IS NOT NULL AND removed_at <= ?').run(cutoff).changes);
     if (n > 0) this.changed();
     return n;
   }
@@ -778,45 +996,60 @@ export class Library {
       args.push(patch.notes);
     }
     if (sets.length > 0) {
-      this.db.transaction(() => {
+      this.write(() => {
         this.db.prepare(`UPDATE substances SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...args, now(), id);
         this.audit(patch.name !== undefined && sets.length === 1 ? 'rename' : 'edit', { substanceId: id, before: row.name, patch });
-      })();
+      });
       this.changed();
     }
     return this.getSubstance(id);
   }
 
   /**
-   * Merges duplicates into one substance: the spectra of `fromIds` move to `intoId`, their names become aliases,
-   * tags and aliases are united, and the merged substances are deleted. One transaction.
+   * Merges duplicates into one substance: the spectra of `fromIds` move to `intoId`; their names become aliases;
+   * aliases, tags and notes are united. One transaction. Undoable with the token (see undo): the merged substances
+   * are kept as removed items, and the audit log holds which spectra moved and `into`'s fields before the merge.
    */
-  mergeSubstances(intoId: number, fromIds: readonly number[]): SubstanceDetail {
+  mergeSubstances(intoId: number, fromIds: readonly number[]): { substance: SubstanceDetail; undoToken: UndoToken } {
     const into = this.substanceRow(intoId);
     const from = [...new Set(fromIds)].filter((id) => id !== intoId).map((id) => this.substanceRow(id));
     if (from.length === 0) throw new SpecmatchError('E_PARAM', 'merge needs at least one other substance');
-    this.db.transaction(() => {
-      const aliases = new Set(jsonArray(into.aliases));
-      const tags = new Set(jsonArray(into.tags));
-      let formula = into.formula;
-      let cas = into.cas;
-      for (const f of from) {
-        if (f.name !== into.name) aliases.add(f.name);
-        jsonArray(f.aliases).forEach((a) => aliases.add(a));
-        jsonArray(f.tags).forEach((t) => tags.add(t));
-        formula ??= f.formula;
-        cas ??= f.cas;
-        this.db.prepare('UPDATE spectra SET substance_id = ? WHERE substance_id = ?').run(intoId, f.id);
-        this.db.prepare('DELETE FROM substances WHERE id = ?').run(f.id);
-      }
-      aliases.delete(into.name);
-      this.db
-        .prepare('UPDATE substances SET aliases = ?, tags = ?, formula = ?, elements = ?, cas = ?, updated_at = ? WHERE id = ?')
-        .run(JSON.stringify([...aliases]), JSON.stringify([...tags]), formula, elementText(formula), cas, now(), intoId);
-      this.audit('merge', { intoId, into: into.name, from: from.map((f) => ({ id: f.id, name: f.name })) });
-    })();
+    const auditId = this.write(() => {
+      const t = now();
+      const moved = this.combine(into, from, t);
+      const before = { aliases: into.aliases, tags: into.tags, notes: into.notes, formula: into.formula, cas: into.cas, elements: into.elements, updated_at: into.updated_at };
+      return this.audit('merge', { intoId, into: into.name, from: moved, removedAt: t, before });
+    });
     this.changed();
-    return this.getSubstance(intoId);
+    return { substance: this.getSubstance(intoId), undoToken: `merge:${auditId}` };
+  }
+
+  private undoMerge(auditId: number): { substanceId: number } {
+    return this.write(() => {
+      const entry = this.db.prepare("SELECT detail FROM audit WHERE id = ? AND action = 'merge'").get(auditId) as { detail: string } | undefined;
+      if (!entry) throw new SpecmatchError('E_NOT_FOUND', `cannot undo: no merge with token merge:${auditId} in ${this.path}`);
+      const d = JSON.parse(entry.detail) as {
+        intoId: number;
+        from?: Array<{ id: number; name: string; spectra: number[] }>;
+        removedAt?: string;
+        before?: { aliases: string; tags: string; notes: string; formula: string | null; cas: string | null; elements: string; updated_at: string };
+      };
+      if (!d.from || !d.before || !d.removedAt) throw new SpecmatchError('E_NOT_FOUND', `cannot undo merge:${auditId}: it was made by an older Specmatch that did not keep what undoing needs`);
+      const restore = this.db.prepare('UPDATE substances SET removed_at = NULL WHERE id = ? AND removed_at = ?');
+      const moveBack = this.db.prepare('UPDATE spectra SET substance_id = ? WHERE substance_id = ? AND id IN (SELECT value FROM json_each(?))');
+      for (const f of d.from) {
+        if (restore.run(f.id, d.removedAt).changes === 0) {
+          throw new SpecmatchError('E_NOT_FOUND', `cannot undo merge:${auditId}: '${f.name}' (id ${f.id}) is no longer in the removed items (purged a day after the merge, or already restored)`);
+        }
+        moveBack.run(f.id, d.intoId, JSON.stringify(f.spectra));
+      }
+      const b = d.before;
+      this.db
+        .prepare('UPDATE substances SET aliases = ?, tags = ?, notes = ?, formula = ?, cas = ?, elements = ?, updated_at = ? WHERE id = ?')
+        .run(b.aliases, b.tags, b.notes, b.formula, b.cas, b.elements, now(), d.intoId);
+      this.audit('undo-merge', { mergeAuditId: auditId, intoId: d.intoId, restored: d.from.map((f) => f.id) });
+      return { substanceId: d.intoId };
+    });
   }
 
   // ----- export / merge -------------------------------------------------------------------------------------
@@ -883,7 +1116,8 @@ export class Library {
          VALUES (@substance_id, @file_sha256, @file_index, @source_file, @format, @laser_nm, @instrument, @sample_id, @x_kind, @points, @x_min, @x_max, @x, @y, @meta, @added_at)`,
       );
       const insVec = db.prepare('INSERT OR IGNORE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
-      db.transaction(() => {
+      this.write(() => {
+        report.substancesAdded = report.substancesMatched = report.spectraAdded = report.duplicates = 0;
         const t = now();
         for (const s of subs) {
           let targetId: number | undefined;
@@ -900,6 +1134,20 @@ export class Library {
               if (found) {
                 targetId = found.id;
                 report.substancesMatched++;
+                // The other library's aliases, tags and notes are kept (united), not dropped.
+                const mine = this.substanceRow(found.id);
+                const aliases = [...new Set([...jsonArray(mine.aliases), ...jsonArray(s.aliases)])].filter((a) => a !== mine.name);
+                const tags = [...new Set([...jsonArray(mine.tags), ...jsonArray(s.tags)])];
+                const notes = s.notes.trim() !== '' && !mine.notes.includes(s.notes.trim()) ? [mine.notes.trim(), s.notes.trim()].filter((n) => n !== '').join('\n\n') : mine.notes;
+                db.prepare('UPDATE substances SET aliases = ?, tags = ?, notes = ?, elements = CASE WHEN formula IS NULL THEN ? ELSE elements END, formula = coalesce(formula, ?), cas = coalesce(cas, ?) WHERE id = ?').run(
+                  JSON.stringify(aliases),
+                  JSON.stringify(tags),
+                  notes,
+                  s.elements,
+                  s.formula,
+                  s.cas,
+                  found.id,
+                );
               } else {
                 targetId = Number(insSub.run(s.name, s.aliases, s.formula, s.cas, s.tags, s.notes, s.elements, t, t).lastInsertRowid);
                 report.substancesAdded++;
@@ -912,7 +1160,7 @@ export class Library {
           }
         }
         this.audit('merge-from', { path: otherLibraryPath, ...report });
-      })();
+      });
     } finally {
       other.close();
     }
@@ -966,19 +1214,21 @@ export class Library {
         return { x: blobFloat64(r.x), y: blobFloat64(r.y), meta: JSON.parse(r.meta) as SpectrumMeta };
       });
       const vectors = await embedEach(model, spectra);
-      this.db.transaction(() => {
+      this.write(() => {
         chunk.forEach((id, j) => {
           const v = vectors[j]!;
-          if (v instanceof Float32Array) {
-            ins.run(id, model.manifest.id, model.manifest.pipelineHash, floatBlob(v));
-            computed++;
-          } else errors.push({ spectrumId: id, message: v.message });
+          if (v instanceof Float32Array) ins.run(id, model.manifest.id, model.manifest.pipelineHash, floatBlob(v));
         });
-      })();
+      });
+      chunk.forEach((id, j) => {
+        const v = vectors[j]!;
+        if (v instanceof Float32Array) computed++;
+        else errors.push({ spectrumId: id, message: v.message });
+      });
       this.changed();
       opts.onProgress?.(Math.min(ids.length, i + chunk.length), ids.length);
     }
-    if (computed > 0) this.db.transaction(() => this.audit('recompute-embeddings', { key: model.key, computed, failed: errors.length }))();
+    if (computed > 0) this.write(() => this.audit('recompute-embeddings', { key: model.key, computed, failed: errors.length }));
     return { computed, failed: errors.length, cancelled: false, errors };
   }
 
@@ -1005,15 +1255,15 @@ export class Library {
     if (ids.length === 0) return 0;
     // Classic vectors of an earlier classic pipeline are never compared with the current ones: drop them (they are
     // recomputed from the raw spectra in about a millisecond each, unlike model embeddings, which are kept).
-    this.db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash <> ?').run(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
     const load = this.db.prepare('SELECT x, y FROM spectra WHERE id = ?');
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => {
+    this.write(() => {
+      this.db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash <> ?').run(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
       for (const id of ids) {
         const r = load.get(id) as { x: Buffer; y: Buffer };
         ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classicVector(blobFloats(r.x), blobFloats(r.y))));
       }
-    })();
+    });
     this.changed();
     return ids.length;
   }
@@ -1162,9 +1412,9 @@ export class Library {
     return `spectrum:${spectrumId}:${from.id}:${holder}@${t}`;
   }
 
-  private undoRemoveSpectrum(token: string): boolean {
+  private undoRemoveSpectrum(token: string): { substanceId: number } | null {
     const m = /^spectrum:(\d+):(\d+):(\d+)@(.+)$/.exec(token);
-    if (!m) return false;
+    if (!m) return null;
     const [spectrumId, fromId, holder] = [Number(m[1]), Number(m[2]), Number(m[3])];
     this.db.transaction(() => {
       const h = this.db.prepare('SELECT id FROM substances WHERE id = ? AND removed_at = ?').get(holder, m[4]);
@@ -1175,7 +1425,7 @@ export class Library {
       this.audit('undo-remove-spectrum', { spectrumId, substanceId: fromId });
     })();
     this.changed();
-    return true;
+    return { substanceId: fromId };
   }
 
   /** The cached 2-D map of a key's vectors, or undefined. `idsHash` tells whether it is still current. */

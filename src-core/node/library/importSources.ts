@@ -1,5 +1,6 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import { MAX_FILE_BYTES } from '../../formats/readSpectra.js';
@@ -18,6 +19,18 @@ export const MAX_ZIP_MEMBER_BYTES = MAX_FILE_BYTES;
 export const MAX_ZIP_TOTAL_BYTES = 8 * 1024 * 1024 * 1024;
 /** Text spectra deflate 3–10×; ratios above this are a decompression bomb, not a spectrum. */
 export const MAX_ZIP_RATIO = 200;
+
+/** Folder nesting walked at most (deeper folders are reported, not walked). */
+export const MAX_WALK_DEPTH = 32;
+/** Folder entries looked at, in all, per import (a whole disk handed to an import stops here, with a message). */
+export const MAX_WALK_ENTRIES = 200_000;
+
+export interface WalkOptions {
+  /** Checked at every entry: a cancelled import stops listing at once. */
+  signal?: AbortSignal;
+  maxDepth?: number;
+  maxEntries?: number;
+}
 
 export interface ImportLeaf {
   /** Path as given, or `archive.zip!/member` for a zip member. */
@@ -76,27 +89,51 @@ async function listZip(path: string, out: ExpandResult): Promise<void> {
   }
 }
 
-/** Lists every file to import, in a stable order (folders walked in sorted order). Never throws for one bad path. */
-export async function expandImportPaths(paths: readonly string[]): Promise<ExpandResult> {
+/**
+ * Lists every file to import, in a stable order (folders walked in sorted order). Never throws for one bad path.
+ * The walk is asynchronous (the event loop, signals and a Cancel button stay live), visits each real folder once
+ * (symbolic-link loops such as `l1 -> .` end there), and is bounded in depth and in entries looked at.
+ */
+export async function expandImportPaths(paths: readonly string[], opts: WalkOptions = {}): Promise<ExpandResult> {
   const out: ExpandResult = { leaves: [], errors: [] };
-  const visit = async (p: string, given: boolean): Promise<void> => {
+  const maxDepth = opts.maxDepth ?? MAX_WALK_DEPTH;
+  const maxEntries = opts.maxEntries ?? MAX_WALK_ENTRIES;
+  const visited = new Set<string>();
+  let entries = 0;
+  let stopped = false;
+  const visit = async (p: string, given: boolean, depth: number): Promise<void> => {
+    if (stopped || opts.signal?.aborted) return;
+    if (++entries > maxEntries) {
+      stopped = true;
+      out.errors.push({ file: p, code: 'E_TOO_LARGE', message: `${p}: more than ${maxEntries} folder entries to look at; listing stopped here (import smaller folders one at a time)` });
+      return;
+    }
     let st;
     try {
-      st = statSync(p);
+      st = await stat(p);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      out.errors.push({ file: p, code: 'E_READ', message: `${p}: cannot read: ${code === 'ENOENT' ? 'no such file or folder' : (err as Error).message}` });
+      const why = code === 'ENOENT' ? 'no such file or folder' : code === 'ELOOP' ? 'symbolic link loop' : (err as Error).message;
+      out.errors.push({ file: p, code: 'E_READ', message: `${p}: cannot read: ${why}` });
       return;
     }
     if (st.isDirectory()) {
+      let real: string;
       let names: string[];
       try {
-        names = readdirSync(p).sort();
+        real = await realpath(p);
+        if (visited.has(real)) return; // reached again through a link: already walked
+        visited.add(real);
+        if (depth >= maxDepth) {
+          out.errors.push({ file: p, code: 'E_TOO_LARGE', message: `${p}: folders nested deeper than ${maxDepth} levels are not walked` });
+          return;
+        }
+        names = (await readdir(p)).sort();
       } catch (err) {
         out.errors.push({ file: p, code: 'E_READ', message: `${p}: cannot list folder: ${(err as Error).message}` });
         return;
       }
-      for (const n of names) if (!skipName(n)) await visit(join(p, n), false);
+      for (const n of names) if (!skipName(n)) await visit(join(p, n), false, depth + 1);
       return;
     }
     if (!st.isFile()) {
@@ -114,7 +151,47 @@ export async function expandImportPaths(paths: readonly string[]): Promise<Expan
     }
     out.leaves.push({ label: p, name: basename(p), path: p });
   };
-  for (const p of paths) await visit(p, true);
+  for (const p of paths) await visit(p, true, 0);
+  return out;
+}
+
+/**
+ * The CRC-32 of each member as the zip's central directory records it (fflate decompresses without checking it).
+ * Names are decoded as fflate decodes them (UTF-8 when flag bit 11 is set, else Latin-1). Empty when the
+ * directory cannot be found (fflate then refuses the archive itself).
+ */
+export function zipCrcs(bytes: Uint8Array): Map<string, number> {
+  const out = new Map<string, number>();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return out;
+  let count = view.getUint16(eocd + 10, true);
+  let offset = view.getUint32(eocd + 16, true);
+  if ((offset === 0xffffffff || count === 0xffff) && eocd >= 20 && view.getUint32(eocd - 20, true) === 0x07064b50) {
+    const z64 = Number(view.getBigUint64(eocd - 12, true));
+    if (z64 + 56 <= bytes.length && view.getUint32(z64, true) === 0x06064b50) {
+      count = Number(view.getBigUint64(z64 + 32, true));
+      offset = Number(view.getBigUint64(z64 + 48, true));
+    }
+  }
+  const utf8 = new TextDecoder('utf-8');
+  const latin1 = new TextDecoder('latin1');
+  for (let n = 0, p = offset; n < count && p + 46 <= bytes.length; n++) {
+    if (view.getUint32(p, true) !== 0x02014b50) break;
+    const flags = view.getUint16(p + 8, true);
+    const nameLen = view.getUint16(p + 28, true);
+    const extraLen = view.getUint16(p + 30, true);
+    const commentLen = view.getUint16(p + 32, true);
+    const raw = bytes.subarray(p + 46, p + 46 + nameLen);
+    out.set((flags & 0x800 ? utf8 : latin1).decode(raw), view.getUint32(p + 16, true));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
   return out;
 }
 
@@ -143,6 +220,7 @@ export async function readLeaves(leaves: readonly ImportLeaf[], zipCache: Map<st
   for (const [zipPath, idx] of byZip) {
     const wanted = new Set(idx.map((i) => leaves[i]!.zip!.member));
     let files: Record<string, Uint8Array> = {};
+    const damaged = new Set<string>();
     let failure: SpecmatchError | undefined;
     try {
       let bytes = zipCache.get(zipPath);
@@ -152,6 +230,15 @@ export async function readLeaves(leaves: readonly ImportLeaf[], zipCache: Map<st
         zipCache.set(zipPath, bytes);
       }
       files = unzipSync(bytes, { filter: (f) => wanted.has(f.name) });
+      // A damaged member inflates without error into wrong bytes: its checksum is what tells.
+      const crcs = zipCrcs(bytes);
+      for (const [name, data] of Object.entries(files)) {
+        const expected = crcs.get(name);
+        if (expected !== undefined && crc32(data) >>> 0 !== expected) {
+          delete files[name];
+          damaged.add(name);
+        }
+      }
     } catch (err) {
       failure = new SpecmatchError('E_CORRUPT', `${zipPath}: cannot unpack: ${(err as Error).message}`, { file: zipPath, cause: err });
     }
@@ -159,6 +246,7 @@ export async function readLeaves(leaves: readonly ImportLeaf[], zipCache: Map<st
       const leaf = leaves[i]!;
       const data = files[leaf.zip!.member];
       if (data) result[i] = data;
+      else if (damaged.has(leaf.zip!.member)) result[i] = new SpecmatchError('E_CORRUPT', `${leaf.label}: checksum mismatch: the archive is damaged (download or copy it again)`, { file: leaf.label });
       else result[i] = failure ?? new SpecmatchError('E_CORRUPT', `${leaf.label}: member missing or unreadable in the archive`, { file: leaf.label });
     }
   }

@@ -10,6 +10,7 @@ import type { ReportEntry, ReportInput, ReportMethod, ReportPipelineStep } from 
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
+import { matchMixture } from '../library/mixtureLibrary.js';
 
 /**
  * Gathers everything a report shows: reads each query's bytes, matches every spectrum it holds against the library
@@ -40,6 +41,8 @@ export interface CreateReportOptions {
   now?: Date;
   /** Only this spectrum of each file (0-based); default every spectrum. */
   spectrumIndex?: number;
+  /** Add a mixture analysis of each spectrum (components, fractions, fit, overlay). */
+  mixture?: boolean;
 }
 
 const METHOD_LABEL: Record<string, string> = {
@@ -125,7 +128,15 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
         });
         usedMethod = result.method;
         const overlays = result.matches.slice(0, 3).map((m) => ({ rank: m.rank, substance: m.substance, spectrum: forDisplay(opts.library.getSpectrum(m.spectrumId)) }));
-        entries.push({ query, result, overlays });
+        const entry: ReportEntry = { query, result, overlays };
+        if (opts.mixture) {
+          try {
+            entry.mixture = await matchMixture(opts.library, spectrum, { curves: true, ...(opts.exclude ? { exclude: opts.exclude } : {}) });
+          } catch (err) {
+            entry.mixtureError = toSpecmatchError(err, { file: file.fileName }).toInfo();
+          }
+        }
+        entries.push(entry);
       } catch (err) {
         entries.push({ query, error: toSpecmatchError(err, { file: file.fileName }).toInfo(), overlays: [] });
       }

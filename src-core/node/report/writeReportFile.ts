@@ -21,12 +21,22 @@ export async function renderReport(input: ReportInput, format: ReportFormat): Pr
 
 /**
  * Writes the report atomically (writeFileAtomic): rendered fully in memory, checked first so a bad path fails before
- * the work. When `allowedDir` is given (the folder the user picked in a dialog), a path outside it is refused.
+ * the work. When `allowedDir` is given (the folder the user picked in a dialog), a path outside it is refused. Never
+ * writes over one of the query files (`inputs`); an existing file is replaced only with `force`, keeping its mode.
  */
-export async function writeReportFile(input: ReportInput, outPath: string, opts: { allowedDir?: string } = {}): Promise<{ path: string; bytes: number; format: ReportFormat }> {
+export async function writeReportFile(
+  input: ReportInput,
+  outPath: string,
+  opts: { allowedDir?: string; force?: boolean; inputs?: readonly string[] } = {},
+): Promise<{ path: string; bytes: number; format: ReportFormat }> {
   const format = reportFormatOf(outPath);
-  checkOutputPath(outPath, opts);
+  const out = {
+    ...(opts.allowedDir === undefined ? {} : { allowedDir: opts.allowedDir }),
+    inputs: opts.inputs ?? [],
+    existing: opts.force ? ('replace' as const) : ('refuse' as const),
+  };
+  checkOutputPath(outPath, out);
   const bytes = await renderReport(input, format);
-  const target = writeFileAtomic(outPath, bytes, opts);
+  const target = writeFileAtomic(outPath, bytes, out);
   return { path: target, bytes: bytes.length, format };
 }

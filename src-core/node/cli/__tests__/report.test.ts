@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +95,26 @@ describe('specmatch report', () => {
     const text = pdftotext(out);
     expect(text).toContain('Summary of 3 queries');
     expect(text).toContain('E_READ');
+  });
+
+  it('never replaces its own query; replaces an existing file only with --force, keeping its mode', async () => {
+    const q = join(dir, 'measured.csv');
+    writeFileSync(q, readFileSync(query));
+    const before = readFileSync(q);
+    const self = await run(['--library', libPath, '--method', 'hqi-derivative', '--force', '--out', q, q]);
+    expect(self.code).toBe(1);
+    expect(self.err.join('\n')).toMatch(/is one of the input files/);
+    expect(readFileSync(q).equals(before)).toBe(true);
+
+    const out = join(dir, 'private.csv');
+    writeFileSync(out, 'older report', { mode: 0o600 });
+    chmodSync(out, 0o600);
+    const refused = await run(['--library', libPath, '--method', 'hqi-derivative', '--out', out, query]);
+    expect(refused.code).toBe(1);
+    expect(refused.err.join('\n')).toMatch(/already exists.*--force/);
+    expect(readFileSync(out, 'utf8')).toBe('older report');
+    expect((await run(['--library', libPath, '--method', 'hqi-derivative', '--force', '--out', out, query])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('Calcite');
+    expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 });

@@ -21,13 +21,16 @@ SUBSTANCE is a numeric id or an exact name.
                                            --json: one line per file {"file","format","spectra","added","duplicates"}
                                            or {"file","error":{"code","message"}}, then {"summary":{…}}
   info                                     name, schema version, counts, embedding keys
+  check                                    read every page of the file; exit 1 with a recovery hint when damaged
   list [--limit N] [--offset N]            substances by name: {"id","name","aliases","formula","cas","tags","elements","spectra"}
   search [--element EL]… [--tag TAG] [--limit N] [--offset N] [TEXT]
                                            by name/alias/tag/formula text, element(s) (IDEAL CHEMISTRY), tag
   show SUBSTANCE                           a substance with its metadata and reference spectra
-  remove SUBSTANCE…                        delete substances and their spectra
+  remove SUBSTANCE…                        remove substances and their spectra; prints an undo token (kept a day)
   rename SUBSTANCE NEW-NAME
-  merge INTO FROM…                         move FROM's spectra into INTO (names kept as aliases), delete FROM
+  merge INTO FROM…                         move FROM's spectra into INTO (names kept as aliases; aliases, tags and
+                                           notes united); prints an undo token
+  undo TOKEN                               undo a remove or a merge (token printed by them; a day at least)
   edit SUBSTANCE [--name N] [--alias A]… [--formula F] [--cas C] [--tag T]… [--notes TEXT]
                                            --alias/--tag replace the lists (give '' to clear)
   export DEST                              DEST.zip: spectra as JCAMP-DX in a zip; any other name: a copy of the library
@@ -210,6 +213,21 @@ export const command: CliCommand = {
           }
         });
       }
+      case 'check': {
+        const { values } = parse(rest, {});
+        let ok = false;
+        withLibrary(values, io, (lib) => {
+          const r = lib.check();
+          ok = r.ok;
+          if (values['json'] === true) io.out(jsonLine(r));
+          else if (r.ok) io.out(`${lib.path}: ok (every page read, references consistent)`);
+          else {
+            for (const p of r.problems) io.err(`damaged: ${p}`);
+            io.out(`${lib.path}: damaged; ${r.hint}`);
+          }
+        });
+        return ok ? 0 : 1;
+      }
       case 'list':
       case 'search': {
         const { values, positionals } = parse(rest, { limit: { type: 'string' }, offset: { type: 'string' }, element: { type: 'string', multiple: true }, tag: { type: 'string' } });
@@ -243,9 +261,9 @@ export const command: CliCommand = {
           const ids = positionals.map((p) => resolveSubstance(lib, p));
           for (const id of ids) {
             const name = lib.getSubstance(id).name;
-            lib.removeSubstance(id, { purge: true });
-            if (values['json'] === true) io.out(jsonLine({ removed: id, name }));
-            else io.out(`removed ${name} (id ${id})`);
+            const undoToken = lib.removeSubstance(id);
+            if (values['json'] === true) io.out(jsonLine({ removed: id, name, undoToken }));
+            else io.out(`removed ${name} (id ${id}); undo with: specmatch library undo ${undoToken}`);
           }
         });
       }
@@ -263,7 +281,20 @@ export const command: CliCommand = {
         if (positionals.length < 2) throw new SpecmatchError('E_USAGE', 'library merge needs INTO and at least one FROM substance');
         return withLibrary(values, io, (lib) => {
           const [into, ...from] = positionals.map((p) => resolveSubstance(lib, p));
-          printDetail(io, values['json'] === true, lib.mergeSubstances(into!, from));
+          const r = lib.mergeSubstances(into!, from);
+          if (values['json'] === true) io.out(jsonLine({ ...r.substance, undoToken: r.undoToken }));
+          else {
+            printDetail(io, false, r.substance);
+            io.err(`undo with: specmatch library undo ${r.undoToken}`);
+          }
+        });
+      }
+      case 'undo': {
+        const { values, positionals } = parse(rest, {});
+        if (positionals.length !== 1) throw new SpecmatchError('E_USAGE', 'library undo needs one TOKEN (printed by remove or merge)');
+        return withLibrary(values, io, (lib) => {
+          const { substanceId } = lib.undo(positionals[0]!);
+          printDetail(io, values['json'] === true, lib.getSubstance(substanceId));
         });
       }
       case 'edit': {

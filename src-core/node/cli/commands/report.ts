@@ -14,7 +14,7 @@ import type { CliCommand } from '../CliCommand.js';
 import { errorInfo } from '../output.js';
 
 const USAGE = `specmatch report [--library FILE] [--top N] [--method M] [--exclude FROM-TO]… [--lab NAME] [--analyst NAME]
-                 [--notes TEXT] [--title TEXT] --out OUT.pdf|OUT.csv|OUT.json QUERY…
+                 [--notes TEXT] [--title TEXT] [--mixture] [--force] --out OUT.pdf|OUT.csv|OUT.json QUERY…
 
 Matches each QUERY (every spectrum in it) as \`specmatch match\` does and writes one report. The format follows the
 extension of --out: PDF (a page per query; several queries add a summary page first), CSV (a row per query and
@@ -24,6 +24,8 @@ rank) or JSON. The file is written whole or not at all.
   --method M       ${MATCH_METHODS.join(' | ')} (default as for match)
   --exclude FROM-TO  mask an x range in cm⁻¹; repeatable
   --lab, --analyst, --notes, --title   printed in the report
+  --mixture        add a mixture analysis section (components, fractions, fit, overlay) as \`specmatch mixture\` finds it
+  --force          replace OUT when it exists (keeping its permissions); a QUERY file is never replaced
 Exit 0 when the report was written (queries that could not be read are listed in it and on stderr); 1 when no
 query could be matched, or the library, model or output cannot be used; 2 on usage errors.`;
 
@@ -44,8 +46,10 @@ export const command: CliCommand = {
           lab: { type: 'string' },
           analyst: { type: 'string' },
           notes: { type: 'string' },
+          mixture: { type: 'boolean' },
           title: { type: 'string' },
           out: { type: 'string' },
+          force: { type: 'boolean' },
         },
       });
     } catch (err) {
@@ -96,6 +100,7 @@ export const command: CliCommand = {
         ...(values.lab ? { lab: values.lab } : {}),
         ...(values.analyst ? { analyst: values.analyst } : {}),
         ...(values.notes ? { notes: values.notes } : {}),
+        ...(values.mixture === true ? { mixture: true } : {}),
         ...(values.title ? { title: values.title } : {}),
         appVersion: appVersion(),
       });
@@ -105,7 +110,7 @@ export const command: CliCommand = {
       if (!input.entries.some((e) => e.result)) {
         throw new SpecmatchError('E_READ', `no query could be matched, so no report was written (${input.entries.length} failed)`);
       }
-      const written = await writeReportFile(input, values.out);
+      const written = await writeReportFile(input, values.out, { force: values.force === true, inputs: queries });
       io.err(`wrote ${written.format.toUpperCase()} report: ${values.out} (${input.entries.length} quer${input.entries.length === 1 ? 'y' : 'ies'}, ${written.bytes} bytes)`);
       return 0;
     } finally {

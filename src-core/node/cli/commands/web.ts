@@ -41,7 +41,8 @@ serves, prints one line on stdout:
   Specmatch web: http://127.0.0.1:PORT/?token=…
 Open that address (the token is new at every launch; other pages and users cannot drive the server without it).
   --port PORT     TCP port (default 0: any free port)
-  --library FILE  reference library (created when missing); default: your default library
+  --library FILE  reference library (must exist: make one with specmatch library import --library FILE …);
+                  default: your default library (created on first use)
   --open-hint     also print a short how-to on stderr
 Stops on Ctrl-C.`,
   async run(argv, io) {

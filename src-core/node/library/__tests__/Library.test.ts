@@ -234,10 +234,10 @@ describe('Library store', () => {
     expect(() => lib.getSubstance(a!)).toThrow(/no substance/);
     const q = readOne(readFileSync(files[0]!, 'utf8'));
     expect((await matchSpectrum(lib, q, { topK: 10 })).matches.map((m) => m.substanceId)).not.toContain(a);
-    lib.undoRemove(token);
+    lib.undo(token);
     expect(lib.info()).toMatchObject({ substances: 6, spectra: 18 });
     expect((await matchSpectrum(lib, q, { topK: 1 })).matches[0]!.substanceId).toBe(a);
-    expect(() => lib.undoRemove(token)).toThrow(/cannot undo/);
+    expect(() => lib.undo(token)).toThrow(/cannot undo/);
 
     lib.renameSubstance(b!, 'Renamed');
     expect(lib.getSubstance(b!).name).toBe('Renamed');
@@ -246,7 +246,7 @@ describe('Library store', () => {
     expect(edited).toMatchObject({ elements: ['Fe', 'O'], cas: '1317-60-8', notes: 'checked', tags: ['oxide'] });
     expect(() => lib.editSubstance(b!, { cas: '12' })).toThrow(/CAS/);
 
-    const merged = lib.mergeSubstances(b!, [c!]);
+    const merged = lib.mergeSubstances(b!, [c!]).substance;
     expect(merged.spectra).toBe(6);
     expect(merged.aliases).toContain(mineralName(2));
     expect(lib.info().substances).toBe(5);

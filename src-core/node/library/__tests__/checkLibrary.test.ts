@@ -107,10 +107,10 @@ describe('library checks', () => {
     expect(lib.info().spectra).toBe(count - 1);
     expect(() => lib.getSpectrum(copy)).toThrow(/no spectrum/);
     expect((await checkLibrary(lib)).findings.filter((f) => f.kind === 'duplicate')).toHaveLength(0);
-    lib.undoRemove(token);
+    lib.undo(token);
     expect(lib.info().spectra).toBe(count);
     expect(lib.getSpectrumInfo(copy).substanceId).toBe(lib.findSubstancesByName('Copycat')[0]!);
-    expect(() => lib.undoRemove(token)).toThrow(/no longer in the removed items/);
+    expect(() => lib.undo(token)).toThrow(/no longer in the removed items/);
     lib.close();
   });
 });

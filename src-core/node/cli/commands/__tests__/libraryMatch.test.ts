@@ -124,8 +124,14 @@ describe('specmatch library / match (built CLI)', () => {
     expect(edited).toMatchObject({ tags: ['carbonate'], aliases: ['Zero'], cas: '471-34-1' });
     const merged = lines(cli('library', 'merge', '--library', lib, '--json', 'Renamed zero', mineralName(1)).stdout)[0]!;
     expect(merged['spectra']).toBe(4);
-    expect(lines(cli('library', 'remove', '--library', lib, '--json', mineralName(2)).stdout)[0]).toMatchObject({ name: mineralName(2) });
+    expect(merged['undoToken']).toMatch(/^merge:\d+$/);
+    const removed = lines(cli('library', 'remove', '--library', lib, '--json', mineralName(2)).stdout)[0]!;
+    expect(removed).toMatchObject({ name: mineralName(2), undoToken: expect.any(String) as unknown });
     expect(cli('library', 'show', '--library', lib, mineralName(2)).status).toBe(1);
+    expect(cli('library', 'undo', '--library', lib, String(removed['undoToken'])).status).toBe(0);
+    expect(cli('library', 'show', '--library', lib, mineralName(2)).status).toBe(0);
+    expect(cli('library', 'check', '--library', lib).stdout).toMatch(/: ok/);
+    cli('library', 'remove', '--library', lib, mineralName(2));
     const copy = join(root, 'copy.specmatch');
     expect(lines(cli('library', 'export', '--library', lib, '--json', copy).stdout)[0]).toMatchObject({ format: 'specmatch-library' });
     const zip = join(root, 'spectra.zip');
