@@ -8,6 +8,7 @@
  * (structured clone keeps them; the web transport tags them, see wire.ts), class instances are not.
  */
 import type { ErrorInfo } from '../errors.js';
+import type { LibraryFinding } from '../matching/libraryChecks.js';
 import type { MatchMethod, MatchResult } from '../matching/types.js';
 import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
@@ -77,6 +78,8 @@ export interface ReferenceSpectrumInfo {
   points: number;
   xFrom: number;
   xTo: number;
+  /** Signal-to-noise estimate (src-core/preprocess/quality.ts); null for noiseless data. */
+  snr: number | null;
 }
 
 export interface SubstanceDetail extends SubstanceSummary {
@@ -100,7 +103,7 @@ export interface FilePayload {
   bytes: Uint8Array;
 }
 
-export type JobKind = 'import' | 'embed' | 'train' | 'map';
+export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'check';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainEpoch {
@@ -266,6 +269,18 @@ export interface CalibrationFitView {
   standard: { id: string; label: string; source: string };
 }
 
+/** The last library check's findings (the Checks panel), or `computedAt: null` before the first run. */
+export interface LibraryFindings {
+  /** Method whose scores found mislabelled references and spread. */
+  method: string | null;
+  spectra: number;
+  computedAt: string | null;
+  /** True when the library changed since the check ran (run it again). */
+  stale: boolean;
+  /** Every finding, dismissed ones marked `dismissed: true`. */
+  findings: LibraryFinding[];
+}
+
 /** Identify every spectrum of a map, line scan or multi-spectrum file (the same code as `specmatch map`). */
 export interface MapRunRequest {
   file: FilePayload;
@@ -326,6 +341,12 @@ export interface ApiContract {
   'library:undoRemove': { req: { undoToken: string }; res: { substanceId: number } };
   'library:import': { req: { files: FilePayload[] }; res: JobInfo };
   'library:reembed': { req: Record<string, never>; res: JobInfo };
+  'library:check': { req: Record<string, never>; res: JobInfo };
+  'library:findings': { req: Record<string, never>; res: LibraryFindings };
+  'library:dismiss': { req: { key: string; dismissed: boolean }; res: LibraryFindings };
+  'library:merge': { req: { intoId: number; fromIds: number[] }; res: SubstanceDetail };
+  'library:moveSpectrum': { req: { spectrumId: number; toSubstanceId: number }; res: { fromSubstanceId: number } };
+  'library:removeSpectrum': { req: { spectrumId: number }; res: { undoToken: string; name: string } };
   'model:info': { req: Record<string, never>; res: ModelInfo };
   'model:select': { req: { modelId: string }; res: { model: ModelInfo; job: JobInfo | null } };
   'model:train': { req: TrainRequest; res: JobInfo };
@@ -378,6 +399,12 @@ export const CHANNELS = [
   'library:undoRemove',
   'library:import',
   'library:reembed',
+  'library:check',
+  'library:findings',
+  'library:dismiss',
+  'library:merge',
+  'library:moveSpectrum',
+  'library:removeSpectrum',
   'model:info',
   'model:select',
   'model:train',

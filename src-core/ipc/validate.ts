@@ -272,6 +272,25 @@ export const validators: Validators = {
     return { files: (o['files'] as unknown[]).map((f, i) => filePayload(f, `files[${i}]`)) };
   },
   'library:reembed': (r) => none(r, 'request'),
+  'library:check': (r) => none(r, 'request'),
+  'library:findings': (r) => none(r, 'request'),
+  'library:dismiss': (r) => {
+    const o = obj(r, 'request');
+    const key = str(o['key'], 'key', { min: 1, max: 10_000 });
+    if (!/^(mislabelled|duplicate|quality|spread):\d+(,\d+)*$/.test(key)) fail('key', 'is not a check finding key');
+    if (typeof o['dismissed'] !== 'boolean') fail('dismissed', 'must be true or false');
+    return { key, dismissed: o['dismissed'] };
+  },
+  'library:merge': (r) => {
+    const o = obj(r, 'request');
+    if (!Array.isArray(o['fromIds']) || o['fromIds'].length === 0 || o['fromIds'].length > 1000) fail('fromIds', 'must be an array of 1 to 1000 ids');
+    return { intoId: int(o['intoId'], 'intoId', 1), fromIds: (o['fromIds'] as unknown[]).map((v, i) => int(v, `fromIds[${i}]`, 1)) };
+  },
+  'library:moveSpectrum': (r) => {
+    const o = obj(r, 'request');
+    return { spectrumId: int(o['spectrumId'], 'spectrumId', 1), toSubstanceId: int(o['toSubstanceId'], 'toSubstanceId', 1) };
+  },
+  'library:removeSpectrum': (r) => ({ spectrumId: int(obj(r, 'request')['spectrumId'], 'spectrumId', 1) }),
   'model:info': (r) => none(r, 'request'),
   'model:select': (r) => ({ modelId: str(obj(r, 'request')['modelId'], 'modelId', { min: 1, max: 200 }) }),
   'model:train': (r) => {

@@ -254,9 +254,10 @@ class Session {
    */
   onJob(job: JobInfo): void {
     const known = this.jobs.get(job.id);
-    if (known && known.state !== 'running' && job.state === 'running') return;
-    this.jobs.set(job.id, job);
-    if (job.kind === 'map' && job.state === 'done' && this.map?.jobId === job.id && !this.map.result) void this.loadMapResult(job.id);
+    if (!(known && known.state !== 'running' && job.state === 'running')) this.jobs.set(job.id, job);
+    // The map's 'done' event can arrive before the answer that names its job: check the recorded state either way.
+    const current = this.jobs.get(job.id)!;
+    if (current.kind === 'map' && current.state === 'done' && this.map?.jobId === current.id && !this.map.result) void this.loadMapResult(current.id);
   }
 
   notify(text: string, action?: { label: string; run: () => void }): void {

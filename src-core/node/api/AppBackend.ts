@@ -8,6 +8,7 @@ import type {
   InstrumentSummary,
   JobInfo,
   LibraryInfo,
+  LibraryFindings,
   MatchRequest,
   MixtureRequest,
   SubtractionVectors,
@@ -51,6 +52,13 @@ export interface AppBackend {
   mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors;
   importFiles(files: FilePayload[]): JobInfo;
   reembed(): JobInfo;
+  /** Library checks (src-core/node/library/checkLibrary.ts) as a background job; `findings()` gives the result. */
+  checkLibrary(): JobInfo;
+  findings(): LibraryFindings;
+  dismissFinding(key: string, dismissed: boolean): LibraryFindings;
+  mergeSubstances(intoId: number, fromIds: number[]): SubstanceDetail;
+  moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number };
+  removeSpectrum(spectrumId: number): { undoToken: string; name: string };
   modelInfo(): ModelInfo;
   selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }>;
   train(req: TrainRequest): JobInfo;

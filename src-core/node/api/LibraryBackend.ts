@@ -7,6 +7,7 @@ import type {
   FilePayload,
   ImportFileError,
   JobInfo,
+  LibraryFindings,
   LibraryInfo,
   MapResult,
   MapRunRequest,
@@ -26,15 +27,18 @@ import type {
   SubstanceSummary,
   TrainRequest,
 } from '../../ipc/contract.js';
+import type { LibraryFinding } from '../../matching/libraryChecks.js';
 import type { MatchResult } from '../../matching/types.js';
 import { calibrateSpectra } from '../../calibration/calibrate.js';
 import { nmToShift, STANDARD_IDS, standardById } from '../../calibration/standards.js';
 import { applyXMap } from '../../calibration/xMap.js';
 import type { SubstanceSummary as LibSummary, SubstanceDetail as LibDetail } from '../../matching/libraryTypes.js';
 import { runPipeline } from '../../preprocess/pipeline.js';
+import { assessQuality } from '../../preprocess/quality.js';
 import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
+import { checkLibrary } from '../library/checkLibrary.js';
 import { matchSpectrum } from '../library/matchLibrary.js';
 import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
 import type { MixtureResult } from '../../matching/mixtureTypes.js';
@@ -70,6 +74,10 @@ export class LibraryBackend implements AppBackend {
   private readonly emit: EventSink;
   private readonly thumbnails = new Map<number, number[]>();
   private readonly appVersion: string;
+  /** The last check's findings and the library state (info counts + time) they were computed on. */
+  private lastCheck: { method: string; spectra: number; computedAt: string; generation: number; findings: LibraryFinding[] } | null = null;
+  /** Bumped on every edit made through the backend: a check computed before an edit is stale. */
+  private generation = 0;
   /** Results of the last few map jobs, by job id (a map of 10,000 pixels is about 1 MB here). */
   private readonly maps = new Map<string, MapResult>();
 
@@ -100,6 +108,7 @@ export class LibraryBackend implements AppBackend {
   }
 
   private changed(): void {
+    this.generation++;
     this.emit('library:changed', this.libraryInfo());
   }
 
@@ -155,8 +164,14 @@ export class LibraryBackend implements AppBackend {
         points: sp.points,
         xFrom: sp.xMin,
         xTo: sp.xMax,
+        snr: this.snrOf(sp.id),
       })),
     };
+  }
+
+  private snrOf(spectrumId: number): number | null {
+    const snr = assessQuality(this.library.getSpectrum(spectrumId)).snr;
+    return Number.isFinite(snr) ? snr : null;
   }
 
   listSubstances(query: string | undefined): SubstanceList {
@@ -224,6 +239,7 @@ export class LibraryBackend implements AppBackend {
 
   undoRemove(token: string): { substanceId: number } {
     const r = this.library.undo(token);
+    this.thumbnails.clear();
     this.changed();
     return r;
   }
@@ -461,6 +477,69 @@ export class LibraryBackend implements AppBackend {
         throw new SpecmatchError('E_CANCELLED', `cancelled after ${r.computed} embeddings (they are kept)`);
       return r.computed === 0 ? 'all embeddings were already up to date' : `${r.computed} embeddings computed`;
     });
+  }
+
+  checkLibrary(): JobInfo {
+    return this.jobs.start('check', 'Checking the library', async (ctx) => {
+      const model = this.models.current();
+      if (model && this.library.embeddingStatus(model.key).missing > 0) {
+        ctx.progress({ phase: 'embedding' });
+        await this.library.recomputeEmbeddings(model, { signal: ctx.signal, onProgress: (done, total) => ctx.progress({ done, total, phase: 'embedding' }) });
+      }
+      const generation = this.generation;
+      ctx.progress({ phase: 'comparing references', done: 0 });
+      const r = await checkLibrary(this.library, {
+        model,
+        includeDismissed: true,
+        signal: ctx.signal,
+        onProgress: (done, total) => {
+          if (done % 100 === 0 || done === total) ctx.progress({ done, total, phase: 'comparing references' });
+        },
+      });
+      this.lastCheck = { method: r.method, spectra: r.spectra, computedAt: new Date().toISOString(), generation, findings: r.findings };
+      const open = r.findings.filter((f) => !f.dismissed);
+      return `${open.length} findings in ${r.spectra} spectra${r.dismissed ? ` (${r.dismissed} dismissed)` : ''}`;
+    });
+  }
+
+  findings(): LibraryFindings {
+    const c = this.lastCheck;
+    if (!c) return { method: null, spectra: 0, computedAt: null, stale: false, findings: [] };
+    const dismissed = this.library.dismissedFindings();
+    return {
+      method: c.method,
+      spectra: c.spectra,
+      computedAt: c.computedAt,
+      stale: c.generation !== this.generation,
+      findings: c.findings.map((f) => ({ ...f, dismissed: dismissed.has(f.key) })),
+    };
+  }
+
+  dismissFinding(key: string, dismissed: boolean): LibraryFindings {
+    this.library.setFindingDismissed(key, dismissed);
+    return this.findings();
+  }
+
+  mergeSubstances(intoId: number, fromIds: number[]): SubstanceDetail {
+    const d = this.library.mergeSubstances(intoId, fromIds);
+    this.changed();
+    return this.detail(d.substance);
+  }
+
+  moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number } {
+    const r = this.library.moveSpectrum(spectrumId, toSubstanceId);
+    this.thumbnails.clear();
+    this.changed();
+    return r;
+  }
+
+  removeSpectrum(spectrumId: number): { undoToken: string; name: string } {
+    const info = this.library.getSpectrumInfo(spectrumId);
+    const name = this.library.getSubstance(info.substanceId).name;
+    const undoToken = this.library.removeSpectrum(spectrumId);
+    this.thumbnails.clear();
+    this.changed();
+    return { undoToken, name };
   }
 
   modelInfo(): ModelInfo {

@@ -910,7 +910,7 @@ export class Library {
   /** Undoes a removal (token of removeSubstance) or a merge (token of mergeSubstances). Returns the substance shown. */
   undo(token: UndoToken): { substanceId: number } {
     const merge = /^merge:(\d+)$/.exec(token);
-    const result = merge ? this.undoMerge(Number(merge[1])) : this.undoRemove(token);
+    const result = (token.startsWith('spectrum:') ? this.undoRemoveSpectrum(token) : null) ?? (merge ? this.undoMerge(Number(merge[1])) : this.undoRemove(token));
     this.changed();
     return result;
   }
@@ -1446,5 +1446,102 @@ export class Library {
   vectorOf(spectrumId: number, modelId: string, pipelineHash: string): Float32Array | undefined {
     const r = this.db.prepare('SELECT vector FROM embeddings WHERE spectrum_id = ? AND model_id = ? AND pipeline_hash = ?').get(spectrumId, modelId, pipelineHash) as { vector: Buffer } | undefined;
     return r ? blobFloats(r.vector) : undefined;
+  }
+
+  // ----- checks and map (schema v2) -------------------------------------------------------------------------
+
+  /** Every non-removed spectrum's raw data with its substance, in id order (what the library checks read). */
+  *iterateSpectra(): IterableIterator<{ id: number; substanceId: number; name: string; x: Float32Array; y: Float32Array; xBytes: Buffer; yBytes: Buffer; meta: SpectrumMeta; laserNm: number | null }> {
+    const rows = this.db
+      .prepare('SELECT s.id, s.substance_id, b.name, s.x, s.y, s.meta, s.laser_nm FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL ORDER BY s.id')
+      .iterate() as IterableIterator<{ id: number; substance_id: number; name: string; x: Buffer; y: Buffer; meta: string; laser_nm: number | null }>;
+    for (const r of rows) {
+      yield { id: r.id, substanceId: r.substance_id, name: r.name, x: blobFloats(r.x), y: blobFloats(r.y), xBytes: r.x, yBytes: r.y, meta: JSON.parse(r.meta) as SpectrumMeta, laserNm: r.laser_nm };
+    }
+  }
+
+  /** Keys of the check findings a user dismissed (src-core/matching/libraryChecks.ts findingKey). */
+  dismissedFindings(): Set<string> {
+    return new Set((this.db.prepare('SELECT finding_key FROM check_dismissals').all() as Array<{ finding_key: string }>).map((r) => r.finding_key));
+  }
+
+  /** Dismisses (or, with `dismissed: false`, restores) a check finding; kept in the library. */
+  setFindingDismissed(key: string, dismissed: boolean): void {
+    if (typeof key !== 'string' || !/^(mislabelled|duplicate|quality|spread):\d+(,\d+)*$/.test(key)) throw new SpecmatchError('E_PARAM', `'${String(key)}' is not a check finding key`);
+    this.db.transaction(() => {
+      if (dismissed) this.db.prepare('INSERT OR REPLACE INTO check_dismissals (finding_key, at, user) VALUES (?, ?, ?)').run(key, now(), this.user);
+      else this.db.prepare('DELETE FROM check_dismissals WHERE finding_key = ?').run(key);
+      this.audit(dismissed ? 'dismiss-finding' : 'restore-finding', { key });
+    })();
+  }
+
+  /**
+   * Moves one spectrum to another substance (a relabel: e.g. a likely mislabelled reference to the substance its
+   * neighbours belong to). Returns the substance it came from, so the move can be undone by moving it back.
+   */
+  moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number } {
+    const info = this.getSpectrumInfo(spectrumId);
+    this.substanceRow(toSubstanceId);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ?').run(toSubstanceId, spectrumId);
+      this.audit('move-spectrum', { spectrumId, from: info.substanceId, to: toSubstanceId });
+    })();
+    this.changed();
+    return { fromSubstanceId: info.substanceId };
+  }
+
+  /**
+   * Removes one reference spectrum, undoably: it moves into a soft-removed holder substance (purged with the other
+   * removed items), and the returned token moves it back (`undoRemove`).
+   */
+  removeSpectrum(spectrumId: number): UndoToken {
+    const info = this.getSpectrumInfo(spectrumId);
+    const from = this.substanceRow(info.substanceId);
+    const t = now();
+    let holder = 0;
+    this.db.transaction(() => {
+      holder = Number(
+        this.db
+          .prepare('INSERT INTO substances (name, notes, created_at, updated_at, removed_at) VALUES (?, ?, ?, ?, ?)')
+          .run(from.name, `removed spectrum ${spectrumId} of substance ${from.id}`, t, t, t).lastInsertRowid,
+      );
+      this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ?').run(holder, spectrumId);
+      this.audit('remove-spectrum', { spectrumId, substanceId: from.id, name: from.name });
+    })();
+    this.changed();
+    return `spectrum:${spectrumId}:${from.id}:${holder}@${t}`;
+  }
+
+  private undoRemoveSpectrum(token: string): { substanceId: number } | null {
+    const m = /^spectrum:(\d+):(\d+):(\d+)@(.+)$/.exec(token);
+    if (!m) return null;
+    const [spectrumId, fromId, holder] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    this.db.transaction(() => {
+      const h = this.db.prepare('SELECT id FROM substances WHERE id = ? AND removed_at = ?').get(holder, m[4]);
+      if (!h) throw new SpecmatchError('E_NOT_FOUND', `cannot undo: spectrum ${spectrumId} is no longer in the removed items (purged or already restored)`);
+      this.substanceRow(fromId);
+      this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ? AND substance_id = ?').run(fromId, spectrumId, holder);
+      this.db.prepare('DELETE FROM substances WHERE id = ?').run(holder);
+      this.audit('undo-remove-spectrum', { spectrumId, substanceId: fromId });
+    })();
+    this.changed();
+    return { substanceId: fromId };
+  }
+
+  /** The cached 2-D map of a key's vectors, or undefined. `idsHash` tells whether it is still current. */
+  mapCache(modelId: string, pipelineHash: string): { params: string; idsHash: string; spectrumIds: Int32Array; points: Float32Array; computedAt: string } | undefined {
+    const r = this.db.prepare('SELECT params, ids_hash, spectrum_ids, points, computed_at FROM map_cache WHERE model_id = ? AND pipeline_hash = ?').get(modelId, pipelineHash) as
+      | { params: string; ids_hash: string; spectrum_ids: Buffer; points: Buffer; computed_at: string }
+      | undefined;
+    if (!r) return undefined;
+    const ids = new Int32Array(r.spectrum_ids.byteLength >>> 2);
+    new Uint8Array(ids.buffer).set(r.spectrum_ids);
+    return { params: r.params, idsHash: r.ids_hash, spectrumIds: ids, points: blobFloats(r.points), computedAt: r.computed_at };
+  }
+
+  saveMapCache(modelId: string, pipelineHash: string, entry: { params: string; idsHash: string; spectrumIds: Int32Array; points: Float32Array }): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO map_cache (model_id, pipeline_hash, params, ids_hash, spectrum_ids, points, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(modelId, pipelineHash, entry.params, entry.idsHash, Buffer.from(entry.spectrumIds.buffer, entry.spectrumIds.byteOffset, entry.spectrumIds.byteLength), floatBlob(entry.points), now());
   }
 }

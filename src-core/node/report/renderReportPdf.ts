@@ -4,6 +4,7 @@ import PDFDocument from 'pdfkit';
 import type { ReportEntry, ReportInput } from '../../report/ReportInput.js';
 import { chemistryToUnicode, formatDateTime, formatParam, percent, VERDICT_LABEL } from '../../report/formatting.js';
 import { overlayGeometry } from '../../report/plotGeometry.js';
+import { assessQuality, formatSnr } from '../../preprocess/quality.js';
 
 /**
  * The one PDF report renderer (CLI `specmatch report` and the app's Export report… both call it). A4 portrait,
@@ -392,6 +393,10 @@ function queryPage(doc: Doc, input: ReportInput, entry: ReportEntry, first: bool
   if (meta.date) rows.push(['Acquired', meta.date]);
   const n = entry.query.spectrum.x.length;
   if (n > 0) rows.push(['Points', `${n}, ${entry.query.spectrum.x[0]!.toFixed(1)} to ${entry.query.spectrum.x[n - 1]!.toFixed(1)} ${meta.xKind === 'wavelength' ? 'nm' : 'cm⁻¹'}`]);
+  if (n > 0) {
+    const q = assessQuality(entry.query.spectrum);
+    rows.push(['Signal-to-noise', `${formatSnr(q.snr)} (peak height over noise σ from first differences)${q.saturated ? '; clipped top: saturated detector' : ''}${q.spikes > 0 ? `; ${q.spikes} cosmic-ray spike${q.spikes === 1 ? '' : 's'}` : ''}`]);
+  }
   y = keyValues(doc, rows, y) + 6;
   y = verdictBox(doc, entry, y);
   if (!entry.error) y = overlayPlot(doc, entry, y);
