@@ -24,7 +24,7 @@ SUBSTANCE is a numeric id or an exact name.
                                            --json: one line per file {"file","format","spectra","added","duplicates"}
                                            or {"file","error":{"code","message"}}, then {"summary":{…}}
   info                                     name, schema version, counts, embedding keys
-  check                                    read every page of the file; exit 1 with a recovery hint when damaged
+  verify                                   read every page of the file; exit 1 with a recovery hint when damaged
   list [--limit N] [--offset N]            substances by name: {"id","name","aliases","formula","cas","tags","elements","spectra"}
   search [--element EL]… [--tag TAG] [--limit N] [--offset N] [TEXT]
                                            by name/alias/tag/formula text, element(s) (IDEAL CHEMISTRY), tag
@@ -217,7 +217,7 @@ export const command: CliCommand = {
           }
         });
       }
-      case 'check': {
+      case 'verify': {
         const { values } = parse(rest, {});
         let ok = false;
         withLibrary(values, io, (lib) => {

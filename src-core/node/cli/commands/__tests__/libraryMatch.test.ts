@@ -131,7 +131,7 @@ describe('specmatch library / match (built CLI)', () => {
     expect(cli('library', 'show', '--library', lib, mineralName(2)).status).toBe(1);
     expect(cli('library', 'undo', '--library', lib, String(removed['undoToken'])).status).toBe(0);
     expect(cli('library', 'show', '--library', lib, mineralName(2)).status).toBe(0);
-    expect(cli('library', 'check', '--library', lib).stdout).toMatch(/: ok/);
+    expect(cli('library', 'verify', '--library', lib).stdout).toMatch(/: ok/);
     cli('library', 'remove', '--library', lib, mineralName(2));
     const copy = join(root, 'copy.specmatch');
     expect(lines(cli('library', 'export', '--library', lib, '--json', copy).stdout)[0]).toMatchObject({ format: 'specmatch-library' });
