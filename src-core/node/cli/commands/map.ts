@@ -10,7 +10,7 @@ import type { Pipeline } from '../../../preprocess/pipeline.js';
 import { getPreset } from '../../../preprocess/presets.js';
 import { readSpectrumFile } from '../../io/readSpectrumFile.js';
 import { checkOutputPath, writeFileAtomic } from '../../io/writeFileAtomic.js';
-import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
+import { embedMissingForCli, loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
 import { identifyMap } from '../../map/identifyMap.js';
 import type { CliCommand } from '../CliCommand.js';
@@ -107,14 +107,7 @@ export const command: CliCommand = {
     }
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
     try {
-      if (model) {
-        const st = lib.embeddingStatus(model.key);
-        if (st.missing > 0) {
-          io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
-          const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
-          if (r.failed > 0) io.err(`warning: ${r.failed} reference spectra could not be embedded; they are left out of siamese matching`);
-        }
-      }
+      await embedMissingForCli(lib, model, io);
       const started = Date.now();
       let lastReport = 0;
       const result = await identifyMap(lib, read.spectra, {

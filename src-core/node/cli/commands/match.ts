@@ -3,7 +3,7 @@ import type { EmbeddingModel } from '../../../engine/EmbeddingModel.js';
 import { SpecmatchError } from '../../../errors.js';
 import { parseExcludeRange } from '../../../matching/excludeMask.js';
 import type { MatchMethod, MatchResult } from '../../../matching/types.js';
-import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
+import { embedMissingForCli, loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { DEFAULT_TOP_K, MATCH_METHODS, defaultMethodFor, matchSpectrum } from '../../library/matchLibrary.js';
 import type { CliCommand } from '../CliCommand.js';
 import { describeCalibration } from '../../../calibration/profile.js';
@@ -92,13 +92,9 @@ export const command: CliCommand = {
     // unreadable files), once per library and model.
     let embeddingsChecked = model === null;
     const ensureEmbeddings = async (): Promise<void> => {
-      if (embeddingsChecked || !model) return;
+      if (embeddingsChecked) return;
       embeddingsChecked = true;
-      const st = lib.embeddingStatus(model.key);
-      if (st.missing === 0) return;
-      io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
-      const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
-      if (r.failed > 0) io.err(`warning: ${r.failed} reference spectra could not be embedded (${r.errors[0]?.message ?? ''}); they are left out of siamese matching`);
+      await embedMissingForCli(lib, model, io);
     };
     try {
       for (const query of queries) {

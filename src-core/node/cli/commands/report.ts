@@ -5,7 +5,7 @@ import { parseExcludeRange } from '../../../matching/excludeMask.js';
 import type { MatchMethod } from '../../../matching/types.js';
 import { appVersion } from '../../packageInfo.js';
 import { readFileBytes } from '../../io/readSpectrumFile.js';
-import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
+import { embedMissingForCli, loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
 import { createReport } from '../../report/createReport.js';
 import type { ReportQueryFile } from '../../report/createReport.js';
@@ -93,6 +93,9 @@ export const command: CliCommand = {
           files.push({ fileName: q, bytes: new Uint8Array(0), error: info });
         }
       }
+      // As `match`: the model's missing reference embeddings first (a fresh library has none, and fused/siamese
+      // ranking would otherwise find no candidate).
+      if (files.some((f) => !f.error)) await embedMissingForCli(lib, model, io);
       const input = await createReport(files, {
         library: lib,
         model,
