@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'E_MODEL' // the model cannot be loaded or used
   | 'E_NOT_FOUND' // an id or name that does not exist
   | 'E_OUTPUT' // output path cannot be written
+  | 'E_CALIBRATION' // a calibration fit was refused (too few lines, poor RMS, not monotonic)
   | 'E_CANCELLED'
   | 'E_INTERNAL';
 

@@ -62,4 +62,30 @@ export class LibraryPage {
     await expect(this.importJob).toHaveAttribute('data-state', /done|failed|cancelled/, { timeout: 60_000 });
     return (await this.importJob.textContent()) ?? '';
   }
+
+  /** Import files through the files chooser. */
+  async importFiles(files: string[]): Promise<void> {
+    await this.page.getByTestId('import-files-input').setInputFiles(files);
+  }
+
+  get checksPanel(): Locator {
+    return this.page.getByTestId('checks-panel');
+  }
+
+  get findings(): Locator {
+    return this.page.getByTestId('finding');
+  }
+
+  /** Opens the Checks pane and runs the checks, waiting for the findings list. */
+  async runChecks(): Promise<void> {
+    await this.page.getByTestId('pane-checks').click();
+    await expect(this.checksPanel).toBeVisible();
+    await this.page.getByTestId('checks-run').click();
+    await expect(this.page.getByTestId('checks-list')).toBeVisible({ timeout: 60_000 });
+  }
+
+  /** The finding naming a substance. */
+  finding(substance: string): Locator {
+    return this.findings.filter({ hasText: substance });
+  }
 }

@@ -4,6 +4,7 @@ import { IdentifyPage } from './IdentifyPage.js';
 import { LibraryPage } from './LibraryPage.js';
 import { ModelPage } from './ModelPage.js';
 import { SettingsPage } from './SettingsPage.js';
+import { InstrumentsPage } from './InstrumentsPage.js';
 
 /** The app's shell: navigation, status bar, toasts; one page object per view. */
 export class SpecmatchApp {
@@ -11,6 +12,7 @@ export class SpecmatchApp {
   readonly library: LibraryPage;
   readonly model: ModelPage;
   readonly settings: SettingsPage;
+  readonly instruments: InstrumentsPage;
   readonly statusBar: Locator;
   readonly toast: Locator;
 
@@ -19,6 +21,7 @@ export class SpecmatchApp {
     this.library = new LibraryPage(page);
     this.model = new ModelPage(page);
     this.settings = new SettingsPage(page);
+    this.instruments = new InstrumentsPage(page);
     this.statusBar = page.getByTestId('status-bar');
     this.toast = page.getByTestId('toast');
   }
@@ -29,7 +32,7 @@ export class SpecmatchApp {
     await expect(this.page.getByTestId('identify-view')).toBeVisible();
   }
 
-  async goTo(view: 'identify' | 'library' | 'model' | 'settings'): Promise<void> {
+  async goTo(view: 'identify' | 'library' | 'model' | 'instruments' | 'settings'): Promise<void> {
     await this.page.getByTestId(`nav-${view}`).click();
     await expect(this.page.getByTestId(`${view}-view`)).toBeVisible();
   }

@@ -8,10 +8,14 @@
  * (structured clone keeps them; the web transport tags them, see wire.ts), class instances are not.
  */
 import type { ErrorInfo } from '../errors.js';
+import type { LibraryFinding } from '../matching/libraryChecks.js';
 import type { MatchMethod, MatchRequest, MatchResult } from '../matching/types.js';
+import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
 import type { Pipeline } from '../preprocess/pipeline.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
+import type { CalibrationFit } from '../calibration/calibrate.js';
+import type { InstrumentRule } from '../calibration/profile.js';
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -74,6 +78,8 @@ export interface ReferenceSpectrumInfo {
   points: number;
   xFrom: number;
   xTo: number;
+  /** Signal-to-noise estimate (src-core/preprocess/quality.ts); null for noiseless data. */
+  snr: number | null;
 }
 
 export interface SubstanceDetail extends SubstanceSummary {
@@ -97,7 +103,7 @@ export interface FilePayload {
   bytes: Uint8Array;
 }
 
-export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'index';
+export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'check' | 'index';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainEpoch {
@@ -158,6 +164,30 @@ export interface ModelInfo {
 /** The one match request (src-core/matching/types.ts): the CLI and the report make the same. */
 export type { MatchRequest };
 
+/** Mixture analysis of one query (the Identify view's mixture panel); the fit's curves come with the answer. */
+export interface MixtureRequest {
+  spectrum: Spectrum;
+  /** 1…5, default 3. */
+  maxComponents?: number;
+  exclude?: Array<[number, number]>;
+  /** As MatchRequest.pipeline: applied to the query only. */
+  pipeline?: PipelineSpec;
+}
+
+/**
+ * A reference and the query as mixture vectors on the common axis (baseline removed, peak height 1), over the
+ * points the query covers: the renderer subtracts `scale × reference` live and can search what is left.
+ */
+export interface SubtractionVectors {
+  x: number[];
+  query: number[];
+  reference: number[];
+  /** The least-squares scale of the reference in the query (≥ 0), the slider's starting point. */
+  bestScale: number;
+  substance: string;
+  spectrumId: number;
+}
+
 export interface ReadSpectraResult {
   format: string;
   spectra: Spectrum[];
@@ -185,6 +215,64 @@ export interface ReportRequest {
   lab?: string;
   analyst?: string;
   notes?: string;
+  /** Add the mixture section (components, fractions, fit, overlay). */
+  mixture?: boolean;
+}
+
+/** An instrument profile as the Instruments page shows it (src-core/calibration/profile.ts). */
+export interface InstrumentSummary {
+  name: string;
+  serial: string | null;
+  laserNm: number | null;
+  recognise: InstrumentRule[];
+  /** Newest first. */
+  calibrations: CalibrationSummary[];
+}
+
+export interface CalibrationSummary {
+  id: number;
+  createdAt: string;
+  standard: string;
+  files: string[];
+  rms: number;
+  lines: number;
+  resolutionCm: number | null;
+  laserNm: number | null;
+  laserCorrectedNm: number | null;
+}
+
+export interface InstrumentSaveRequest {
+  name: string;
+  serial?: string | null;
+  laserNm?: number | null;
+  recognise?: InstrumentRule[];
+}
+
+/** A standard's spectrum to calibrate on; with `instrument`, a shift standard corrects its lamp calibration's laser. */
+export interface CalibrationFitRequest {
+  file: FilePayload;
+  standard: string;
+  laserNm?: number;
+  instrument?: string;
+}
+
+export interface CalibrationFitView {
+  fit: CalibrationFit;
+  /** The standard's spectrum on its uncorrected shift axis (what the found lines refer to) and through the fit. */
+  spectrum: { x: Float64Array; calibratedX: Float64Array; y: Float64Array; sourceFile: string };
+  standard: { id: string; label: string; source: string };
+}
+
+/** The last library check's findings (the Checks panel), or `computedAt: null` before the first run. */
+export interface LibraryFindings {
+  /** Method whose scores found mislabelled references and spread. */
+  method: string | null;
+  spectra: number;
+  computedAt: string | null;
+  /** True when the library changed since the check ran (run it again). */
+  stale: boolean;
+  /** Every finding, dismissed ones marked `dismissed: true`. */
+  findings: LibraryFinding[];
 }
 
 /** Identify every spectrum of a map, line scan or multi-spectrum file (the same code as `specmatch map`). */
@@ -211,7 +299,13 @@ export interface MapResult {
   method: MatchMethod;
   modelId: string | null;
   /** Substances found, most pixels first, with their colours. */
-  phases: { substance: string; colour: [number, number, number]; pixels: number; fraction: number; meanScore: number }[];
+  phases: {
+    substance: string;
+    colour: [number, number, number];
+    pixels: number;
+    fraction: number;
+    meanScore: number;
+  }[];
   /** Per spectrum (file order): index into phases, −1 unidentified, −2 low signal. */
   phaseOf: number[];
   /** Per spectrum: top substance (null when not matched), score, verdict ('low-signal', 'error' too), why. */
@@ -226,6 +320,8 @@ export interface ApiContract {
   'app:info': { req: Record<string, never>; res: AppInfo };
   'spectrum:read': { req: FilePayload; res: ReadSpectraResult };
   'match:run': { req: MatchRequest; res: MatchResult };
+  'mixture:run': { req: MixtureRequest; res: MixtureResult };
+  'mixture:vectors': { req: { spectrum: Spectrum; spectrumId: number; pipeline?: PipelineSpec }; res: SubtractionVectors };
   'library:info': { req: Record<string, never>; res: LibraryInfo };
   'library:list': { req: { query?: string }; res: SubstanceList };
   'library:get': { req: { substanceId: number }; res: SubstanceDetail };
@@ -239,6 +335,12 @@ export interface ApiContract {
   'library:undoRemove': { req: { undoToken: string }; res: { substanceId: number } };
   'library:import': { req: { files: FilePayload[] }; res: JobInfo };
   'library:reembed': { req: Record<string, never>; res: JobInfo };
+  'library:check': { req: Record<string, never>; res: JobInfo };
+  'library:findings': { req: Record<string, never>; res: LibraryFindings };
+  'library:dismiss': { req: { key: string; dismissed: boolean }; res: LibraryFindings };
+  'library:merge': { req: { intoId: number; fromIds: number[] }; res: SubstanceDetail };
+  'library:moveSpectrum': { req: { spectrumId: number; toSubstanceId: number }; res: { fromSubstanceId: number } };
+  'library:removeSpectrum': { req: { spectrumId: number }; res: { undoToken: string; name: string } };
   'model:info': { req: Record<string, never>; res: ModelInfo };
   'model:select': { req: { modelId: string }; res: { model: ModelInfo; job: JobInfo | null } };
   'model:train': { req: TrainRequest; res: JobInfo };
@@ -246,6 +348,11 @@ export interface ApiContract {
   'job:list': { req: Record<string, never>; res: JobInfo[] };
   'job:cancel': { req: { jobId: string }; res: JobInfo };
   'report:render': { req: ReportRequest; res: { fileName: string; bytes: Uint8Array } };
+  'instrument:list': { req: Record<string, never>; res: InstrumentSummary[] };
+  'instrument:save': { req: InstrumentSaveRequest; res: InstrumentSummary };
+  'calibration:fit': { req: CalibrationFitRequest; res: CalibrationFitView };
+  /** Fits again on the server (never trusts a client's fit) and stores it when accepted; E_CALIBRATION when refused. */
+  'calibration:accept': { req: CalibrationFitRequest & { instrument: string }; res: InstrumentSummary };
   'map:run': { req: MapRunRequest; res: JobInfo };
   'map:result': { req: { jobId: string }; res: MapResult };
 }
@@ -274,6 +381,8 @@ export const CHANNELS = [
   'app:info',
   'spectrum:read',
   'match:run',
+  'mixture:run',
+  'mixture:vectors',
   'library:info',
   'library:list',
   'library:get',
@@ -284,6 +393,12 @@ export const CHANNELS = [
   'library:undoRemove',
   'library:import',
   'library:reembed',
+  'library:check',
+  'library:findings',
+  'library:dismiss',
+  'library:merge',
+  'library:moveSpectrum',
+  'library:removeSpectrum',
   'model:info',
   'model:select',
   'model:train',
@@ -291,6 +406,10 @@ export const CHANNELS = [
   'job:list',
   'job:cancel',
   'report:render',
+  'instrument:list',
+  'instrument:save',
+  'calibration:fit',
+  'calibration:accept',
   'map:run',
   'map:result',
 ] as const satisfies readonly Channel[];

@@ -9,6 +9,7 @@ import type { MatchMethod } from '../matching/types.js';
 import { validatePipeline } from '../preprocess/pipeline.js';
 import type { Spectrum, SpectrumMeta, XKind } from '../spectrum/Spectrum.js';
 import type { Channel, FilePayload, PipelineSpec, Req, SubstancePatch } from './contract.js';
+import type { InstrumentRule } from '../calibration/profile.js';
 
 const X_KINDS: readonly XKind[] = ['raman-shift', 'wavelength', 'wavenumber', 'other'];
 /** Upper bound on points per spectrum crossing the boundary (a map pixel has ~1–10 k; 1 M is far beyond any). */
@@ -116,6 +117,16 @@ export function spectrum(v: unknown, path: string): Spectrum {
   for (const key of ['column', 'row'] as const)
     if (pos[key] !== undefined) meta.position[key] = int(pos[key], `${path}.meta.position.${key}`);
   if (pos['label'] !== undefined) meta.position.label = str(pos['label'], `${path}.meta.position.label`, { max: 1000 });
+  if (m['calibration'] !== undefined) {
+    const c = obj(m['calibration'], `${path}.meta.calibration`);
+    meta.calibration = {
+      instrument: str(c['instrument'], `${path}.meta.calibration.instrument`, { max: 200 }),
+      calibrationId: int(c['calibrationId'], `${path}.meta.calibration.calibrationId`),
+      standard: str(c['standard'], `${path}.meta.calibration.standard`, { max: 100 }),
+      date: str(c['date'], `${path}.meta.calibration.date`, { max: 100 }),
+      rms: num(c['rms'], `${path}.meta.calibration.rms`),
+    };
+  }
   return { x, y, meta };
 }
 
@@ -164,6 +175,35 @@ function patch(v: unknown, path: string): SubstancePatch {
   return out;
 }
 
+function rules(v: unknown, path: string): InstrumentRule[] {
+  if (!Array.isArray(v)) fail(path, 'must be an array');
+  if (v.length > 20) fail(path, 'must have at most 20 rules');
+  return (v as unknown[]).map((r, i) => {
+    const o = obj(r, `${path}[${i}]`);
+    return {
+      field: str(o['field'], `${path}[${i}].field`, { min: 1, max: 200 }),
+      contains: str(o['contains'], `${path}[${i}].contains`, { min: 1, max: 500 }),
+    };
+  });
+}
+
+function laser(v: unknown, path: string): number {
+  const n = num(v, path);
+  if (!(n > 100 && n < 2000)) fail(path, 'must be a laser wavelength in nm (100–2000)');
+  return n;
+}
+
+function fitRequest(r: unknown): Req<'calibration:fit'> {
+  const o = obj(r, 'request');
+  const req: Req<'calibration:fit'> = {
+    file: filePayload(o['file'], 'file'),
+    standard: str(o['standard'], 'standard', { min: 1, max: 50 }),
+  };
+  if (o['laserNm'] !== undefined) req.laserNm = laser(o['laserNm'], 'laserNm');
+  if (o['instrument'] !== undefined) req.instrument = str(o['instrument'], 'instrument', { min: 1, max: 200 });
+  return req;
+}
+
 type Validators = { [C in Channel]: (raw: unknown) => Req<C> };
 
 /** One validator per channel; each returns a fresh, well-typed request or throws E_PARAM. */
@@ -176,6 +216,20 @@ export const validators: Validators = {
     if (o['method'] !== undefined) req.method = method(o['method']);
     if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 10_000);
     if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');
+    if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    return req;
+  },
+  'mixture:run': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'mixture:run'> = { spectrum: spectrum(o['spectrum'], 'spectrum') };
+    if (o['maxComponents'] !== undefined) req.maxComponents = int(o['maxComponents'], 'maxComponents', 1, 5);
+    if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');
+    if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    return req;
+  },
+  'mixture:vectors': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'mixture:vectors'> = { spectrum: spectrum(o['spectrum'], 'spectrum'), spectrumId: int(o['spectrumId'], 'spectrumId', 1) };
     if (o['pipeline'] !== undefined) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
     return req;
   },
@@ -211,6 +265,25 @@ export const validators: Validators = {
     return { files: (o['files'] as unknown[]).map((f, i) => filePayload(f, `files[${i}]`)) };
   },
   'library:reembed': (r) => none(r, 'request'),
+  'library:check': (r) => none(r, 'request'),
+  'library:findings': (r) => none(r, 'request'),
+  'library:dismiss': (r) => {
+    const o = obj(r, 'request');
+    const key = str(o['key'], 'key', { min: 1, max: 10_000 });
+    if (!/^(mislabelled|duplicate|quality|spread):\d+(,\d+)*$/.test(key)) fail('key', 'is not a check finding key');
+    if (typeof o['dismissed'] !== 'boolean') fail('dismissed', 'must be true or false');
+    return { key, dismissed: o['dismissed'] };
+  },
+  'library:merge': (r) => {
+    const o = obj(r, 'request');
+    if (!Array.isArray(o['fromIds']) || o['fromIds'].length === 0 || o['fromIds'].length > 1000) fail('fromIds', 'must be an array of 1 to 1000 ids');
+    return { intoId: int(o['intoId'], 'intoId', 1), fromIds: (o['fromIds'] as unknown[]).map((v, i) => int(v, `fromIds[${i}]`, 1)) };
+  },
+  'library:moveSpectrum': (r) => {
+    const o = obj(r, 'request');
+    return { spectrumId: int(o['spectrumId'], 'spectrumId', 1), toSubstanceId: int(o['toSubstanceId'], 'toSubstanceId', 1) };
+  },
+  'library:removeSpectrum': (r) => ({ spectrumId: int(obj(r, 'request')['spectrumId'], 'spectrumId', 1) }),
   'model:info': (r) => none(r, 'request'),
   'model:select': (r) => ({ modelId: str(obj(r, 'request')['modelId'], 'modelId', { min: 1, max: 200 }) }),
   'model:train': (r) => {
@@ -230,11 +303,30 @@ export const validators: Validators = {
     if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 100);
     if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');
     if (o['pipeline'] !== undefined && o['pipeline'] !== null) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
+    if (o['mixture'] !== undefined) {
+      if (typeof o['mixture'] !== 'boolean') fail('mixture', 'must be true or false');
+      req.mixture = o['mixture'];
+    }
     for (const key of ['lab', 'analyst', 'notes'] as const) {
       const val = optStr(o[key], key, 10_000);
       if (val !== undefined) req[key] = val;
     }
     return req;
+  },
+  'instrument:list': (r) => none(r, 'request'),
+  'instrument:save': (r) => {
+    const o = obj(r, 'request');
+    const req: Req<'instrument:save'> = { name: str(o['name'], 'name', { min: 1, max: 200 }) };
+    if (o['serial'] !== undefined) req.serial = nullableStr(o['serial'], 'serial', 200);
+    if (o['laserNm'] !== undefined) req.laserNm = o['laserNm'] === null ? null : laser(o['laserNm'], 'laserNm');
+    if (o['recognise'] !== undefined) req.recognise = rules(o['recognise'], 'recognise');
+    return req;
+  },
+  'calibration:fit': fitRequest,
+  'calibration:accept': (r) => {
+    const req = fitRequest(r);
+    if (req.instrument === undefined) fail('instrument', 'is required to store a calibration');
+    return { ...req, instrument: req.instrument };
   },
   'map:run': (r) => {
     const o = obj(r, 'request');

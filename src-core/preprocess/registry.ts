@@ -6,6 +6,7 @@ import { BASELINE_ARPLS_DEFAULTS, baselineArpls } from './baselineArpls.js';
 import { BASELINE_IMODPOLY_DEFAULTS, baselineImodpoly } from './baselineImodpoly.js';
 import { baselineRubberband } from './baselineRubberband.js';
 import { CROP_DEFAULTS, crop } from './crop.js';
+import { broadenGaussian } from './broaden.js';
 import { DESPIKE_SHOULDER_DEFAULTS, despikeShoulder } from './despikeShoulder.js';
 import { DESPIKE_WHITAKER_HAYES_DEFAULTS, despikeWhitakerHayes } from './despikeWhitakerHayes.js';
 import type { NormalizeMethod } from './normalize.js';
@@ -385,6 +386,37 @@ const SPECS: readonly StepSpec[] = [
           edge: str(p, 'edge') === 'nearest' ? 'nearest' : 'interp',
         }),
       ),
+  },
+  {
+    kind: 'resolution.broaden',
+    label: 'Match resolution (Gaussian broadening)',
+    description:
+      'broadens a spectrum recorded at a finer resolution to a coarser instrument’s (kernel FWHM √(to² − from²)); the resolutions are the instruments’ calibration line widths',
+    params: [
+      {
+        name: 'from',
+        type: 'number',
+        default: 4,
+        min: 0,
+        max: 200,
+        unit: 'cm⁻¹',
+        description: 'resolution (FWHM) of this spectrum',
+      },
+      {
+        name: 'to',
+        type: 'number',
+        default: 8,
+        min: 0,
+        max: 200,
+        unit: 'cm⁻¹',
+        description: 'resolution (FWHM) to broaden to',
+      },
+    ],
+    check: (p) =>
+      num(p, 'to') < num(p, 'from')
+        ? ['to', `must be at least 'from' (${num(p, 'from')}): broadening cannot sharpen`]
+        : undefined,
+    apply: (s, p) => withData(s, broadenGaussian(s.x, s.y, num(p, 'from'), num(p, 'to'))),
   },
   {
     kind: 'smooth.whittaker',

@@ -1,4 +1,5 @@
 import type { MatchResult } from '../matching/types.js';
+import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
 
 /**
@@ -33,6 +34,10 @@ export interface ReportEntry {
   queryVector?: Spectrum;
   /** The top matches' reference vectors, for the overlay plot (at most 3). */
   overlays: ReportOverlay[];
+  /** Mixture analysis with its curves, when the analyst asked for it (`report --mixture`, the app's checkbox). */
+  mixture?: MixtureResult;
+  /** Why the mixture analysis failed, when it was asked for and did. */
+  mixtureError?: { code: string; message: string };
 }
 
 export interface ReportPipelineStep {
@@ -54,6 +59,8 @@ export interface ReportMethod {
   calibrated: boolean;
   model?: { id: string; version: string; manifestHash: string; backend?: string };
   library: { name: string; path?: string; version?: string; substances: number; spectra: number };
+  /** The x-axis calibrations applied to the queries (one line each), or one line saying none was. */
+  calibration?: string[];
 }
 
 export interface ReportInput {

@@ -1,3 +1,4 @@
+import { assessQuality } from '../preprocess/quality.js';
 import type { ReportInput } from './ReportInput.js';
 
 /**
@@ -69,6 +70,7 @@ export function reportToJson(input: ReportInput): string {
           count: e.query.count,
           sha256: e.query.sha256,
           format: e.query.format,
+          ...(e.query.spectrum.y.length > 0 ? { snr: roundSnr(assessQuality(e.query.spectrum).snr) } : {}),
           ...(e.error
             ? { error: e.error }
             : {
@@ -78,10 +80,17 @@ export function reportToJson(input: ReportInput): string {
                 exclude: e.result?.exclude ?? [],
                 matches: e.result?.matches ?? [],
               }),
+          ...(e.mixture ? { mixture: { verdict: e.mixture.verdict, components: e.mixture.components, fit: e.mixture.fit, alternatives: e.mixture.alternatives } } : {}),
+          ...(e.mixtureError ? { mixtureError: e.mixtureError } : {}),
         })),
       },
       null,
       2,
     ) + '\n'
   );
+}
+
+/** SNR for the JSON report: one decimal; null for noiseless data (JSON has no Infinity). */
+function roundSnr(snr: number): number | null {
+  return Number.isFinite(snr) ? Math.round(snr * 10) / 10 : null;
 }

@@ -48,6 +48,14 @@ export interface SpectrumMeta {
   fields: Record<string, string>;
   /** Things a user should know about how this spectrum was read (dropped NaN points, reversed axis, …). */
   warnings: string[];
+  /** Set on a spectrum derived through an instrument's calibration (src-core/calibration/profile.ts); raw data has none. */
+  calibration?: {
+    instrument: string;
+    calibrationId: number;
+    standard: string;
+    date: string;
+    rms: number;
+  };
 }
 
 export interface Spectrum {

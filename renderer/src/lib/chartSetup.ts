@@ -14,6 +14,8 @@ export interface Series {
   color: string;
   dashed?: boolean;
   width?: number;
+  /** Draw markers only (no line), e.g. residuals. */
+  points?: boolean;
 }
 
 /** Current value of a CSS variable (chart colours follow the theme). */

@@ -8,10 +8,12 @@ export interface ReportPreview {
 }
 
 /** The report preview being shown (a blob: URL of the PDF), or null. */
-export const reportState: { preview: ReportPreview | null; busy: boolean; error: string | null } = $state({
+export const reportState: { preview: ReportPreview | null; busy: boolean; error: string | null; mixture: boolean } = $state({
   preview: null,
   busy: false,
   error: null,
+  /** Add the mixture section (the Identify view's "with mixture analysis" box). */
+  mixture: false,
 });
 
 /** Render the PDF of the current match in the main process (the same renderer as `specmatch report`), then preview it. */
@@ -28,6 +30,7 @@ export async function exportReport(): Promise<void> {
         ...session.matchOptions(),
         ...(settings.labName ? { lab: settings.labName } : {}),
         ...(settings.analyst ? { analyst: settings.analyst } : {}),
+        ...(reportState.mixture ? { mixture: true } : {}),
       }),
     );
     closePreview();

@@ -8,7 +8,7 @@ import { PRESETS } from '../../../src-core/preprocess/presets.js';
 import { api, ApiError, unwrap } from '../api/index.js';
 import { settings } from './settings.svelte.js';
 
-export type View = 'identify' | 'library' | 'model' | 'settings';
+export type View = 'identify' | 'library' | 'model' | 'instruments' | 'settings';
 
 /** At most this many reference overlays on the chart at once (more turns the plot into noise). */
 export const MAX_OVERLAYS = 3;
@@ -258,9 +258,10 @@ class Session {
    */
   onJob(job: JobInfo): void {
     const known = this.jobs.get(job.id);
-    if (known && known.state !== 'running' && job.state === 'running') return;
-    this.jobs.set(job.id, job);
-    if (job.kind === 'map' && job.state === 'done' && this.map?.jobId === job.id && !this.map.result) void this.loadMapResult(job.id);
+    if (!(known && known.state !== 'running' && job.state === 'running')) this.jobs.set(job.id, job);
+    // The map's 'done' event can arrive before the answer that names its job: check the recorded state either way.
+    const current = this.jobs.get(job.id)!;
+    if (current.kind === 'map' && current.state === 'done' && this.map?.jobId === current.id && !this.map.result) void this.loadMapResult(current.id);
   }
 
   notify(text: string, action?: { label: string; run: () => void }): void {

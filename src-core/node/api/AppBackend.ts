@@ -1,20 +1,29 @@
 import type {
-  SubstanceList,
   ApiEvents,
+  CalibrationFitRequest,
+  CalibrationFitView,
   EventName,
+  FilePayload,
+  InstrumentSaveRequest,
+  InstrumentSummary,
   JobInfo,
   LibraryInfo,
+  LibraryFindings,
   MatchRequest,
+  MixtureRequest,
+  SubtractionVectors,
   ModelInfo,
+  ReadSpectraResult,
   ReportRequest,
   SubstanceDetail,
+  SubstanceList,
   SubstancePatch,
   TrainRequest,
-  FilePayload,
   MapResult,
   MapRunRequest,
 } from '../../ipc/contract.js';
 import type { MatchResult } from '../../matching/types.js';
+import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 
 /** Push-event sink: Electron sends to the window, the web server to its SSE clients. */
@@ -39,12 +48,27 @@ export interface AppBackend {
   removeSubstance(id: number): { undoToken: string; name: string };
   undoRemove(token: string): { substanceId: number };
   match(req: MatchRequest): Promise<MatchResult>;
+  mixture(req: MixtureRequest): Promise<MixtureResult>;
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors;
   importFiles(files: FilePayload[]): JobInfo;
   reembed(): JobInfo;
+  /** Library checks (src-core/node/library/checkLibrary.ts) as a background job; `findings()` gives the result. */
+  checkLibrary(): JobInfo;
+  findings(): LibraryFindings;
+  dismissFinding(key: string, dismissed: boolean): LibraryFindings;
+  mergeSubstances(intoId: number, fromIds: number[]): SubstanceDetail;
+  moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number };
+  removeSpectrum(spectrumId: number): { undoToken: string; name: string };
   modelInfo(): ModelInfo;
   selectModel(modelId: string): Promise<{ model: ModelInfo; job: JobInfo | null }>;
   train(req: TrainRequest): JobInfo;
   renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }>;
+  /** Reads a file and applies the calibration of the instrument that recognises it (meta.calibration says so). */
+  readSpectra(file: FilePayload): ReadSpectraResult;
+  listInstruments(): InstrumentSummary[];
+  saveInstrument(req: InstrumentSaveRequest): InstrumentSummary;
+  fitCalibration(req: CalibrationFitRequest): CalibrationFitView;
+  acceptCalibration(req: CalibrationFitRequest & { instrument: string }): InstrumentSummary;
   /** Starts a map job (identify every pixel); its result is kept for `mapResult`. */
   runMap(req: MapRunRequest): JobInfo;
   mapResult(jobId: string): MapResult;

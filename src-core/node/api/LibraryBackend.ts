@@ -7,11 +7,19 @@ import type {
   FilePayload,
   ImportFileError,
   JobInfo,
+  LibraryFindings,
   LibraryInfo,
   MapResult,
   MapRunRequest,
   MatchRequest,
+  MixtureRequest,
+  SubtractionVectors,
   ModelInfo,
+  CalibrationFitRequest,
+  CalibrationFitView,
+  InstrumentSaveRequest,
+  InstrumentSummary,
+  ReadSpectraResult,
   ReportRequest,
   SubstanceDetail,
   SubstanceList,
@@ -19,12 +27,21 @@ import type {
   SubstanceSummary,
   TrainRequest,
 } from '../../ipc/contract.js';
+import type { LibraryFinding } from '../../matching/libraryChecks.js';
 import type { MatchResult } from '../../matching/types.js';
+import { calibrateSpectra } from '../../calibration/calibrate.js';
+import { nmToShift, STANDARD_IDS, standardById } from '../../calibration/standards.js';
+import { applyXMap } from '../../calibration/xMap.js';
 import type { SubstanceSummary as LibSummary, SubstanceDetail as LibDetail } from '../../matching/libraryTypes.js';
+import { runPipeline } from '../../preprocess/pipeline.js';
+import { assessQuality } from '../../preprocess/quality.js';
 import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
+import { checkLibrary } from '../library/checkLibrary.js';
 import { indexForMatch, pendingVectors, runMatchRequest } from '../library/matchLibrary.js';
+import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
+import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import { readSpectra } from '../../formats/readSpectra.js';
 import { identifyMap } from '../map/identifyMap.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
@@ -57,6 +74,10 @@ export class LibraryBackend implements AppBackend {
   private readonly emit: EventSink;
   private readonly thumbnails = new Map<number, number[]>();
   private readonly appVersion: string;
+  /** The last check's findings and the library state (info counts + time) they were computed on. */
+  private lastCheck: { method: string; spectra: number; computedAt: string; generation: number; findings: LibraryFinding[] } | null = null;
+  /** Bumped on every edit made through the backend: a check computed before an edit is stale. */
+  private generation = 0;
   /** Results of the last few map jobs, by job id (a map of 10,000 pixels is about 1 MB here). */
   private readonly maps = new Map<string, MapResult>();
 
@@ -87,6 +108,7 @@ export class LibraryBackend implements AppBackend {
   }
 
   private changed(): void {
+    this.generation++;
     this.emit('library:changed', this.libraryInfo());
   }
 
@@ -142,8 +164,14 @@ export class LibraryBackend implements AppBackend {
         points: sp.points,
         xFrom: sp.xMin,
         xTo: sp.xMax,
+        snr: this.snrOf(sp.id),
       })),
     };
+  }
+
+  private snrOf(spectrumId: number): number | null {
+    const snr = assessQuality(this.library.getSpectrum(spectrumId)).snr;
+    return Number.isFinite(snr) ? snr : null;
   }
 
   listSubstances(query: string | undefined): SubstanceList {
@@ -211,8 +239,104 @@ export class LibraryBackend implements AppBackend {
 
   undoRemove(token: string): { substanceId: number } {
     const r = this.library.undo(token);
+    this.thumbnails.clear();
     this.changed();
     return r;
+  }
+
+  readSpectra(file: FilePayload): ReadSpectraResult {
+    const r = readSpectra(file.bytes, file.name);
+    const warnings = [...r.warnings];
+    const spectra = r.spectra.map((s) => {
+      try {
+        return this.library.calibrate(s, undefined);
+      } catch (err) {
+        warnings.push(`${file.name}: not calibrated: ${(err as Error).message}`);
+        return s;
+      }
+    });
+    return { format: r.format, spectra, warnings };
+  }
+
+  listInstruments(): InstrumentSummary[] {
+    return this.library.listInstruments().map((i) => this.instrumentSummary(i.name));
+  }
+
+  private instrumentSummary(name: string): InstrumentSummary {
+    const inst = this.library.listInstruments().find((i) => i.name === name);
+    if (!inst) throw new SpecmatchError('E_NOT_FOUND', `no instrument named '${name}'`);
+    return {
+      name: inst.name,
+      serial: inst.serial,
+      laserNm: inst.laserNm,
+      recognise: inst.recognise,
+      calibrations: this.library.calibrations(inst.name).map((c) => ({
+        id: c.id,
+        createdAt: c.createdAt,
+        standard: c.standard,
+        files: c.files,
+        rms: c.rms,
+        lines: c.lines.length,
+        resolutionCm: c.resolutionCm,
+        laserNm: c.laserNm,
+        laserCorrectedNm: c.laserCorrectedNm,
+      })),
+    };
+  }
+
+  saveInstrument(req: InstrumentSaveRequest): InstrumentSummary {
+    const saved = this.library.saveInstrument(req);
+    return this.instrumentSummary(saved.name);
+  }
+
+  /** The fit the CLI's `specmatch calibrate` makes for the same file, standard, laser and instrument. */
+  fitCalibration(req: CalibrationFitRequest): CalibrationFitView {
+    const std = standardById(req.standard);
+    if (!std) throw new SpecmatchError('E_PARAM', `unknown standard '${req.standard}' (${STANDARD_IDS.join(', ')})`);
+    const spectrum = readSpectra(req.file.bytes, req.file.name).spectra[0];
+    if (!spectrum) throw new SpecmatchError('E_EMPTY', `${req.file.name}: no spectrum`);
+    const inst = req.instrument ? this.library.listInstruments().find((i) => i.name === req.instrument) : undefined;
+    const latest = inst ? this.library.latestCalibration(inst.name) : undefined;
+    const base = std.kind === 'shift' && latest && standardById(latest.standard)?.kind === 'lamp' ? latest.xMap : null;
+    const laserNm = req.laserNm ?? inst?.laserNm ?? undefined;
+    const fit = calibrateSpectra([spectrum], std, { ...(laserNm ? { laserNm } : {}), base });
+    const x = base
+      ? applyXMap(base, spectrum.x)
+      : spectrum.meta.xKind === 'wavelength' && fit.laser.nominalNm
+        ? spectrum.x.map((v) => nmToShift(v, fit.laser.nominalNm!))
+        : Float64Array.from(spectrum.x);
+    return {
+      fit,
+      spectrum: {
+        x,
+        calibratedX: applyXMap(fit.map, spectrum.x),
+        y: Float64Array.from(spectrum.y),
+        sourceFile: spectrum.meta.sourceFile,
+      },
+      standard: { id: std.id, label: std.label, source: std.source },
+    };
+  }
+
+  acceptCalibration(req: CalibrationFitRequest & { instrument: string }): InstrumentSummary {
+    const view = this.fitCalibration(req);
+    if (!view.fit.accepted)
+      throw new SpecmatchError('E_CALIBRATION', `${req.file.name}: ${view.fit.reason ?? 'refused'}`, {
+        file: req.file.name,
+      });
+    const known = this.library.listInstruments().find((i) => i.name === req.instrument);
+    const spectrum = readSpectra(req.file.bytes, req.file.name).spectra[0]!;
+    this.library.addCalibration(
+      known
+        ? { name: req.instrument }
+        : {
+            name: req.instrument,
+            laserNm: view.fit.laser.nominalNm,
+            recognise: spectrum.meta.instrument ? [{ field: 'instrument', contains: spectrum.meta.instrument }] : [],
+          },
+      view.fit,
+      [basename(req.file.name)],
+    );
+    return this.instrumentSummary(req.instrument);
   }
 
   /**
@@ -239,6 +363,23 @@ export class LibraryBackend implements AppBackend {
       if (done && done.state !== 'done') throw new SpecmatchError(done.state === 'cancelled' ? 'E_CANCELLED' : 'E_PIPELINE', done.error?.message ?? 'processing the library with the pipeline failed');
     }
     return runMatchRequest(this.library, { ...opts, spectrum }, { model });
+  }
+
+  /** Mixture analysis with the fit's curves (the Identify view's mixture panel). */
+  async mixture(req: MixtureRequest): Promise<MixtureResult> {
+    const query =
+      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    return matchMixture(this.library, query, {
+      curves: true,
+      ...(req.maxComponents === undefined ? {} : { maxComponents: req.maxComponents }),
+      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+    });
+  }
+
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors {
+    const query =
+      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
+    return subtractionVectors(this.library, query, req.spectrumId);
   }
 
   /**
@@ -353,6 +494,69 @@ export class LibraryBackend implements AppBackend {
     });
   }
 
+  checkLibrary(): JobInfo {
+    return this.jobs.start('check', 'Checking the library', async (ctx) => {
+      const model = this.models.current();
+      if (model && this.library.embeddingStatus(model.key).missing > 0) {
+        ctx.progress({ phase: 'embedding' });
+        await this.library.recomputeEmbeddings(model, { signal: ctx.signal, onProgress: (done, total) => ctx.progress({ done, total, phase: 'embedding' }) });
+      }
+      const generation = this.generation;
+      ctx.progress({ phase: 'comparing references', done: 0 });
+      const r = await checkLibrary(this.library, {
+        model,
+        includeDismissed: true,
+        signal: ctx.signal,
+        onProgress: (done, total) => {
+          if (done % 100 === 0 || done === total) ctx.progress({ done, total, phase: 'comparing references' });
+        },
+      });
+      this.lastCheck = { method: r.method, spectra: r.spectra, computedAt: new Date().toISOString(), generation, findings: r.findings };
+      const open = r.findings.filter((f) => !f.dismissed);
+      return `${open.length} findings in ${r.spectra} spectra${r.dismissed ? ` (${r.dismissed} dismissed)` : ''}`;
+    });
+  }
+
+  findings(): LibraryFindings {
+    const c = this.lastCheck;
+    if (!c) return { method: null, spectra: 0, computedAt: null, stale: false, findings: [] };
+    const dismissed = this.library.dismissedFindings();
+    return {
+      method: c.method,
+      spectra: c.spectra,
+      computedAt: c.computedAt,
+      stale: c.generation !== this.generation,
+      findings: c.findings.map((f) => ({ ...f, dismissed: dismissed.has(f.key) })),
+    };
+  }
+
+  dismissFinding(key: string, dismissed: boolean): LibraryFindings {
+    this.library.setFindingDismissed(key, dismissed);
+    return this.findings();
+  }
+
+  mergeSubstances(intoId: number, fromIds: number[]): SubstanceDetail {
+    const d = this.library.mergeSubstances(intoId, fromIds);
+    this.changed();
+    return this.detail(d.substance);
+  }
+
+  moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number } {
+    const r = this.library.moveSpectrum(spectrumId, toSubstanceId);
+    this.thumbnails.clear();
+    this.changed();
+    return r;
+  }
+
+  removeSpectrum(spectrumId: number): { undoToken: string; name: string } {
+    const info = this.library.getSpectrumInfo(spectrumId);
+    const name = this.library.getSubstance(info.substanceId).name;
+    const undoToken = this.library.removeSpectrum(spectrumId);
+    this.thumbnails.clear();
+    this.changed();
+    return { undoToken, name };
+  }
+
   modelInfo(): ModelInfo {
     const m = this.models.current();
     const reason = this.models.unavailableReason();
@@ -460,6 +664,7 @@ export class LibraryBackend implements AppBackend {
       ...(req.lab ? { lab: req.lab } : {}),
       ...(req.analyst ? { analyst: req.analyst } : {}),
       ...(req.notes ? { notes: req.notes } : {}),
+      ...(req.mixture ? { mixture: true } : {}),
     });
     const stem = basename(req.file.name).replace(/\.[^.]*$/, '') || 'spectrum';
     return { fileName: `${stem}-report.pdf`, bytes: await renderReportPdf(input) };

@@ -2,7 +2,6 @@ import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import type { ApiResult, AppInfo, Channel, Req, Res } from '../../ipc/contract.js';
 import { CHANNELS } from '../../ipc/contract.js';
 import { validateRequest } from '../../ipc/validate.js';
-import { readSpectra } from '../../formats/readSpectra.js';
 import type { AppBackend } from './AppBackend.js';
 import type { JobManager } from './JobManager.js';
 
@@ -32,8 +31,10 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
         model: backend.versions().model,
         library: backend.libraryInfo(),
       }),
-    'spectrum:read': (req) => Promise.resolve(readSpectra(req.bytes, req.name)),
+    'spectrum:read': (req) => Promise.resolve(backend.readSpectra(req)),
     'match:run': (req) => backend.match(req),
+    'mixture:run': (req) => backend.mixture(req),
+    'mixture:vectors': (req) => Promise.resolve(backend.mixtureVectors(req)),
     'library:info': () => Promise.resolve(backend.libraryInfo()),
     'library:list': (req) => Promise.resolve(backend.listSubstances(req.query)),
     'library:get': (req) => Promise.resolve(backend.getSubstance(req.substanceId)),
@@ -44,6 +45,12 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
     'library:undoRemove': (req) => Promise.resolve(backend.undoRemove(req.undoToken)),
     'library:import': (req) => Promise.resolve(backend.importFiles(req.files)),
     'library:reembed': () => Promise.resolve(backend.reembed()),
+    'library:check': () => Promise.resolve(backend.checkLibrary()),
+    'library:findings': () => Promise.resolve(backend.findings()),
+    'library:dismiss': (req) => Promise.resolve(backend.dismissFinding(req.key, req.dismissed)),
+    'library:merge': (req) => Promise.resolve(backend.mergeSubstances(req.intoId, req.fromIds)),
+    'library:moveSpectrum': (req) => Promise.resolve(backend.moveSpectrum(req.spectrumId, req.toSubstanceId)),
+    'library:removeSpectrum': (req) => Promise.resolve(backend.removeSpectrum(req.spectrumId)),
     'model:info': () => Promise.resolve(backend.modelInfo()),
     'model:select': (req) => backend.selectModel(req.modelId),
     'model:train': (req) => Promise.resolve(backend.train(req)),
@@ -51,6 +58,10 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
     'job:list': () => Promise.resolve(jobs.list()),
     'job:cancel': (req) => Promise.resolve(jobs.cancel(req.jobId)),
     'report:render': (req) => backend.renderReport(req),
+    'instrument:list': () => Promise.resolve(backend.listInstruments()),
+    'instrument:save': (req) => Promise.resolve(backend.saveInstrument(req)),
+    'calibration:fit': (req) => Promise.resolve(backend.fitCalibration(req)),
+    'calibration:accept': (req) => Promise.resolve(backend.acceptCalibration(req)),
     'map:run': (req) => Promise.resolve(backend.runMap(req)),
     'map:result': (req) => Promise.resolve(backend.mapResult(req.jobId)),
   };

@@ -9,11 +9,13 @@ const COMMANDS: Record<string, string> = {
   inspect: 'read spectrum files and print what they hold',
   preprocess: 'run a preprocessing pipeline on spectrum files',
   match: 'rank the library substances that match each query spectrum',
+  mixture: 'name every component of each query spectrum (mixture analysis)',
   map: 'identify every pixel of a map or line scan and write a phase map',
   library: 'create, import into, search and edit a reference library',
   train: 'train the Siamese similarity model',
   eval: 'evaluate the Siamese model and classic methods on a protocol',
   report: 'write a PDF, CSV or JSON match report',
+  calibrate: "calibrate an instrument's wavenumber axis on a standard and store it",
   web: 'serve the app in a browser on 127.0.0.1',
 };
 

@@ -7,7 +7,7 @@ import type { MatchOptions } from '../../matching/types.js';
 import type { Pipeline } from '../../preprocess/pipeline.js';
 import { pipelineHash, validatePipeline } from '../../preprocess/pipeline.js';
 import { PRESETS, getPreset } from '../../preprocess/presets.js';
-import { loadDefaultModelIfAny } from '../library/cliSupport.js';
+import { embedMissingForCli, loadDefaultModelIfAny } from '../library/cliSupport.js';
 import type { Library } from '../library/Library.js';
 import { DEFAULT_TOP_K, indexForMatch, pendingVectors } from '../library/matchLibrary.js';
 import type { CliIO } from './CliCommand.js';
@@ -22,6 +22,7 @@ export const MATCH_FLAG_OPTIONS = {
   exclude: { type: 'string', multiple: true },
   preset: { type: 'string' },
   pipeline: { type: 'string' },
+  instrument: { type: 'string' },
 } as const;
 
 export const MATCH_FLAGS_USAGE = `  --method M         ${MATCH_METHODS.join(' | ')} (default: hqi-derivative, or the installed model's method when its manifest recommends it)
@@ -30,7 +31,9 @@ export const MATCH_FLAGS_USAGE = `  --method M         ${MATCH_METHODS.join(' | 
   --preset NAME      preprocess the query AND every reference with a named pipeline (${PRESETS.map((p) => p.name).join(', ')})
                      before the method's own steps; the references' vectors are computed once per library and
                      pipeline; the verdict is then uncalibrated
-  --pipeline FILE    the same with a pipeline file {"schemaVersion": 1, "steps": [...]} (see specmatch preprocess)`;
+  --pipeline FILE    the same with a pipeline file {"schemaVersion": 1, "steps": [...]} (see specmatch preprocess)
+  --instrument NAME  calibrate each query with NAME's latest calibration first (default: the instrument whose
+                     rules recognise the file, if any; none: match the raw axis)`;
 
 export interface MatchFlagValues {
   method?: string | undefined;
@@ -38,6 +41,7 @@ export interface MatchFlagValues {
   exclude?: string[] | undefined;
   preset?: string | undefined;
   pipeline?: string | undefined;
+  instrument?: string | undefined;
 }
 
 export async function loadPipelineFile(path: string): Promise<Pipeline> {
@@ -111,14 +115,7 @@ export async function modelForMatch(opts: MatchOptions, io: CliIO): Promise<Embe
  * with a notice and, after the first batch, an estimate of the time left on stderr.
  */
 export async function prepareLibraryForMatch(lib: Library, opts: MatchOptions, model: EmbeddingModel | null, io: CliIO): Promise<void> {
-  if (model) {
-    const st = lib.embeddingStatus(model);
-    if (st.missing > 0) {
-      io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
-      const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
-      if (r.failed > 0) io.err(`warning: ${r.failed} reference spectra could not be embedded (${r.errors[0]?.message ?? ''}); they are left out of siamese matching`);
-    }
-  }
+  await embedMissingForCli(lib, model, io);
   const pending = pendingVectors(lib, { ...opts, model });
   if (pending === 0) return;
   const hash = opts.pipeline ? pipelineHash(opts.pipeline).slice(0, 12) : '';

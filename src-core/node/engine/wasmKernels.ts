@@ -112,7 +112,7 @@ function conv2DBackpropInputViaConv(
  * maximum of each pair, as in tfjs' reference kernel (ties go left). Any other pool keeps the original (loop)
  * kernel. This one kernel is a plain loop over the backend's heap (`typedArrayFromHeap`, as the wasm backend's own
  * JavaScript kernels do): the composition of element-wise kernels it replaces (compare, two selects, a concat) cost
- * nine passes and five temporaries, and was the largest single cost of a training step (89 of 427 ms at batch 64).
+ * nine passes and five temporaries, and was the largest single cost of a training step (89 of 427 ms at batch 64 in a tf.profile of one step on the loaded machine).
  */
 function maxPoolGradPairs(
   original: tf.KernelFunc,

@@ -34,6 +34,11 @@ import type { ParsedFile } from './parseImportFile.js';
 import { ParsePool } from './parsePool.js';
 import { decodePack } from './pack.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, createSchema } from './schema.js';
+import { applyCalibration } from '../../calibration/profile.js';
+import type { Calibration, Instrument, InstrumentChoice } from '../../calibration/profile.js';
+import type { CalibrationFit } from '../../calibration/calibrate.js';
+import * as instruments from './instruments.js';
+import type { NewInstrument } from './instruments.js';
 
 export type {
   EmbeddingStatus,
@@ -73,6 +78,11 @@ export interface ImportOptions {
   model?: EmbeddingModel | null;
   /** Files per transaction. @default 200 */
   batchFiles?: number;
+  /**
+   * Instrument calibration for the imported spectra: undefined = the instrument that recognises each file, 'none'
+   * = none, else an instrument's name. Raw x/y are stored; vectors are computed on the calibrated spectrum.
+   */
+  instrument?: InstrumentChoice;
 }
 
 export interface AddSpectrumOptions {
@@ -128,6 +138,8 @@ interface PendingSpectrum {
   classic: Float32Array | null;
   embedding?: Float32Array;
   result: ImportFileResult;
+  /** Calibration the vectors were computed through (spectrum stays raw). */
+  calibrationId?: number;
 }
 
 /** The key stored vectors are filed under: a model id ('classic' for the classic methods) and a pipeline hash. */
@@ -569,6 +581,9 @@ export class Library {
   async importPaths(paths: readonly string[], opts: ImportOptions = {}): Promise<ImportReport> {
     const started = performance.now();
     const nameOverride = opts.name === undefined ? undefined : cleanName(opts.name);
+    if (opts.instrument !== undefined && opts.instrument !== 'none' && !this.latestCalibration(opts.instrument)) {
+      throw new SpecmatchError('E_CALIBRATION', `${this.path}: instrument '${opts.instrument}' has no calibration yet`, { file: this.path });
+    }
     const { leaves, errors: listErrors } = await expandImportPaths(paths, opts.signal ? { signal: opts.signal } : {});
     const report: ImportReport = { files: 0, spectra: 0, added: 0, duplicates: 0, substancesCreated: 0, errors: [...listErrors], results: [], cancelled: opts.signal?.aborted === true, embedded: 0, elapsedMs: 0 };
     for (const e of listErrors) report.results.push({ file: e.file, spectra: 0, added: 0, duplicates: 0, error: { code: e.code, message: e.message } });
@@ -601,7 +616,7 @@ export class Library {
         next?.catch(() => undefined); // awaited next round; never an unhandled rejection if this round throws
         const pending: PendingSpectrum[] = [];
         for (const { result, items } of parsed) {
-          for (const it of items) pending.push({ ...it, result });
+          for (const it of items) pending.push(this.calibratePending({ ...it, result }, opts.instrument));
           report.results.push(result);
           report.files++;
           if (result.error) report.errors.push({ file: result.file, code: result.error.code, message: result.error.message });
@@ -610,7 +625,7 @@ export class Library {
         }
         if (opts.model && pending.length > 0) {
           if (start === 0) this.adoptLegacyVectors(opts.model);
-          const vectors = await embedEach(opts.model, pending.map((p) => p.spectrum));
+          const vectors = await embedEach(opts.model, pending.map((p) => this.derivedOf(p)));
           pending.forEach((p, i) => {
             const v = vectors[i]!;
             if (v instanceof Float32Array) p.embedding = v;
@@ -651,6 +666,7 @@ export class Library {
     const delSpectrum = db.prepare('DELETE FROM spectra WHERE id = ?');
     const insSpectrum = this.insertSpectrumStatement();
     const insVector = db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+    const setCalibration = db.prepare('UPDATE spectra SET calibration_id = ? WHERE id = ?');
     // Outcomes are collected here and applied after the commit: the transaction may run again after a busy retry.
     const outcome = this.write(() => {
       const ids = new Map<string, number>();
@@ -677,6 +693,7 @@ export class Library {
           ids.set(p.substance, sid);
         }
         const spectrumId = this.runInsertSpectrum(insSpectrum, sid, p.spectrum, p.sha, p.index, t);
+        if (p.calibrationId !== undefined) setCalibration.run(p.calibrationId, spectrumId);
         if (p.classic) insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
         if (key && p.embedding) insVector.run(spectrumId, key.id, key.pipelineHash, floatBlob(p.embedding));
         added.push(true);
@@ -882,11 +899,11 @@ export class Library {
 
   /** A reference spectrum with its raw x/y (float32 precision) and the metadata of the file it came from. */
   getSpectrum(id: number): Spectrum {
-    const row = this.db.prepare('SELECT s.x, s.y, s.meta FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.id = ? AND b.removed_at IS NULL').get(id) as
-      | { x: Buffer; y: Buffer; meta: string }
+    const row = this.db.prepare('SELECT s.x, s.y, s.meta, s.calibration_id FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE s.id = ? AND b.removed_at IS NULL').get(id) as
+      | { x: Buffer; y: Buffer; meta: string; calibration_id: number | null }
       | undefined;
     if (!row) throw new SpecmatchError('E_NOT_FOUND', `no spectrum with id ${id} in ${this.path}`);
-    return { x: blobFloat64(row.x), y: blobFloat64(row.y), meta: JSON.parse(row.meta) as SpectrumMeta };
+    return this.derive(row);
   }
 
   getSpectrumInfo(id: number): SpectrumInfo {
@@ -916,7 +933,7 @@ export class Library {
   /** Undoes a removal (token of removeSubstance) or a merge (token of mergeSubstances). Returns the substance shown. */
   undo(token: UndoToken): { substanceId: number } {
     const merge = /^merge:(\d+)$/.exec(token);
-    const result = merge ? this.undoMerge(Number(merge[1])) : this.undoRemove(token);
+    const result = (token.startsWith('spectrum:') ? this.undoRemoveSpectrum(token) : null) ?? (merge ? this.undoMerge(Number(merge[1])) : this.undoRemove(token));
     this.changed();
     return result;
   }
@@ -1191,6 +1208,85 @@ export class Library {
     return report;
   }
 
+  // ----- instruments ----------------------------------------------------------------------------------------
+
+  listInstruments(): Instrument[] {
+    return instruments.listInstruments(this.db);
+  }
+
+  /** Adds an instrument or updates the serial, laser and recognition rules of the one with that name. */
+  saveInstrument(inst: NewInstrument): Instrument {
+    let saved: Instrument | undefined;
+    this.db.transaction(() => {
+      saved = instruments.saveInstrument(this.db, inst, now());
+      this.audit('save-instrument', saved);
+    })();
+    return saved!;
+  }
+
+  /** Stores an accepted fit as the newest calibration of `instrument` (created when new). */
+  addCalibration(instrument: NewInstrument, fit: CalibrationFit, files: string[]): Calibration {
+    let id = 0;
+    this.db.transaction(() => {
+      const inst = instruments.findInstrument(this.db, instrument.name) ?? instruments.saveInstrument(this.db, instrument, now());
+      id = instruments.addCalibration(this.db, inst.id, fit, files, now());
+      this.audit('calibrate', { instrument: inst.name, calibrationId: id, standard: fit.standard, rms: fit.rms, files });
+    })();
+    this.changed();
+    return instruments.calibrationById(this.db, id)!;
+  }
+
+  calibrations(instrumentName: string): Calibration[] {
+    return instruments.calibrationsOf(this.db, instruments.getInstrument(this.db, instrumentName, this.path).id);
+  }
+
+  /** The latest calibration of an instrument, or undefined when it has none (E_NOT_FOUND for an unknown name). */
+  latestCalibration(instrumentName: string): Calibration | undefined {
+    return instruments.latestCalibration(this.db, instruments.getInstrument(this.db, instrumentName, this.path).id);
+  }
+
+  /** Which calibration applies to a spectrum with this metadata (see instruments.calibrationFor). */
+  calibrationFor(meta: SpectrumMeta, choice: InstrumentChoice): Calibration | null {
+    return instruments.calibrationFor(this.db, meta, choice);
+  }
+
+  /** A spectrum as the query path sees it: calibrated through `calibrationFor`, or as it is. */
+  calibrate(spectrum: Spectrum, choice: InstrumentChoice): Spectrum {
+    const cal = this.calibrationFor(spectrum.meta, choice);
+    return cal ? applyCalibration(spectrum, cal) : spectrum;
+  }
+
+  /** Applies the import's instrument calibration to a parsed spectrum: classic vector from the derived spectrum. */
+  private calibratePending(p: PendingSpectrum, choice: InstrumentChoice): PendingSpectrum {
+    let cal: Calibration | null;
+    try {
+      cal = this.calibrationFor(p.spectrum.meta, choice);
+      if (!cal) return p;
+      const derived = applyCalibration(p.spectrum, cal);
+      return { ...p, classic: classicVector(derived.x, derived.y), calibrationId: cal.id };
+    } catch (err) {
+      (p.result.warnings ??= []).push(`spectrum ${p.index}: not calibrated (${(err as Error).message})`);
+      return p;
+    }
+  }
+
+  private derivedOf(p: PendingSpectrum): Spectrum {
+    if (p.calibrationId === undefined) return p.spectrum;
+    const cal = instruments.calibrationById(this.db, p.calibrationId);
+    return cal ? applyCalibration(p.spectrum, cal) : p.spectrum;
+  }
+
+  private readonly calibrationCache = new Map<number, Calibration | undefined>();
+
+  /** A stored row as a spectrum: raw, or derived through the calibration it was imported with. */
+  private derive(row: { x: Buffer; y: Buffer; meta: string; calibration_id: number | null }): Spectrum {
+    const raw: Spectrum = { x: blobFloat64(row.x), y: blobFloat64(row.y), meta: JSON.parse(row.meta) as SpectrumMeta };
+    if (row.calibration_id === null) return raw;
+    if (!this.calibrationCache.has(row.calibration_id)) this.calibrationCache.set(row.calibration_id, instruments.calibrationById(this.db, row.calibration_id));
+    const cal = this.calibrationCache.get(row.calibration_id);
+    return cal ? applyCalibration(raw, cal) : raw;
+  }
+
   // ----- vectors --------------------------------------------------------------------------------------------
 
   /**
@@ -1248,7 +1344,7 @@ export class Library {
     const ids = this.missingIds(key.modelId, key.pipelineHash);
     const batch = Math.max(1, opts.batchSize ?? 64);
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
-    const load = this.db.prepare('SELECT x, y, meta FROM spectra WHERE id = ?');
+    const load = this.db.prepare('SELECT x, y, meta, calibration_id FROM spectra WHERE id = ?');
     let computed = 0;
     const errors: Array<{ spectrumId: number; message: string }> = [];
     opts.onProgress?.(0, ids.length);
@@ -1256,8 +1352,7 @@ export class Library {
       if (opts.signal?.aborted) return { computed, failed: errors.length, cancelled: true, errors };
       const chunk = ids.slice(i, i + batch);
       const spectra = chunk.map((id) => {
-        const r = load.get(id) as { x: Buffer; y: Buffer; meta: string };
-        return { x: blobFloat64(r.x), y: blobFloat64(r.y), meta: JSON.parse(r.meta) as SpectrumMeta };
+        return this.derive(load.get(id) as { x: Buffer; y: Buffer; meta: string; calibration_id: number | null });
       });
       const vectors = await compute(spectra);
       this.write(() => {
@@ -1336,17 +1431,20 @@ export class Library {
     if (ids.length === 0) return 0;
     // Classic vectors of an earlier classic pipeline are never compared with the current ones: drop them (they are
     // recomputed from the raw spectra in about a millisecond each, unlike model embeddings, which are kept).
-    const load = this.db.prepare('SELECT x, y FROM spectra WHERE id = ?');
+    const load = this.db.prepare('SELECT x, y, meta, calibration_id FROM spectra WHERE id = ?');
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
     let filled = 0;
     this.write(() => {
       filled = 0;
       this.db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash <> ?').run(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
       for (const id of ids) {
-        const r = load.get(id) as { x: Buffer; y: Buffer };
+        const r = load.get(id) as { x: Buffer; y: Buffer; meta: string; calibration_id: number | null };
         let v: Float32Array;
         try {
-          v = classicVector(blobFloats(r.x), blobFloats(r.y));
+          if (r.calibration_id !== null) {
+            const d = this.derive(r);
+            v = classicVector(d.x, d.y);
+          } else v = classicVector(blobFloats(r.x), blobFloats(r.y));
         } catch {
           continue; // no point on the classic axis: the classic methods cannot match this spectrum
         }
@@ -1436,5 +1534,102 @@ export class Library {
   vectorOf(spectrumId: number, modelId: string, pipelineHash: string): Float32Array | undefined {
     const r = this.db.prepare('SELECT vector FROM embeddings WHERE spectrum_id = ? AND model_id = ? AND pipeline_hash = ?').get(spectrumId, modelId, pipelineHash) as { vector: Buffer } | undefined;
     return r ? blobFloats(r.vector) : undefined;
+  }
+
+  // ----- checks and map (schema v2) -------------------------------------------------------------------------
+
+  /** Every non-removed spectrum's raw data with its substance, in id order (what the library checks read). */
+  *iterateSpectra(): IterableIterator<{ id: number; substanceId: number; name: string; x: Float32Array; y: Float32Array; xBytes: Buffer; yBytes: Buffer; meta: SpectrumMeta; laserNm: number | null }> {
+    const rows = this.db
+      .prepare('SELECT s.id, s.substance_id, b.name, s.x, s.y, s.meta, s.laser_nm FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL ORDER BY s.id')
+      .iterate() as IterableIterator<{ id: number; substance_id: number; name: string; x: Buffer; y: Buffer; meta: string; laser_nm: number | null }>;
+    for (const r of rows) {
+      yield { id: r.id, substanceId: r.substance_id, name: r.name, x: blobFloats(r.x), y: blobFloats(r.y), xBytes: r.x, yBytes: r.y, meta: JSON.parse(r.meta) as SpectrumMeta, laserNm: r.laser_nm };
+    }
+  }
+
+  /** Keys of the check findings a user dismissed (src-core/matching/libraryChecks.ts findingKey). */
+  dismissedFindings(): Set<string> {
+    return new Set((this.db.prepare('SELECT finding_key FROM check_dismissals').all() as Array<{ finding_key: string }>).map((r) => r.finding_key));
+  }
+
+  /** Dismisses (or, with `dismissed: false`, restores) a check finding; kept in the library. */
+  setFindingDismissed(key: string, dismissed: boolean): void {
+    if (typeof key !== 'string' || !/^(mislabelled|duplicate|quality|spread):\d+(,\d+)*$/.test(key)) throw new SpecmatchError('E_PARAM', `'${String(key)}' is not a check finding key`);
+    this.db.transaction(() => {
+      if (dismissed) this.db.prepare('INSERT OR REPLACE INTO check_dismissals (finding_key, at, user) VALUES (?, ?, ?)').run(key, now(), this.user);
+      else this.db.prepare('DELETE FROM check_dismissals WHERE finding_key = ?').run(key);
+      this.audit(dismissed ? 'dismiss-finding' : 'restore-finding', { key });
+    })();
+  }
+
+  /**
+   * Moves one spectrum to another substance (a relabel: e.g. a likely mislabelled reference to the substance its
+   * neighbours belong to). Returns the substance it came from, so the move can be undone by moving it back.
+   */
+  moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number } {
+    const info = this.getSpectrumInfo(spectrumId);
+    this.substanceRow(toSubstanceId);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ?').run(toSubstanceId, spectrumId);
+      this.audit('move-spectrum', { spectrumId, from: info.substanceId, to: toSubstanceId });
+    })();
+    this.changed();
+    return { fromSubstanceId: info.substanceId };
+  }
+
+  /**
+   * Removes one reference spectrum, undoably: it moves into a soft-removed holder substance (purged with the other
+   * removed items), and the returned token moves it back (`undoRemove`).
+   */
+  removeSpectrum(spectrumId: number): UndoToken {
+    const info = this.getSpectrumInfo(spectrumId);
+    const from = this.substanceRow(info.substanceId);
+    const t = now();
+    let holder = 0;
+    this.db.transaction(() => {
+      holder = Number(
+        this.db
+          .prepare('INSERT INTO substances (name, notes, created_at, updated_at, removed_at) VALUES (?, ?, ?, ?, ?)')
+          .run(from.name, `removed spectrum ${spectrumId} of substance ${from.id}`, t, t, t).lastInsertRowid,
+      );
+      this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ?').run(holder, spectrumId);
+      this.audit('remove-spectrum', { spectrumId, substanceId: from.id, name: from.name });
+    })();
+    this.changed();
+    return `spectrum:${spectrumId}:${from.id}:${holder}@${t}`;
+  }
+
+  private undoRemoveSpectrum(token: string): { substanceId: number } | null {
+    const m = /^spectrum:(\d+):(\d+):(\d+)@(.+)$/.exec(token);
+    if (!m) return null;
+    const [spectrumId, fromId, holder] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    this.db.transaction(() => {
+      const h = this.db.prepare('SELECT id FROM substances WHERE id = ? AND removed_at = ?').get(holder, m[4]);
+      if (!h) throw new SpecmatchError('E_NOT_FOUND', `cannot undo: spectrum ${spectrumId} is no longer in the removed items (purged or already restored)`);
+      this.substanceRow(fromId);
+      this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ? AND substance_id = ?').run(fromId, spectrumId, holder);
+      this.db.prepare('DELETE FROM substances WHERE id = ?').run(holder);
+      this.audit('undo-remove-spectrum', { spectrumId, substanceId: fromId });
+    })();
+    this.changed();
+    return { substanceId: fromId };
+  }
+
+  /** The cached 2-D map of a key's vectors, or undefined. `idsHash` tells whether it is still current. */
+  mapCache(modelId: string, pipelineHash: string): { params: string; idsHash: string; spectrumIds: Int32Array; points: Float32Array; computedAt: string } | undefined {
+    const r = this.db.prepare('SELECT params, ids_hash, spectrum_ids, points, computed_at FROM map_cache WHERE model_id = ? AND pipeline_hash = ?').get(modelId, pipelineHash) as
+      | { params: string; ids_hash: string; spectrum_ids: Buffer; points: Buffer; computed_at: string }
+      | undefined;
+    if (!r) return undefined;
+    const ids = new Int32Array(r.spectrum_ids.byteLength >>> 2);
+    new Uint8Array(ids.buffer).set(r.spectrum_ids);
+    return { params: r.params, idsHash: r.ids_hash, spectrumIds: ids, points: blobFloats(r.points), computedAt: r.computed_at };
+  }
+
+  saveMapCache(modelId: string, pipelineHash: string, entry: { params: string; idsHash: string; spectrumIds: Int32Array; points: Float32Array }): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO map_cache (model_id, pipeline_hash, params, ids_hash, spectrum_ids, points, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(modelId, pipelineHash, entry.params, entry.idsHash, Buffer.from(entry.spectrumIds.buffer, entry.spectrumIds.byteOffset, entry.spectrumIds.byteLength), floatBlob(entry.points), now());
   }
 }

@@ -44,3 +44,16 @@ export function resolveSubstance(lib: Library, ref: string): number {
   if (ids.length > 1) throw new SpecmatchError('E_PARAM', `${ids.length} substances are named '${ref}' (ids ${ids.join(', ')}): give an id`);
   return ids[0]!;
 }
+
+/**
+ * Embeds the library spectra that have no embedding under `model` yet (once per library and model), saying so on
+ * stderr: what every CLI command that ranks with the model does before its first query (match, report, map).
+ */
+export async function embedMissingForCli(lib: Library, model: EmbeddingModel | null, io: { err(line: string): void; signal: AbortSignal }): Promise<void> {
+  if (!model) return;
+  const st = lib.embeddingStatus(model.key);
+  if (st.missing === 0) return;
+  io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
+  const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
+  if (r.failed > 0) io.err(`warning: ${r.failed} reference spectra could not be embedded (${r.errors[0]?.message ?? ''}); they are left out of siamese matching`);
+}

@@ -500,6 +500,52 @@ function rankedResult(
   };
 }
 
+/**
+ * The library scored against itself by one method, row by row, from the stored vectors (no query is embedded): what
+ * the library checks use to find each reference's nearest neighbours. `scoreRow(i)` is the score of reference `i`
+ * against every reference of `refs` (itself included), exactly as `matchSpectrum` would score that reference's
+ * spectrum given as a query without an exclusion mask. For `fused`, rows without a classic vector score 0 on the HQI
+ * part, as in `matchSpectrum`.
+ */
+export interface LibrarySelfScores {
+  method: MatchMethod;
+  refs: ReferenceVectors;
+  scoreRow: (i: number) => Float32Array;
+}
+
+export function librarySelfScores(library: Library, opts: { method?: MatchMethod; model?: EmbeddingModel | null } = {}): LibrarySelfScores {
+  const { method: spec } = checkOptions(opts);
+  const method = spec.id;
+  library.ensureClassicVectors();
+  const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+  if (spec.scorer.kind === 'classic') {
+    const m = spec.scorer.measure;
+    const matrix = preparedMatrix(classic, m);
+    return { method, refs: classic, scoreRow: (i) => classicScores(m, matrix, classic.data.subarray(i * classic.dim, (i + 1) * classic.dim), undefined) };
+  }
+  const model = opts.model!;
+  const refs = library.referenceVectors(model.manifest.id, model.manifest.pipelineHash);
+  const rowOf = classicRowIndex(classic);
+  const derivative = classic.count === 0 ? null : preparedMatrix(classic, spec.scorer.kind === 'fused' ? spec.scorer.measure : 'hqi-derivative');
+  const alpha = fusionAlpha(model);
+  return {
+    method,
+    refs,
+    scoreRow(i) {
+      const siamese = siameseScores(model, refs, refs.data.slice(i * refs.dim, (i + 1) * refs.dim));
+      if (spec.scorer.kind !== 'fused') return siamese;
+      const own = rowOf.get(refs.spectrumIds[i]!);
+      const d = derivative && own !== undefined ? classicScores(spec.scorer.kind === 'fused' ? spec.scorer.measure : 'hqi-derivative', derivative, classic.data.subarray(own * classic.dim, (own + 1) * classic.dim), undefined) : null;
+      const fused = new Float32Array(siamese.length);
+      for (let j = 0; j < siamese.length; j++) {
+        const row = rowOf.get(refs.spectrumIds[j]!);
+        fused[j] = alpha * siamese[j]! + (1 - alpha) * (d === null || row === undefined ? 0 : d[row]!);
+      }
+      return fused;
+    },
+  };
+}
+
 /** Ranks the library's substances against one query spectrum (matchSpectra with one query; its error is thrown). */
 export async function matchSpectrum(library: Library, query: Spectrum, opts: LibraryMatchOptions = {}): Promise<MatchResult> {
   checkOptions(opts);

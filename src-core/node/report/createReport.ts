@@ -12,6 +12,9 @@ import type { ReportEntry, ReportInput, ReportMethod, ReportOverlay, ReportPipel
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { classicVectorizerFor, modelVectorsFor, runMatchRequest } from '../library/matchLibrary.js';
+import { describeCalibration } from '../../calibration/profile.js';
+import type { InstrumentChoice } from '../../calibration/profile.js';
+import { matchMixture } from '../library/mixtureLibrary.js';
 
 /**
  * Gathers everything a report shows: reads each query's bytes, matches every spectrum it holds against the library
@@ -41,6 +44,10 @@ export interface CreateReportOptions extends Omit<MatchOptions, 'topK'> {
   now?: Date;
   /** Only this spectrum of each file (0-based); default every spectrum. */
   spectrumIndex?: number;
+  /** Instrument calibration applied to each query first (see Library.calibrate): undefined = recognised, 'none'. */
+  instrument?: InstrumentChoice;
+  /** Add a mixture analysis of each spectrum (components, fractions, fit, overlay). */
+  mixture?: boolean;
 }
 
 function emptySpectrum(fileName: string): Spectrum {
@@ -109,6 +116,7 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
     ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
   };
   let first: MatchResult | undefined;
+  const calibrations = new Set<string>();
   for (const file of files) {
     const sha256 = createHash('sha256').update(file.bytes).digest('hex');
     if (file.error) {
@@ -127,7 +135,15 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
     }
     const indices = opts.spectrumIndex === undefined ? spectra.map((_, i) => i) : [opts.spectrumIndex];
     for (const i of indices) {
-      const spectrum = spectra[i];
+      let spectrum = spectra[i];
+      try {
+        if (spectrum) spectrum = opts.library.calibrate(spectrum, opts.instrument);
+      } catch (err) {
+        const q = { fileName: file.fileName, sha256, format, index: i, count: spectra.length, spectrum: spectrum! };
+        entries.push({ query: q, error: toSpecmatchError(err, { file: file.fileName }).toInfo(), overlays: [] });
+        continue;
+      }
+      if (spectrum?.meta.calibration) calibrations.add(describeCalibration(spectrum.meta.calibration));
       const query = { fileName: file.fileName, sha256, format, index: i, count: spectra.length, spectrum: spectrum ?? emptySpectrum(file.fileName) };
       if (!spectrum) {
         entries.push({ query, error: { code: 'E_PARAM', message: `${file.fileName}: holds ${spectra.length} spectra, there is no spectrum ${i + 1}` }, overlays: [] });
@@ -137,13 +153,22 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
         const request: MatchRequest = { ...match, spectrum };
         const result = await runMatchRequest(opts.library, request, { model: opts.model ?? null });
         first ??= result;
-        entries.push({ query, result, ...plotVectors(opts.library, spectrum, result) });
+        const entry: ReportEntry = { query, result, ...plotVectors(opts.library, spectrum, result) };
+        if (opts.mixture) {
+          try {
+            entry.mixture = await matchMixture(opts.library, spectrum, { curves: true, ...(opts.exclude ? { exclude: opts.exclude } : {}) });
+          } catch (err) {
+            entry.mixtureError = toSpecmatchError(err, { file: file.fileName }).toInfo();
+          }
+        }
+        entries.push(entry);
       } catch (err) {
         entries.push({ query, error: toSpecmatchError(err, { file: file.fileName }).toInfo(), overlays: [] });
       }
     }
   }
   const method = methodInfo(opts.library, opts.model, match, first);
+  method.calibration = calibrations.size ? [...calibrations] : [opts.instrument === 'none' ? 'none (raw instrument axis, --instrument none)' : 'none (no instrument profile recognised the queries)'];
   return {
     title: opts.title ?? 'Raman identification report',
     ...(opts.lab ? { lab: opts.lab } : {}),

@@ -4,6 +4,7 @@ import PDFDocument from 'pdfkit';
 import type { ReportEntry, ReportInput } from '../../report/ReportInput.js';
 import { chemistryToUnicode, formatDateTime, formatParam, percent, VERDICT_LABEL } from '../../report/formatting.js';
 import { overlayGeometry } from '../../report/plotGeometry.js';
+import { assessQuality, formatSnr } from '../../preprocess/quality.js';
 
 /**
  * The one PDF report renderer (CLI `specmatch report` and the app's Export report… both call it). A4 portrait,
@@ -199,6 +200,134 @@ function resultsTable(doc: Doc, entry: ReportEntry, topN: number, y: number): nu
   return y + 6;
 }
 
+const MIXTURE_VERDICT: Record<string, string> = { mixture: 'Mixture', single: 'Single substance', 'no-match': 'No match' };
+
+/** Axis ticks for [lo, hi] at a readable step. */
+function ticks(lo: number, hi: number, target: number): number[] {
+  const raw = (hi - lo) / target;
+  const mag = 10 ** Math.floor(Math.log10(raw || 1));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Number(v.toFixed(6)));
+  return out;
+}
+
+/**
+ * The mixture section: verdict and fit, the components with their fractions and scores, and a plot of the query
+ * (baseline removed, peak height 1) with the fitted sum and each scaled component, the residual below.
+ */
+function mixtureSection(doc: Doc, entry: ReportEntry, y: number): number {
+  y = sectionTitle(doc, 'Mixture analysis', ensureSpace(doc, y, 360));
+  if (entry.mixtureError || !entry.mixture) {
+    doc.font('Sans').fontSize(8.5).fillColor(COLORS.muted).text(`Not available: ${entry.mixtureError?.message ?? 'no answer'}`, PAGE.margin, y, { width: CONTENT_W });
+    return doc.y + 10;
+  }
+  const m = entry.mixture;
+  const names = m.components.map((c) => `${chemistryToUnicode(c.substance)} ${percent(c.fraction)}`).join(' + ');
+  doc.font('Bold').fontSize(10).fillColor(m.verdict === 'no-match' ? (VERDICT_COLOR['no-match'] ?? COLORS.text) : COLORS.text).text(`${MIXTURE_VERDICT[m.verdict] ?? m.verdict}: ${names || '—'}`, PAGE.margin, y, { width: CONTENT_W });
+  y = doc.y + 2;
+  doc.font('Sans').fontSize(8.5).fillColor(COLORS.muted).text(
+    `Fit of the sum: R² ${m.fit.r2.toFixed(3)}, HQI ${m.fit.hqi.toFixed(3)}, residual ${percent(m.fit.residual)} of the query. Best single substance: ${m.single.components[0] ? chemistryToUnicode(m.single.components[0].substance) : '—'} (R² ${m.single.fit.r2.toFixed(3)}).`,
+    PAGE.margin,
+    y,
+    { width: CONTENT_W },
+  );
+  y = doc.y + 6;
+  // Components table.
+  const cols = [
+    { t: 'Component', w: 64, a: 'left' as const },
+    { t: 'Substance', w: 190, a: 'left' as const },
+    { t: 'Fraction', w: 70, a: 'right' as const },
+    { t: 'Score', w: 70, a: 'right' as const },
+    { t: 'Shift', w: 0, a: 'right' as const },
+  ];
+  cols[cols.length - 1]!.w = CONTENT_W - cols.reduce((a, c) => a + c.w, 0);
+  const rowH = 14;
+  doc.save().rect(PAGE.margin, y, CONTENT_W, rowH).fill('#dfe6ef').restore();
+  let x = PAGE.margin;
+  doc.font('Bold').fontSize(7.5).fillColor(COLORS.text);
+  for (const c of cols) {
+    doc.text(c.t, x + 4, y + 3.5, { width: c.w - 8, align: c.a, lineBreak: false });
+    x += c.w;
+  }
+  y += rowH;
+  m.components.forEach((c, i) => {
+    const cells = [String(i + 1), chemistryToUnicode(c.substance), percent(c.fraction), c.score.toFixed(3), `${c.shiftCm > 0 ? '+' : ''}${c.shiftCm} cm⁻¹`];
+    x = PAGE.margin;
+    doc.save().rect(PAGE.margin + 2, y + 4, 6, 6).fill(COLORS.traces[i % 3]).restore();
+    doc.font('Sans').fontSize(8).fillColor(COLORS.text);
+    cells.forEach((cell, j) => {
+      const col = cols[j]!;
+      doc.text(fit(doc, cell, col.w - 8 - (j === 0 ? 8 : 0)), x + 4 + (j === 0 ? 8 : 0), y + 3.5, { width: col.w - 8 - (j === 0 ? 8 : 0), align: col.a, lineBreak: false });
+      x += col.w;
+    });
+    y += rowH;
+  });
+  y += 8;
+  const curves = m.curves;
+  if (!curves || curves.x.length < 2) return y;
+  // Plot: components and fit on top, residual in a band below, one shared y scale.
+  const plotH = 200;
+  const left = PAGE.margin + 34;
+  const w = CONTENT_W - 38;
+  y = ensureSpace(doc, y, plotH + 40);
+  let hi = -Infinity;
+  let rMin = Infinity;
+  let rMax = -Infinity;
+  for (const v of curves.query) hi = Math.max(hi, v);
+  for (const v of curves.fitted) hi = Math.max(hi, v);
+  for (const v of curves.residual) {
+    rMin = Math.min(rMin, v);
+    rMax = Math.max(rMax, v);
+  }
+  const gap = 0.06 * hi;
+  const offset = -gap - rMax; // the residual's top sits just under zero
+  const lo = Math.min(-0.05 * hi, rMin + offset);
+  const x0 = curves.x[0]!;
+  const x1 = curves.x[curves.x.length - 1]!;
+  const px = (v: number): number => left + ((v - x0) / (x1 - x0)) * w;
+  const py = (v: number): number => y + plotH - ((v - lo) / (hi * 1.04 - lo)) * plotH;
+  doc.save().lineWidth(0.4).strokeColor('#e3e7ee');
+  for (const t of ticks(x0, x1, 8)) doc.moveTo(px(t), y).lineTo(px(t), y + plotH).stroke();
+  doc.restore();
+  doc.save().lineWidth(0.7).strokeColor('#7a8494').rect(left, y, w, plotH).stroke().restore();
+  doc.font('Sans').fontSize(7).fillColor(COLORS.muted);
+  for (const t of ticks(x0, x1, 8)) doc.text(String(t), px(t) - 20, y + plotH + 3, { width: 40, align: 'center', lineBreak: false });
+  for (const t of ticks(0, hi, 4)) doc.text(t.toFixed(1), left - 30, py(t) - 3.5, { width: 26, align: 'right', lineBreak: false });
+  doc.text('residual', left - 34, py(offset) - 3.5, { width: 30, align: 'right', lineBreak: false });
+  doc.fontSize(8).fillColor(COLORS.text).text('Raman shift / cm⁻¹', left, y + plotH + 13, { width: w, align: 'center', lineBreak: false });
+  const trace = (ys: readonly number[], color: string, width: number, dash: boolean, shift = 0): void => {
+    doc.save().rect(left, y, w, plotH).clip();
+    doc.lineWidth(width).strokeColor(color).lineJoin('round');
+    if (dash) doc.dash(3, { space: 2 });
+    doc.moveTo(px(curves.x[0]!), py(ys[0]! + shift));
+    for (let i = 1; i < ys.length; i++) doc.lineTo(px(curves.x[i]!), py(ys[i]! + shift));
+    doc.stroke().undash().restore();
+  };
+  doc.save().lineWidth(0.4).strokeColor('#9aa3af').moveTo(left, py(offset)).lineTo(left + w, py(offset)).stroke().restore();
+  curves.components.forEach((c, i) => trace(c, COLORS.traces[i % 3]!, 0.7, false));
+  trace(curves.query, COLORS.query, 0.9, false);
+  trace(curves.fitted, '#7c3aed', 0.8, true);
+  trace(curves.residual, '#6b7280', 0.6, false, offset);
+  // Legend.
+  let lx = left;
+  const ly = y + plotH + 27;
+  const items: Array<[string, string, boolean]> = [
+    ['Query (baseline removed)', COLORS.query, false],
+    ['Fitted sum', '#7c3aed', true],
+    ...m.components.map((c, i): [string, string, boolean] => [`${chemistryToUnicode(c.substance)} × ${c.coefficient.toFixed(2)}`, COLORS.traces[i % 3]!, false]),
+    ['Residual', '#6b7280', false],
+  ];
+  for (const [label, color, dash] of items) {
+    doc.save().lineWidth(2).strokeColor(color);
+    if (dash) doc.dash(3, { space: 2 });
+    doc.moveTo(lx, ly + 4).lineTo(lx + 14, ly + 4).stroke().undash().restore();
+    doc.font('Sans').fontSize(7.5).fillColor(COLORS.text).text(label, lx + 18, ly, { lineBreak: false });
+    lx += 18 + doc.widthOfString(label) + 14;
+  }
+  return ly + 20;
+}
+
 function legend(doc: Doc, y: number): number {
   y = ensureSpace(doc, y, 60);
   const text =
@@ -232,6 +361,7 @@ function methodSection(doc: Doc, input: ReportInput, y: number): number {
   if (!m.calibrated) rows.push(['Verdict', 'uncalibrated: its thresholds were measured for the default pipeline, not for this one']);
   if (m.model) rows.push(['Model', `${m.model.id} (version ${m.model.version}${m.model.backend ? `, ${m.model.backend} backend` : ''})`], ['Model manifest', `SHA-256 ${m.model.manifestHash}`]);
   rows.push(['Library', `${m.library.name}${m.library.version ? ` (${m.library.version})` : ''}: ${m.library.substances} substances, ${m.library.spectra} spectra`]);
+  if (m.calibration?.length) rows.push(['X-axis calibration', m.calibration.join('\n')]);
   return keyValues(doc, rows, y) + 6;
 }
 
@@ -269,11 +399,16 @@ function queryPage(doc: Doc, input: ReportInput, entry: ReportEntry, first: bool
   if (meta.date) rows.push(['Acquired', meta.date]);
   const n = entry.query.spectrum.x.length;
   if (n > 0) rows.push(['Points', `${n}, ${entry.query.spectrum.x[0]!.toFixed(1)} to ${entry.query.spectrum.x[n - 1]!.toFixed(1)} ${meta.xKind === 'wavelength' ? 'nm' : 'cm⁻¹'}`]);
+  if (n > 0) {
+    const q = assessQuality(entry.query.spectrum);
+    rows.push(['Signal-to-noise', `${formatSnr(q.snr)} (peak height over noise σ from first differences)${q.saturated ? '; clipped top: saturated detector' : ''}${q.spikes > 0 ? `; ${q.spikes} cosmic-ray spike${q.spikes === 1 ? '' : 's'}` : ''}`]);
+  }
   y = keyValues(doc, rows, y) + 6;
   y = verdictBox(doc, entry, y);
   if (!entry.error) y = overlayPlot(doc, entry, y);
   y = sectionTitle(doc, `Ranked matches (top ${input.topN})`, ensureSpace(doc, y, 80));
   y = resultsTable(doc, entry, input.topN, y);
+  if (entry.mixture || entry.mixtureError) y = mixtureSection(doc, entry, y);
   y = legend(doc, y);
   y = methodSection(doc, input, y);
   notesAndSignatures(doc, input, y);

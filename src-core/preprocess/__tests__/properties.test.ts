@@ -13,7 +13,7 @@ import { crop } from '../crop.js';
 import { mergeReplicates } from '../mergeReplicates.js';
 import type { NormalizeMethod } from '../normalize.js';
 import { normalize } from '../normalize.js';
-import { assessQuality } from '../quality.js';
+import { assessQuality, countSpikes, formatSnr } from '../quality.js';
 import { resampleCubic } from '../resampleCubic.js';
 import { linearAxis } from '../resampleLinear.js';
 import { smoothSavitzkyGolay } from '../smoothSavitzkyGolay.js';
@@ -295,5 +295,18 @@ describe('quality figures', () => {
     expect(q.negative).toBe(true);
     expect(q.negativeFraction).toBeGreaterThan(0.5);
     expect(assessQuality({ y: new Float64Array(0) }).snr).toBe(0);
+  });
+
+  it('counts one- and two-pixel spikes but not a sharp band sampled over several points', () => {
+    const r = makeRng(4);
+    // a strong, narrow band (FWHM ≈ 5 points) on noise
+    const y = Float64Array.from({ length: 1000 }, (_, i) => 200 + 5000 / (1 + ((i - 400) / 2.5) ** 2) + 5 * gauss(r));
+    expect(countSpikes(y)).toBe(0);
+    y[100] = y[100]! + 800;
+    y[700] = y[700]! + 900;
+    y[701] = y[701]! + 700;
+    expect(countSpikes(y)).toBe(2);
+    expect(assessQuality({ y }).spikes).toBe(2);
+    expect([formatSnr(Infinity), formatSnr(0), formatSnr(4.26), formatSnr(1234.4)]).toEqual(['∞', '–', '4.3', '1,234']);
   });
 });

@@ -56,6 +56,21 @@ describe('specmatch report', () => {
     expect(readdirSync(dir).some((f) => f.startsWith('one-page'))).toBe(true);
   });
 
+  it('with the shipped model, embeds the library before its first query (a fresh library has no embeddings)', async () => {
+    delete process.env['SPECMATCH_NO_MODEL'];
+    try {
+      const out = join(dir, 'with-model.json');
+      const r = await run(['--library', libPath, '--out', out, query]);
+      expect(r.code, r.err.join('\n')).toBe(0);
+      expect(r.err.join('\n')).toMatch(/embedding \d+ reference spectra/);
+      const j = JSON.parse(readFileSync(out, 'utf8')) as { method: { method: string }; results: Array<{ matches: Array<{ substance: string }> }> };
+      expect(j.method.method).toBe('fused');
+      expect(j.results[0]!.matches[0]!.substance).toBe('Calcite');
+    } finally {
+      process.env['SPECMATCH_NO_MODEL'] = '1';
+    }
+  }, 120_000);
+
   it('writes CSV and JSON with the same ranking', async () => {
     const csv = join(dir, 'r.csv');
     const json = join(dir, 'r.json');

@@ -4,7 +4,10 @@ import type { EmbeddingModel } from '../../../engine/EmbeddingModel.js';
 import { SpecmatchError } from '../../../errors.js';
 import type { SubstanceDetail, SubstancePatch, SubstanceSummary } from '../../../matching/libraryTypes.js';
 import { loadDefaultModelIfAny, openLibraryForCli, resolveSubstance } from '../../library/cliSupport.js';
+import { CHECK_KINDS, findingJson } from '../../../matching/libraryChecks.js';
+import { checkLibrary } from '../../library/checkLibrary.js';
 import type { Library } from '../../library/Library.js';
+import { defaultMethodFor } from '../../library/matchLibrary.js';
 import type { CliCommand, CliIO } from '../CliCommand.js';
 import { jsonLine } from '../output.js';
 
@@ -13,12 +16,15 @@ const USAGE = `specmatch library SUBCOMMAND [--library FILE] [--json] …
 Without --library, the user's default library (created on first use from the bundled RRUFF pack).
 SUBSTANCE is a numeric id or an exact name.
 
-  import [--name NAME] [--no-embed] PATH…  import files, folders and .zip archives (a new FILE starts empty);
-                                           names from the files (RRUFF ##NAMES=) unless --name;
+  import [--name NAME] [--no-embed] [--instrument NAME|none] PATH…
+                                           import files, folders and .zip archives (a new FILE starts empty);
+                                           names from the files (RRUFF ##NAMES=) unless --name; each file goes
+                                           through the latest calibration of the instrument that recognises it
+                                           (or of --instrument NAME; none: raw), raw data kept;
                                            --json: one line per file {"file","format","spectra","added","duplicates"}
                                            or {"file","error":{"code","message"}}, then {"summary":{…}}
   info                                     name, schema version, counts, embedding keys
-  check                                    read every page of the file; exit 1 with a recovery hint when damaged
+  verify                                   read every page of the file; exit 1 with a recovery hint when damaged
   list [--limit N] [--offset N]            substances by name: {"id","name","aliases","formula","cas","tags","elements","spectra"}
   search [--element EL]… [--tag TAG] [--limit N] [--offset N] [TEXT]
                                            by name/alias/tag/formula text, element(s) (IDEAL CHEMISTRY), tag
@@ -33,6 +39,12 @@ SUBSTANCE is a numeric id or an exact name.
   export DEST                              DEST.zip: spectra as JCAMP-DX in a zip; any other name: a copy of the library
   merge-from OTHER-LIBRARY                 add the other library's substances and spectra (duplicates skipped)
   embed                                    compute missing embeddings with the installed Siamese model
+  check [--kind KIND]… [--include-dismissed]
+                                           library checks: likely mislabelled references, duplicates, quality
+                                           (SNR, clipped tops, spikes, points, range, nm axis), spread within a
+                                           substance; KIND = mislabelled|duplicate|quality|spread;
+                                           --json: one line per finding
+                                           {"kind","spectrumIds":[…],"substances":[…],"evidence","score"}
 Exit 0 on success (import: also when some files failed, each listed); 1 when the library cannot be used; 2 on usage errors.`;
 
 const COMMON = { library: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -84,7 +96,7 @@ function printDetail(io: CliIO, json: boolean, d: SubstanceDetail): void {
 }
 
 async function runImport(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(argv, { name: { type: 'string' }, 'no-embed': { type: 'boolean' } });
+  const { values, positionals } = parse(argv, { name: { type: 'string' }, 'no-embed': { type: 'boolean' }, instrument: { type: 'string' } });
   if (positionals.length === 0) throw new SpecmatchError('E_USAGE', 'library import needs at least one PATH');
   const json = values['json'] === true;
   const model: EmbeddingModel | null = values['no-embed'] === true ? null : await loadDefaultModelIfAny();
@@ -93,6 +105,7 @@ async function runImport(argv: string[], io: CliIO): Promise<number> {
     let lastDraw = 0;
     const report = await lib.importPaths(positionals, {
       ...(str(values['name']) === undefined ? {} : { name: str(values['name'])! }),
+      ...(str(values['instrument']) === undefined ? {} : { instrument: str(values['instrument'])! }),
       model,
       signal: io.signal,
       onProgress(done, total) {
@@ -147,6 +160,44 @@ function withLibrary(values: Record<string, unknown>, io: CliIO, fn: (lib: Libra
   return 0;
 }
 
+async function runCheck(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, { kind: { type: 'string', multiple: true }, 'include-dismissed': { type: 'boolean' } });
+  if (positionals.length > 0) throw new SpecmatchError('E_USAGE', `library check takes no positional argument, got '${positionals[0]!}'`);
+  const kinds = listOpt(values['kind']) ?? [];
+  for (const k of kinds) if (!(CHECK_KINDS as readonly string[]).includes(k)) throw new SpecmatchError('E_USAGE', `--kind expects one of ${CHECK_KINDS.join(', ')}, got '${k}'`);
+  const json = values['json'] === true;
+  const model = await loadDefaultModelIfAny();
+  const lib = openLibraryForCli(str(values['library']), { err: (line) => io.err(line) });
+  try {
+    const method = defaultMethodFor(model?.manifest);
+    if (model && (method === 'siamese' || method === 'fused') && lib.embeddingStatus(model.key).missing > 0) {
+      io.err(`computing ${lib.embeddingStatus(model.key).missing} missing embeddings with ${model.key} first`);
+      await lib.recomputeEmbeddings(model, { signal: io.signal });
+    }
+    const r = await checkLibrary(lib, {
+      model,
+      includeDismissed: values['include-dismissed'] === true,
+      onProgress(done, total) {
+        if (io.errIsTTY && (done === total || done % 200 === 0)) process.stderr.write(`\rchecking ${done}/${total}${done === total ? '\n' : ''}`);
+      },
+    });
+    const shown = r.findings.filter((f) => kinds.length === 0 || kinds.includes(f.kind));
+    if (json) for (const f of shown) io.out(jsonLine(findingJson(f)));
+    else {
+      for (const f of shown) {
+        io.out(`${f.kind.padEnd(11)} ${f.score.toFixed(3)}  ${f.spectrumIds.map((id, i) => `${f.substances[i]!} [spectrum ${id}]`).join(' / ')}${f.dismissed ? '  (dismissed)' : ''}`);
+        io.out(`            ${f.evidence}`);
+      }
+    }
+    const counts = CHECK_KINDS.map((k) => `${r.findings.filter((f) => f.kind === k).length} ${k}`).join(', ');
+    io.err(`${lib.path}: ${r.spectra} spectra checked by ${r.method} in ${(r.elapsedMs / 1000).toFixed(1)} s: ${counts}${r.dismissed ? `; ${r.dismissed} dismissed` : ''}`);
+  } finally {
+    lib.close();
+    model?.dispose();
+  }
+  return 0;
+}
+
 export const command: CliCommand = {
   summary: 'create, import into, search and edit a reference library',
   usage: USAGE,
@@ -166,7 +217,7 @@ export const command: CliCommand = {
           }
         });
       }
-      case 'check': {
+      case 'verify': {
         const { values } = parse(rest, {});
         let ok = false;
         withLibrary(values, io, (lib) => {
@@ -320,6 +371,8 @@ export const command: CliCommand = {
         }
         return 0;
       }
+      case 'check':
+        return runCheck(rest, io);
       case undefined:
         throw new SpecmatchError('E_USAGE', 'library needs a SUBCOMMAND');
       default:

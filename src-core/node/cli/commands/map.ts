@@ -10,7 +10,7 @@ import type { Pipeline } from '../../../preprocess/pipeline.js';
 import { getPreset } from '../../../preprocess/presets.js';
 import { readSpectrumFile } from '../../io/readSpectrumFile.js';
 import { checkOutputPath, writeFileAtomic } from '../../io/writeFileAtomic.js';
-import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
+import { embedMissingForCli, loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
 import { identifyMap } from '../../map/identifyMap.js';
 import type { CliCommand } from '../CliCommand.js';
@@ -18,7 +18,7 @@ import { jsonLine } from '../output.js';
 import { loadPipelineFile } from '../matchFlags.js';
 
 const USAGE = `specmatch map [--library F] [--method M] [--preset NAME|--pipeline FILE] [--min-score S] [--despike]
-              [--snr-min R] [--json] --out OUT.png|OUT.csv|OUT.json [--out …] FILE
+              [--snr-min R] [--force] [--json] --out OUT.png|OUT.csv|OUT.json [--out …] FILE
 
 Identifies every spectrum of a map, line scan or multi-spectrum file (WDF, JobinYvon XML, LabSpec/WITec text map
 exports, multi-spectrum tables …) and writes a phase map.
@@ -28,6 +28,7 @@ exports, multi-spectrum tables …) and writes a phase map.
                       column and row of the pixel when the file has no positions)
   --out OUT.json      the same as JSON lines {"x","y","substance","score","verdict"}
                       (--out may be given several times; each file is written whole or not at all)
+  --force             replace an OUT that exists (keeping its permissions); FILE itself is never replaced
   --library F         the library (default: your default library)
   --method M          ${MATCH_METHODS.join(' | ')} (default: the installed model's recommended method, else hqi-derivative)
   --preset NAME       preprocess every spectrum with a named pipeline first (specmatch preprocess --list)
@@ -58,6 +59,7 @@ export const command: CliCommand = {
           despike: { type: 'boolean' },
           'snr-min': { type: 'string' },
           out: { type: 'string', multiple: true },
+          force: { type: 'boolean' },
           json: { type: 'boolean' },
         },
       });
@@ -87,7 +89,9 @@ export const command: CliCommand = {
     if (values.preset !== undefined) pipeline = getPreset(values.preset).pipeline;
     else if (values.pipeline !== undefined) pipeline = await loadPipelineFile(values.pipeline);
     // Refuse an unwritable output before the work, not after minutes of matching.
-    for (const o of outs) checkOutputPath(o);
+    // As `report`: the map file itself is never replaced, an existing output only with --force (permissions kept).
+    const outputRules = { inputs: [file], existing: values.force === true ? ('replace' as const) : ('refuse' as const) };
+    for (const o of outs) checkOutputPath(o, outputRules);
 
     const read = await readSpectrumFile(file);
     for (const w of read.warnings) io.err(`warning: ${w}`);
@@ -103,14 +107,7 @@ export const command: CliCommand = {
     }
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
     try {
-      if (model) {
-        const st = lib.embeddingStatus(model.key);
-        if (st.missing > 0) {
-          io.err(`embedding ${st.missing} reference spectra with ${model.manifest.id} (once per library and model)…`);
-          const r = await lib.recomputeEmbeddings(model, { signal: io.signal });
-          if (r.failed > 0) io.err(`warning: ${r.failed} reference spectra could not be embedded; they are left out of siamese matching`);
-        }
-      }
+      await embedMissingForCli(lib, model, io);
       const started = Date.now();
       let lastReport = 0;
       const result = await identifyMap(lib, read.spectra, {
@@ -141,7 +138,7 @@ export const command: CliCommand = {
             : ext === '.csv'
               ? mapCsv(rows)
               : mapJsonLines(rows);
-        writeFileAtomic(o, bytes);
+        writeFileAtomic(o, bytes, outputRules);
         io.err(`wrote ${o}`);
       }
       if (values.json === true) {

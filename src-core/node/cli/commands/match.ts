@@ -5,11 +5,13 @@ import { openLibraryForCli } from '../../library/cliSupport.js';
 import { runMatchRequest } from '../../library/matchLibrary.js';
 import { MATCH_FLAG_OPTIONS, MATCH_FLAGS_USAGE, modelForMatch, parseMatchFlags, prepareLibraryForMatch } from '../matchFlags.js';
 import type { CliCommand } from '../CliCommand.js';
+import { describeCalibration } from '../../../calibration/profile.js';
+import type { Spectrum } from '../../../spectrum/Spectrum.js';
 import { readInputOrReport } from '../readInput.js';
 import { errorInfo, jsonLine } from '../output.js';
 
 const USAGE = `specmatch match [--library FILE] [--method M] [--top K] [--exclude FROM-TO]… [--preset NAME | --pipeline FILE]
-                [--json] QUERY…
+                [--instrument NAME|none] [--json] QUERY…
 
 Ranks the library's substances against every spectrum in each QUERY file (one substance per row: its best
 reference spectrum, the score in [0, 1], every HQI for that pair, the gap to the next substance, and a verdict).
@@ -18,16 +20,18 @@ ${MATCH_FLAGS_USAGE}
   --json             one line per query spectrum:
                      {"query","index","method","verdict","calibrated","pipelines":[{"modelId","hash","steps"}],
                       "exclude","matches":[{"rank","substance","score","gap","spectrumId","sampleId",
-                      "hqi":{"correlation","derivative","cosine","euclidean"}}]}
+                      "hqi":{"correlation","derivative","cosine","euclidean"}}]} (plus "calibration":{"instrument",
+                      "calibrationId","standard","date","rms"} when the query was calibrated)
                      or {"query","error":{"code","message"}} for a query that cannot be read
 Exit 0 when every query was answered (also when some could not be read); 1 when the library, model or pipeline
 cannot be used; 2 on usage errors.`;
 
-function jsonResult(query: string, index: number, r: MatchResult): string {
+function jsonResult(query: string, index: number, r: MatchResult, calibration: Spectrum['meta']['calibration']): string {
   return jsonLine({
     query,
     index,
     method: r.method,
+    ...(calibration ? { calibration } : {}),
     verdict: r.verdict,
     calibrated: r.calibrated,
     pipelines: r.vectors.map((v) => ({ modelId: v.modelId, hash: v.hash, steps: v.pipeline.steps })),
@@ -83,10 +87,14 @@ export const command: CliCommand = {
         }
         for (let i = 0; i < spectra.length; i++) {
           try {
-            const request: MatchRequest = { ...options, spectrum: spectra[i]! };
+            const q = lib.calibrate(spectra[i]!, values.instrument);
+            const request: MatchRequest = { ...options, spectrum: q };
             const r = await runMatchRequest(lib, request, { model, signal: io.signal });
-            if (json) io.out(jsonResult(query, i, r));
-            else for (const line of humanResult(query, i, spectra.length, r)) io.out(line);
+            if (json) io.out(jsonResult(query, i, r, q.meta.calibration));
+            else {
+              if (q.meta.calibration) io.out(`${query}${spectra.length > 1 ? ` [${i}]` : ''}: ${describeCalibration(q.meta.calibration)}`);
+              for (const line of humanResult(query, i, spectra.length, r)) io.out(line);
+            }
           } catch (err) {
             if (err instanceof SpecmatchError && (err.code === 'E_LIBRARY' || err.code === 'E_MODEL')) throw err;
             const info = errorInfo(err, query);

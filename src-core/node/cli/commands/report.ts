@@ -11,7 +11,8 @@ import { MATCH_FLAG_OPTIONS, MATCH_FLAGS_USAGE, modelForMatch, parseMatchFlags, 
 import { errorInfo } from '../output.js';
 
 const USAGE = `specmatch report [--library FILE] [--top N] [--method M] [--exclude FROM-TO]… [--preset NAME | --pipeline FILE]
-                 [--lab NAME] [--analyst NAME] [--notes TEXT] [--title TEXT] [--force] --out OUT.pdf|OUT.csv|OUT.json QUERY…
+                 [--instrument NAME|none] [--lab NAME] [--analyst NAME] [--notes TEXT] [--title TEXT] [--mixture] [--force]
+                 --out OUT.pdf|OUT.csv|OUT.json QUERY…
 
 Matches each QUERY (every spectrum in it) with the same request as \`specmatch match\` and writes one report: it
 prints the pipeline the query and the references went through, the excluded ranges, and draws the overlay from the
@@ -20,6 +21,7 @@ queries add a summary page first), CSV (a row per query and rank) or JSON. The f
   --library FILE   the library (default: your default library)
 ${MATCH_FLAGS_USAGE}
   --lab, --analyst, --notes, --title   printed in the report
+  --mixture        add a mixture analysis section (components, fractions, fit, overlay) as \`specmatch mixture\` finds it
   --force          replace OUT when it exists (keeping its permissions); a QUERY file is never replaced
 Exit 0 when the report was written (queries that could not be read are listed in it and on stderr); 1 when no
 query could be matched, or the library, model, pipeline or output cannot be used; 2 on usage errors.`;
@@ -39,6 +41,7 @@ export const command: CliCommand = {
           lab: { type: 'string' },
           analyst: { type: 'string' },
           notes: { type: 'string' },
+          mixture: { type: 'boolean' },
           title: { type: 'string' },
           out: { type: 'string' },
           force: { type: 'boolean' },
@@ -55,7 +58,6 @@ export const command: CliCommand = {
     const model = await modelForMatch(options, io);
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
     try {
-      await prepareLibraryForMatch(lib, options, model, io);
       const files: ReportQueryFile[] = [];
       const unreadable: string[] = [];
       for (const q of queries) {
@@ -68,15 +70,20 @@ export const command: CliCommand = {
           files.push({ fileName: q, bytes: new Uint8Array(0), error: info });
         }
       }
+      // As `match`: the model's missing reference embeddings and an analyst's pipeline's reference vectors first
+      // (a fresh library has no embeddings, and fused/siamese ranking would otherwise find no candidate).
+      if (files.some((f) => !f.error)) await prepareLibraryForMatch(lib, options, model, io);
       const { topK, ...match } = options;
       const input = await createReport(files, {
         library: lib,
         model,
         ...match,
         topN: topK ?? 10,
+        ...(values.instrument === undefined ? {} : { instrument: values.instrument }),
         ...(values.lab ? { lab: values.lab } : {}),
         ...(values.analyst ? { analyst: values.analyst } : {}),
         ...(values.notes ? { notes: values.notes } : {}),
+        ...(values.mixture === true ? { mixture: true } : {}),
         ...(values.title ? { title: values.title } : {}),
         appVersion: appVersion(),
       });

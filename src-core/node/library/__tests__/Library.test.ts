@@ -10,6 +10,7 @@ import { classicVector } from '../../../matching/classicAxis.js';
 import type { Spectrum } from '../../../spectrum/Spectrum.js';
 import { Library } from '../Library.js';
 import { matchSpectrum } from '../matchLibrary.js';
+import { SCHEMA_VERSION } from '../schema.js';
 import { mineralName, syntheticRruffText, writeSyntheticSet } from './synthetic.js';
 
 const root = mkdtempSync(join(tmpdir(), 'specmatch-library-'));
@@ -87,7 +88,7 @@ describe('Library store', () => {
     expect(() => Library.open(path)).toThrow(/no such library/);
     const lib = create(path);
     const info = lib.info();
-    expect(info).toMatchObject({ schemaVersion: 1, substances: 0, spectra: 0, journalMode: 'wal' });
+    expect(info).toMatchObject({ schemaVersion: SCHEMA_VERSION, substances: 0, spectra: 0, journalMode: 'wal' });
     expect(lib.database.pragma('foreign_keys', { simple: true })).toBe(1);
     const text = join(root, 'not-a-library.txt');
     writeFileSync(text, 'hello');

@@ -23,7 +23,7 @@ describe('library schema migrations', () => {
       expect(existsSync(join(DIR, `v${v}.specmatch`)), `fixture v${v}.specmatch`).toBe(true);
       expect(typeof MIGRATIONS[v], `MIGRATIONS[${v}]`).toBe('function');
     }
-    expect(existsSync(join(DIR, `v${SCHEMA_VERSION}.specmatch`)) || SCHEMA_VERSION === 1).toBe(true);
+    expect(existsSync(join(DIR, `v${SCHEMA_VERSION}.specmatch`))).toBe(true);
   });
 
   const fixtures = readdirSync(DIR).filter((f) => /^v\d+\.specmatch$/.test(f));
@@ -31,14 +31,29 @@ describe('library schema migrations', () => {
     const tmp = join(mkdtempSync(join(tmpdir(), 'specmatch-migrate-')), name);
     copyFileSync(join(DIR, name), tmp);
     const lib = Library.open(tmp, { user: 'migration-test' });
+    // v3 was made from a copy of the v2 fixture, so it carries v2's name and notes
+    const made = name === 'v3.specmatch' ? 'v2 fixture' : name.replace('.specmatch', ' fixture');
     try {
       const info = lib.info();
       expect(info.schemaVersion).toBe(SCHEMA_VERSION);
       expect(lib.database.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(info).toMatchObject({ name: 'v1 fixture', substances: 2, spectra: 3 });
+      expect(info).toMatchObject({ name: made, substances: 2, spectra: 3 });
+      // v2 added check dismissals and the map cache: empty after migrating v1, kept from v2 on
+      if (name !== 'v1.specmatch') {
+        expect(lib.dismissedFindings().has('quality:1')).toBe(true);
+        expect(Array.from(lib.mapCache('classic', 'fixture')!.spectrumIds)).toEqual([1, 2]);
+      } else expect(lib.dismissedFindings().size).toBe(0);
       const jul = lib.getSubstance(lib.findSubstancesByName('Julgoldite-(Fe²⁺)')[0]!);
-      expect(jul).toMatchObject({ aliases: ['Julgoldite'], cas: '12173-31-0', notes: 'v1 fixture', elements: ['Ca', 'Fe', 'H', 'O', 'Si'] });
+      expect(jul).toMatchObject({ aliases: ['Julgoldite'], cas: '12173-31-0', notes: made, elements: ['Ca', 'Fe', 'H', 'O', 'Si'] });
       expect(lib.listSubstances({ tag: 'fixture' }).items.map((s) => s.name)).toEqual(['Synthetica-1']);
+      // v3 added instrument profiles: v1 and v2 files have none, the v3 fixture keeps its instrument and calibration
+      if (name !== 'v3.specmatch') expect(lib.listInstruments()).toEqual([]);
+      else {
+        expect(lib.listInstruments().map((i) => i.name)).toContain('Fixture 532');
+        const cal = lib.latestCalibration('Fixture 532')!;
+        expect(cal.standard).toBe('neon');
+        expect(cal.rms).toBeLessThan(0.5);
+      }
       const q = readSpectra(new TextEncoder().encode(syntheticRruffText({ mineral: 1, sample: 5, points: 300 })), 'q.txt').spectra[0]!;
       const r = await matchSpectrum(lib, q, { topK: 5 });
       expect(r.matches[0]!.substance).toBe('Synthetica-1');

@@ -14,6 +14,7 @@ import { readSpectra } from '../../../formats/readSpectra.js';
 import { mountTmpfs, mountUnavailableReason } from '../../../../test/faults.js';
 import { Library } from '../Library.js';
 import { matchSpectrum } from '../matchLibrary.js';
+import { SCHEMA_VERSION } from '../schema.js';
 import { mineralName, writeSyntheticSet } from './synthetic.js';
 
 const require = createRequire(import.meta.url);
@@ -129,7 +130,7 @@ describe('never modifies a file that is not a library', () => {
     const path = join(root, `empty-${++seq}.sqlite`);
     new Database(path).close();
     const lib = create(path);
-    expect(lib.info().schemaVersion).toBe(1);
+    expect(lib.info().schemaVersion).toBe(SCHEMA_VERSION);
   });
 });
 

@@ -11,6 +11,7 @@ import { defaultModelDir } from '../../../engine/loadModel.js';
 import { REPO_ROOT } from '../../../../../test/support.js';
 import { readSpectra } from '../../../../formats/readSpectra.js';
 import { encodePack } from '../../../library/pack.js';
+import { SCHEMA_VERSION } from '../../../library/schema.js';
 import { mineralName, syntheticRruffText, writeSyntheticSet } from '../../../library/__tests__/synthetic.js';
 
 const BIN = join(REPO_ROOT, 'bin/specmatch.js');
@@ -130,7 +131,7 @@ describe('specmatch library / match (built CLI)', () => {
     expect(cli('library', 'show', '--library', lib, mineralName(2)).status).toBe(1);
     expect(cli('library', 'undo', '--library', lib, String(removed['undoToken'])).status).toBe(0);
     expect(cli('library', 'show', '--library', lib, mineralName(2)).status).toBe(0);
-    expect(cli('library', 'check', '--library', lib).stdout).toMatch(/: ok/);
+    expect(cli('library', 'verify', '--library', lib).stdout).toMatch(/: ok/);
     cli('library', 'remove', '--library', lib, mineralName(2));
     const copy = join(root, 'copy.specmatch');
     expect(lines(cli('library', 'export', '--library', lib, '--json', copy).stdout)[0]).toMatchObject({ format: 'specmatch-library' });
@@ -139,8 +140,31 @@ describe('specmatch library / match (built CLI)', () => {
     const other = join(root, 'other.specmatch');
     cli('library', 'import', '--library', other, join(set, readdirFirst()));
     expect(lines(cli('library', 'merge-from', '--library', other, '--json', copy).stdout)[0]).toMatchObject({ duplicates: 1, spectraAdded: 8 });
-    expect(lines(cli('library', 'info', '--library', other, '--json').stdout)[0]).toMatchObject({ substances: 4, spectra: 9, schemaVersion: 1 }) // Synthetica-0 kept, Renamed zero (its spectra but one) added;
+    expect(lines(cli('library', 'info', '--library', other, '--json').stdout)[0]).toMatchObject({ substances: 4, spectra: 9, schemaVersion: SCHEMA_VERSION }) // Synthetica-0 kept, Renamed zero (its spectra but one) added;
   });
+
+  it('library check --json: one line per finding with exactly kind, spectrumIds, substances, evidence, score', () => {
+    const checked = join(root, 'checked.specmatch');
+    // a copy of one reference under another name is a duplicate finding
+    const copy = join(root, 'copy.txt');
+    writeFileSync(copy, syntheticRruffText({ mineral: 2, sample: 0, name: 'Copy of two' }).replace('##RRUFFID=', '##RRUFFID=X'));
+    expect(cli('library', 'import', '--library', checked, set, copy).status).toBe(0);
+    const r = cli('library', 'check', '--library', checked, '--json');
+    expect(r.status).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.length).toBeGreaterThanOrEqual(1);
+    for (const l of out) {
+      expect(Object.keys(l)).toEqual(['kind', 'spectrumIds', 'substances', 'evidence', 'score']);
+      expect(['mislabelled', 'duplicate', 'quality', 'spread']).toContain(l['kind']);
+    }
+    const dup = out.find((l) => l['kind'] === 'duplicate')!;
+    expect(dup['substances']).toEqual([mineralName(2), 'Copy of two']);
+    expect(dup['evidence']).toMatch(/identical x\/y data|near-identical/);
+    expect(r.stderr).toMatch(/spectra checked by hqi-derivative/);
+    const human = cli('library', 'check', '--library', checked, '--kind', 'duplicate');
+    expect(human.stdout).toMatch(/^duplicate /m);
+    expect(cli('library', 'check', '--library', checked, '--kind', 'nonsense').status).toBe(2);
+  }, 180_000);
 
   it('a large import parses in worker threads with the same result as on the main thread', () => {
     const many = join(root, 'many');

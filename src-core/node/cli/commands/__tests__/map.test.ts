@@ -47,8 +47,12 @@ describe('specmatch map (built CLI)', () => {
     const last = JSON.parse(readFileSync(json, 'utf8').trim().split('\n')[159]!) as Record<string, unknown>;
     expect(last).toMatchObject({ x: 30, y: 18, substance: 'Calcite' });
     expect(Array.from(readFileSync(png).subarray(0, 4))).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    // An existing output is replaced only with --force.
+    const again = cli('map', '--library', lib, '--method', 'hqi-derivative', '--out', csv, mapFile);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists.*--force/);
     // Human summary.
-    const h = cli('map', '--library', lib, '--method', 'hqi-derivative', '--out', csv, mapFile);
+    const h = cli('map', '--library', lib, '--method', 'hqi-derivative', '--force', '--out', csv, mapFile);
     expect(h.stdout).toMatch(/Baryte\s+80 px\s+50\.0 %/);
   }, 120_000);
 
