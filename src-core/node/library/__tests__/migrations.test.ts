@@ -68,11 +68,12 @@ describe('library schema migrations', () => {
 
 describe('vector keys from before the single vectorizer hash (frozen v1-model-keys.specmatch)', () => {
   it('re-files the model embeddings under the migrated manifest hash, recomputes the classic vectors, and matches', async () => {
-    const { loadDefaultModel } = await import('../../engine/loadModel.js');
+    const { loadModel, modelsDir } = await import('../../engine/loadModel.js');
     const { readFileSync } = await import('node:fs');
     const tmp = join(mkdtempSync(join(tmpdir(), 'specmatch-keys-')), 'lib.specmatch');
     copyFileSync(join(DIR, 'v1-model-keys.specmatch'), tmp);
-    const model = (await loadDefaultModel({ force: 'wasm', log: () => undefined }))!;
+    // the fixture's embeddings were made by v3 (the default model then): v3 re-files them
+    const model = await loadModel(join(modelsDir(), 'siamese-rruff-v3'), { force: 'wasm', log: () => undefined });
     const lib = Library.open(tmp, { user: 'migration-test' });
     try {
       const before = lib.info().modelKeys.map((k) => k.key);
