@@ -525,21 +525,21 @@ export class Library {
   /** Adds an instrument or updates the serial, laser and recognition rules of the one with that name. */
   saveInstrument(inst: NewInstrument): Instrument {
     let saved: Instrument | undefined;
-    this.db.transaction(() => {
+    this.write(() => {
       saved = instruments.saveInstrument(this.db, inst, now());
       this.audit('save-instrument', saved);
-    })();
+    });
     return saved!;
   }
 
   /** Stores an accepted fit as the newest calibration of `instrument` (created when new). */
   addCalibration(instrument: NewInstrument, fit: CalibrationFit, files: string[]): Calibration {
     let id = 0;
-    this.db.transaction(() => {
+    this.write(() => {
       const inst = instruments.findInstrument(this.db, instrument.name) ?? instruments.saveInstrument(this.db, instrument, now());
       id = instruments.addCalibration(this.db, inst.id, fit, files, now());
       this.audit('calibrate', { instrument: inst.name, calibrationId: id, standard: fit.standard, rms: fit.rms, files });
-    })();
+    });
     this.changed();
     return instruments.calibrationById(this.db, id)!;
   }
@@ -635,11 +635,11 @@ export class Library {
   /** Dismisses (or, with `dismissed: false`, restores) a check finding; kept in the library. */
   setFindingDismissed(key: string, dismissed: boolean): void {
     if (typeof key !== 'string' || !/^(mislabelled|duplicate|quality|spread):\d+(,\d+)*$/.test(key)) throw new SpecmatchError('E_PARAM', `'${String(key)}' is not a check finding key`);
-    this.db.transaction(() => {
+    this.write(() => {
       if (dismissed) this.db.prepare('INSERT OR REPLACE INTO check_dismissals (finding_key, at, user) VALUES (?, ?, ?)').run(key, now(), this.user);
       else this.db.prepare('DELETE FROM check_dismissals WHERE finding_key = ?').run(key);
       this.audit(dismissed ? 'dismiss-finding' : 'restore-finding', { key });
-    })();
+    });
   }
 
   /**
@@ -649,10 +649,10 @@ export class Library {
   moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number } {
     const info = this.getSpectrumInfo(spectrumId);
     this.substanceRow(toSubstanceId);
-    this.db.transaction(() => {
+    this.write(() => {
       this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ?').run(toSubstanceId, spectrumId);
       this.audit('move-spectrum', { spectrumId, from: info.substanceId, to: toSubstanceId });
-    })();
+    });
     this.changed();
     return { fromSubstanceId: info.substanceId };
   }
@@ -666,7 +666,7 @@ export class Library {
     const from = this.substanceRow(info.substanceId);
     const t = now();
     let holder = 0;
-    this.db.transaction(() => {
+    this.write(() => {
       holder = Number(
         this.db
           .prepare('INSERT INTO substances (name, notes, created_at, updated_at, removed_at) VALUES (?, ?, ?, ?, ?)')
@@ -674,7 +674,7 @@ export class Library {
       );
       this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ?').run(holder, spectrumId);
       this.audit('remove-spectrum', { spectrumId, substanceId: from.id, name: from.name });
-    })();
+    });
     this.changed();
     return `spectrum:${spectrumId}:${from.id}:${holder}@${t}`;
   }
@@ -683,14 +683,14 @@ export class Library {
     const m = /^spectrum:(\d+):(\d+):(\d+)@(.+)$/.exec(token);
     if (!m) return null;
     const [spectrumId, fromId, holder] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    this.db.transaction(() => {
+    this.write(() => {
       const h = this.db.prepare('SELECT id FROM substances WHERE id = ? AND removed_at = ?').get(holder, m[4]);
       if (!h) throw new SpecmatchError('E_NOT_FOUND', `cannot undo: spectrum ${spectrumId} is no longer in the removed items (purged or already restored)`);
       this.substanceRow(fromId);
       this.db.prepare('UPDATE spectra SET substance_id = ? WHERE id = ? AND substance_id = ?').run(fromId, spectrumId, holder);
       this.db.prepare('DELETE FROM substances WHERE id = ?').run(holder);
       this.audit('undo-remove-spectrum', { spectrumId, substanceId: fromId });
-    })();
+    });
     this.changed();
     return { substanceId: fromId };
   }
@@ -707,8 +707,10 @@ export class Library {
   }
 
   saveMapCache(modelId: string, pipelineHash: string, entry: { params: string; idsHash: string; spectrumIds: Int32Array; points: Float32Array }): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO map_cache (model_id, pipeline_hash, params, ids_hash, spectrum_ids, points, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(modelId, pipelineHash, entry.params, entry.idsHash, Buffer.from(entry.spectrumIds.buffer, entry.spectrumIds.byteOffset, entry.spectrumIds.byteLength), floatBlob(entry.points), now());
+    this.write(() =>
+      this.db
+        .prepare('INSERT OR REPLACE INTO map_cache (model_id, pipeline_hash, params, ids_hash, spectrum_ids, points, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(modelId, pipelineHash, entry.params, entry.idsHash, Buffer.from(entry.spectrumIds.buffer, entry.spectrumIds.byteOffset, entry.spectrumIds.byteLength), floatBlob(entry.points), now()),
+    );
   }
 }
