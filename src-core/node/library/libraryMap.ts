@@ -70,12 +70,13 @@ export async function libraryMap(library: Library, opts: LibraryMapOptions = {})
     const n = refs.count;
     if (n < 3) throw new SpecmatchError('E_LIBRARY', `a map needs at least 3 references with vectors under ${vectorKey} (the library has ${n})`);
     const self = librarySelfScores(library, { method: src.method, ...(opts.model ? { model: opts.model } : {}) });
+    // Neighbour lists include the point itself; UMAP needs fewer of them than points.
     const k = Math.min(MAP_PARAMS.nNeighbors, n - 1);
     // Score rows one at a time (a full n × n matrix would not fit for large libraries), keeping k per row.
     const indices: number[][] = [];
     const distances: number[][] = [];
     for (let i = 0; i < n; i++) {
-      const r = nearestOf(self.scoreRow(i), i, k + 1);
+      const r = nearestOf(self.scoreRow(i), i, k);
       indices.push(r.indices);
       distances.push(r.distances);
       if (i % 64 === 63 || i === n - 1) {
@@ -85,7 +86,7 @@ export async function libraryMap(library: Library, opts: LibraryMapOptions = {})
     }
     const umap = new UMAP({
       nComponents: 2,
-      nNeighbors: k + 1,
+      nNeighbors: k,
       minDist: MAP_PARAMS.minDist,
       nEpochs: MAP_PARAMS.nEpochs,
       random: seededRandom(MAP_PARAMS.seed),

@@ -67,6 +67,18 @@ describe('library map', () => {
     expect(m.points).toHaveLength(25);
   });
 
+  it('maps a small library (fewer spectra than neighbours), and refuses one of under 3', async () => {
+    const small = Library.open(join(mkdtempSync(join(tmpdir(), 'specmatch-map-')), 'small.specmatch'), { create: true });
+    await small.addSpectrum(read(1, 0), { substance: mineralName(1) });
+    await small.addSpectrum(read(2, 0), { substance: mineralName(2) });
+    await expect(libraryMap(small)).rejects.toMatchObject({ code: 'E_LIBRARY' });
+    for (let s = 1; s < 4; s++) await small.addSpectrum(read(1, s), { substance: mineralName(1) });
+    const m = (await libraryMap(small))!;
+    expect(m.points).toHaveLength(5);
+    expect(m.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
+    small.close();
+  });
+
   it('can be cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
