@@ -151,12 +151,14 @@ export interface QueryPlacement {
 /**
  * Places a query by its nearest references (no new projection: UMAP's transform would move with every query and
  * cost a neighbour search): the score-weighted mean of the positions of its best references that are on the map
- * (weights score², so the nearest dominate), at most `k`. Undefined when none is on the map.
+ * (weights score², so the nearest dominate), at most `k`, and only those scoring at least `minShare` of the best
+ * (a poor fifth match is not a neighbour). Undefined when none is on the map.
  */
 export function placeQuery(
   points: ReadonlyArray<{ spectrumId: number; x: number; y: number }>,
   nearest: ReadonlyArray<{ spectrumId: number; score: number }>,
   k = 5,
+  minShare = 0.5,
 ): QueryPlacement | undefined {
   const index = new Map<number, number>();
   points.forEach((p, i) => index.set(p.spectrumId, i));
@@ -164,8 +166,10 @@ export function placeQuery(
   let sw = 0;
   let sx = 0;
   let sy = 0;
+  let best = -Infinity;
+  for (const r of nearest) if (index.has(r.spectrumId)) best = Math.max(best, r.score);
   for (const r of [...nearest].sort((a, b) => b.score - a.score)) {
-    if (used.length >= k) break;
+    if (used.length >= k || r.score < minShare * best) break;
     const i = index.get(r.spectrumId);
     if (i === undefined || used.includes(i)) continue;
     const w = Math.max(1e-6, r.score) ** 2;

@@ -62,7 +62,9 @@ describe('library map (pure parts)', () => {
       { spectrumId: 11, score: 0.5 },
       { spectrumId: 10, score: 1 },
       { spectrumId: 99, score: 0.99 },
+      { spectrumId: 12, score: 0.3 },
     ])!;
+    // 12 scores under half the best: not a neighbour.
     expect(p.neighbours).toEqual([0, 1]);
     expect(p.x).toBeCloseTo((0.25 * 10) / 1.25, 12);
     expect(p.y).toBe(0);
