@@ -53,8 +53,13 @@ describe('library map', () => {
       for (const q of m.points) {
         if (p === q) continue;
         const d = Math.hypot(p.x - q.x, p.y - q.y);
-        if (p.substanceId === q.substanceId) (within += d), nw++;
-        else (across += d), na++;
+        if (p.substanceId === q.substanceId) {
+          within += d;
+          nw++;
+        } else {
+          across += d;
+          na++;
+        }
       }
     expect(within / nw).toBeLessThan(0.5 * (across / na));
   });
