@@ -3,7 +3,7 @@
  * map is current for, the chemical group that colours a point, and where a query goes on the map.
  * The projection itself (UMAP, umap-js) runs in `src-core/node/library/libraryMap.ts`.
  */
-import { fnv1aHex } from './classicAxis.js';
+import { sha256Hex } from '../preprocess/sha256.js';
 import { parseElements } from './elements.js';
 import type { MatchMethod } from './types.js';
 
@@ -70,7 +70,7 @@ export function neighbourGraph(n: number, k: number, scoreRow: (i: number) => Ar
 export function mapIdsHash(vectorKey: string, spectrumIds: ArrayLike<number>, params: MapParams = MAP_PARAMS): string {
   let ids = '';
   for (let i = 0; i < spectrumIds.length; i++) ids += `${spectrumIds[i]},`;
-  return `${spectrumIds.length}-${fnv1aHex(`${vectorKey}|${JSON.stringify(params)}|${ids}`)}`;
+  return `${spectrumIds.length}-${sha256Hex(`${vectorKey}|${JSON.stringify(params)}|${ids}`)}`;
 }
 
 /** True when a cached map was computed from exactly these ids under these settings. */
