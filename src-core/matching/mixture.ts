@@ -271,41 +271,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Cosine of `target` (masked) against every row; rows excluded score −1. */
-function forwardScores(refs: MixtureReferences, target: Float64Array, excluded: Uint8Array | undefined): Float32Array {
-  const { dim, count, data } = refs;
-  const tq = Float32Array.from(target);
-  const tn = Math.sqrt(dot(tq, tq)) || 1;
-  const out = new Float32Array(count);
-  for (let r = 0; r < count; r++) {
-    if (excluded?.[r]) {
-      out[r] = -1;
-      continue;
-    }
-    const off = r * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let rr0 = 0;
-    let rr1 = 0;
-    let i = 0;
-    for (; i + 1 < dim; i += 2) {
-      const a = data[off + i]!;
-      const b = data[off + i + 1]!;
-      s0 += a * tq[i]!;
-      s1 += b * tq[i + 1]!;
-      rr0 += a * a;
-      rr1 += b * b;
-    }
-    for (; i < dim; i++) {
-      s0 += data[off + i]! * tq[i]!;
-      rr0 += data[off + i]! * data[off + i]!;
-    }
-    const rn = Math.sqrt(rr0 + rr1);
-    out[r] = rn > 0 ? (s0 + s1) / (rn * tn) : 0;
-  }
-  return out;
-}
-
 /** Reverse score: cosine of the query and each row over the row's band points only. */
 function reverseScores(refs: MixtureReferences, q: Float64Array, excluded: Uint8Array | undefined): Float32Array {
   const out = new Float32Array(refs.count);
@@ -484,6 +449,226 @@ function hqi(a: ArrayLike<number>, b: ArrayLike<number>, mask: Uint8Array): numb
   return r > 0 ? Math.min(1, r * r) : 0;
 }
 
+/**
+ * One query's scan of the whole library under the fit's projection P (the mask and the free polynomial): since P is
+ * symmetric and idempotent, the projected product ⟨P row, u⟩ of any projected vector u is the plain ⟨row, u⟩, so
+ * one pass over the stored rows gives every reference's projected correlation with the query (and its projected
+ * norm), and one more pass per component vector gives what the exact extension scan needs.
+ *
+ * Preselection: the `SCAN_ROWS` references that alone explain most of the query (largest ⟨row, q⟩² / ‖P row‖²)
+ * are gathered into a contiguous block; extension scans run over that block only.
+ */
+const SCAN_ROWS = 1200;
+/** Sets of the size below extended by the scan: the best singles, then the best larger sets. */
+const EXTEND_SINGLES = 12;
+const EXTEND_SETS = 6;
+/** Rows each extension scan adds to the candidates. */
+const EXTEND_TOP = 4;
+/** Best sets of each size whose shifts are refined before the best is chosen. */
+const REFINE_TOP = 8;
+
+class LibraryScan {
+  /** ⟨row, q⟩ for every row (q projected). */
+  readonly hq: Float64Array;
+  /** ‖P row‖² for every row. */
+  readonly nn: Float64Array;
+  /** RSS drop of each row fitted alone (0 when it correlates negatively). */
+  readonly gain: Float64Array;
+  /** The preselected rows, best first, and their data gathered row-major over [lo, hi). */
+  readonly rows: Int32Array;
+  private readonly block: Float32Array;
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly dots = new Map<number, Float64Array>();
+
+  constructor(
+    private readonly refs: MixtureReferences,
+    private readonly f: Fitter,
+    excluded: Uint8Array | undefined,
+  ) {
+    const { dim, count, data } = refs;
+    const mask = f.mask;
+    let lo = dim;
+    let hi = 0;
+    for (let i = 0; i < dim; i++)
+      if (mask[i]) {
+        lo = Math.min(lo, i);
+        hi = i + 1;
+      }
+    this.lo = lo;
+    this.hi = Math.max(lo, hi);
+    const q = f.q;
+    const zero = new Float64Array(dim);
+    const b = [0, 1, 2, 3].map((k) => f.basis[k] ?? zero);
+    const [b0, b1, b2, b3] = b as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const m = Float64Array.from(mask);
+    this.hq = new Float64Array(count);
+    this.nn = new Float64Array(count);
+    this.gain = new Float64Array(count);
+    for (let r = 0; r < count; r++) {
+      if (excluded?.[r]) continue;
+      const off = r * dim;
+      let sq = 0;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let mm = 0;
+      for (let i = lo; i < this.hi; i++) {
+        const v = data[off + i]!;
+        sq += v * q[i]!;
+        s0 += v * b0[i]!;
+        s1 += v * b1[i]!;
+        s2 += v * b2[i]!;
+        s3 += v * b3[i]!;
+        mm += v * v * m[i]!;
+      }
+      const nn = mm - s0 * s0 - s1 * s1 - s2 * s2 - s3 * s3;
+      this.hq[r] = sq;
+      this.nn[r] = nn;
+      this.gain[r] = sq > 0 && nn > 1e-9 ? (sq * sq) / nn : 0;
+    }
+    const order = Array.from({ length: count }, (_, r) => r)
+      .filter((r) => this.gain[r]! > 0)
+      .sort((x, y) => this.gain[y]! - this.gain[x]!)
+      .slice(0, SCAN_ROWS);
+    this.rows = Int32Array.from(order);
+    const w = this.hi - this.lo;
+    this.block = new Float32Array(order.length * w);
+    order.forEach((r, t) => this.block.set(data.subarray(r * dim + this.lo, r * dim + this.hi), t * w));
+  }
+
+  /** ⟨row, c.v⟩ for every preselected row, four candidates per pass over the block. */
+  dotsOf(cands: readonly Candidate[]): Float64Array[] {
+    const todo = cands.filter((c) => !this.dots.has(c.row * 64 + c.shift + 32));
+    const uniq = [...new Map(todo.map((c) => [c.row * 64 + c.shift + 32, c])).values()];
+    const w = this.hi - this.lo;
+    const n = this.rows.length;
+    for (let g = 0; g < uniq.length; g += 4) {
+      const grp = uniq.slice(g, g + 4);
+      const vs = grp.map((c) => Float64Array.from(c.v.subarray(this.lo, this.hi)));
+      while (vs.length < 4) vs.push(new Float64Array(w));
+      const [v0, v1, v2, v3] = vs as [Float64Array, Float64Array, Float64Array, Float64Array];
+      const out = grp.map(() => new Float64Array(n));
+      const { block } = this;
+      for (let t = 0; t < n; t++) {
+        const off = t * w;
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        for (let i = 0; i < w; i++) {
+          const x = block[off + i]!;
+          a0 += x * v0[i]!;
+          a1 += x * v1[i]!;
+          a2 += x * v2[i]!;
+          a3 += x * v3[i]!;
+        }
+        out[0]![t] = a0;
+        if (out[1]) out[1][t] = a1;
+        if (out[2]) out[2][t] = a2;
+        if (out[3]) out[3][t] = a3;
+      }
+      grp.forEach((c, j) => this.dots.set(c.row * 64 + c.shift + 32, out[j]!));
+    }
+    return cands.map((c) => this.dots.get(c.row * 64 + c.shift + 32)!);
+  }
+
+  /**
+   * Exact extension scan: for a fit `t` whose coefficients are all positive (so its residual is orthogonal to its
+   * components), the RSS drop of adding each preselected row without constraints,
+   * ⟨row, res⟩² / (‖P row‖² − dᵀ G⁻¹ d) with d the row's products with the components. The `top` best rows, one
+   * per substance and none of the fit's substances.
+   */
+  extend(t: Trial, G: Float64Array, top: number, skipSubstances: ReadonlySet<number>): number[] {
+    const k = t.comps.length;
+    const inv = invert(G, k);
+    if (!inv) return [];
+    const d = this.dotsOf(t.comps);
+    const n = this.rows.length;
+    const gains = new Float64Array(n);
+    const dv = new Float64Array(k);
+    for (let u = 0; u < n; u++) {
+      const r = this.rows[u]!;
+      let rb = this.hq[r]!;
+      for (let j = 0; j < k; j++) {
+        dv[j] = d[j]![u]!;
+        rb -= t.x[j]! * dv[j]!;
+      }
+      if (rb <= 0) continue;
+      let quad = 0;
+      for (let a = 0; a < k; a++) {
+        let s = 0;
+        for (let c = 0; c < k; c++) s += inv[a * k + c]! * dv[c]!;
+        quad += dv[a]! * s;
+      }
+      const perp = this.nn[r]! - quad;
+      if (perp <= 1e-6 * this.nn[r]!) continue;
+      gains[u] = (rb * rb) / perp;
+    }
+    const order = Array.from({ length: n }, (_, u) => u)
+      .filter((u) => gains[u]! > 0)
+      .sort((a, b) => gains[b]! - gains[a]!);
+    const out: number[] = [];
+    const seen = new Set(skipSubstances);
+    for (const u of order) {
+      const r = this.rows[u]!;
+      const s = this.refs.refSubstance[r]!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      out.push(r);
+      if (out.length >= top) break;
+    }
+    return out;
+  }
+
+  /** The `k` rows of largest single gain, one per substance. */
+  topSingles(k: number): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>();
+    for (const r of this.rows) {
+      const s = this.refs.refSubstance[r]!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      out.push(r);
+      if (out.length >= k) break;
+    }
+    return out;
+  }
+}
+
+/** Inverse of a small symmetric positive-definite matrix (Gauss–Jordan); null when singular. */
+function invert(G: ArrayLike<number>, k: number): Float64Array | null {
+  const a = Float64Array.from(G);
+  const inv = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r * k + c]!) > Math.abs(a[p * k + c]!)) p = r;
+    const pv = a[p * k + c]!;
+    if (Math.abs(pv) < 1e-12) return null;
+    if (p !== c)
+      for (let j = 0; j < k; j++) {
+        [a[p * k + j], a[c * k + j]] = [a[c * k + j]!, a[p * k + j]!];
+        [inv[p * k + j], inv[c * k + j]] = [inv[c * k + j]!, inv[p * k + j]!];
+      }
+    for (let j = 0; j < k; j++) {
+      a[c * k + j] = a[c * k + j]! / pv;
+      inv[c * k + j] = inv[c * k + j]! / pv;
+    }
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const fct = a[r * k + c]!;
+      if (fct === 0) continue;
+      for (let j = 0; j < k; j++) {
+        a[r * k + j] = a[r * k + j]! - fct * a[c * k + j]!;
+        inv[r * k + j] = inv[r * k + j]! - fct * inv[c * k + j]!;
+      }
+    }
+  }
+  return inv;
+}
+
 function checkOptions(opts: MixtureOptions): Required<Omit<MixtureOptions, 'excludedRows' | 'extraCandidates'>> {
   const o = { ...MIXTURE_DEFAULTS, ...opts };
   if (!Number.isInteger(o.maxComponents) || o.maxComponents < 1 || o.maxComponents > MAX_COMPONENTS_LIMIT) {
@@ -523,6 +708,14 @@ class Pool {
     this.G.push(g);
   }
 
+  /** The Gram matrix of pool members `idx`. */
+  gram(idx: readonly number[]): Float64Array {
+    const k = idx.length;
+    const G = new Float64Array(k * k);
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) G[a * k + b] = this.G[idx[a]!]![idx[b]!]!;
+    return G;
+  }
+
   /** NNLS of the query on pool members `idx`. */
   solve(idx: readonly number[]): Trial {
     const k = idx.length;
@@ -553,11 +746,12 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
 
   const qMasked = new Float64Array(refs.dim);
   for (let i = 0; i < refs.dim; i++) qMasked[i] = mask[i] ? query[i]! : 0;
+  const scan = new LibraryScan(refs, f, excluded);
   const pool = new Pool(f);
   const addRows = (rows: Iterable<number>, target: Float64Array): void => {
     for (const r of rows) if (r >= 0 && r < refs.count && !excluded?.[r] && !pool.has(r)) pool.add(f.bestShift(r, target, o.maxShift));
   };
-  addRows(topRows(forwardScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
+  addRows(scan.topSingles(o.poolSize), f.q);
   addRows(topRows(reverseScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
   addRows(opts.extraCandidates ?? [], f.q);
   if (pool.cands.length === 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [], bySize: [] };
@@ -573,13 +767,41 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
 
   // Size 1: every candidate.
   let level: Array<{ idx: number[]; t: Trial }> = pool.cands.map((_, i) => ({ idx: [i], t: pool.solve([i]) })).sort((a, b) => a.t.rss - b.t.rss);
-  const best: Array<{ idx: number[]; t: Trial }> = [level[0]!];
+  // Shift refinement (one component at a time, the others fixed). Each size's best set is the best of its
+  // REFINE_TOP best sets after refinement: a candidate's shift was chosen against one target (the query or one
+  // residual) and may be wrong beside another partner.
+  const refine = (t: Trial): Trial => {
+    let cur = t;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < cur.comps.length; j++) {
+        for (let d = -o.maxShift; d <= o.maxShift; d++) {
+          if (d === cur.comps[j]!.shift) continue;
+          const comps = [...cur.comps];
+          comps[j] = { row: comps[j]!.row, shift: d, v: f.vector(comps[j]!.row, d) };
+          const trial = f.fit(comps);
+          if (trial.rss < cur.rss * (1 - 1e-9) && positive(trial)) cur = trial;
+        }
+      }
+    }
+    return cur;
+  };
+  const bestOf = (lv: ReadonlyArray<{ t: Trial }>): Trial =>
+    lv
+      .slice(0, REFINE_TOP)
+      .map((e) => refine(e.t))
+      .reduce((x, y) => (y.rss < x.rss ? y : x));
+  const best: Trial[] = [bestOf(level)];
   const levels = [level];
   for (let k = 2; k <= o.maxComponents; k++) {
-    // Residual search: what the best smaller set leaves joins the candidates.
-    const res = f.residual(best[best.length - 1]!.t);
+    // Extension scan: the library rows that best extend each of the best sets of the size below (exact RSS drop,
+    // over the preselected rows) join the candidates, at the shift that best fits that set's residual.
+    for (const e of level.filter((x) => positive(x.t)).slice(0, k === 2 ? EXTEND_SINGLES : EXTEND_SETS)) {
+      const rows = scan.extend(e.t, pool.gram(e.idx), EXTEND_TOP, new Set(e.idx.map(substanceOf)));
+      addRows(rows, f.residual(e.t));
+    }
+    // Reverse search on the residual of the best smaller set (the bands it leaves unexplained).
+    const res = f.residual(best[best.length - 1]!);
     const pos = Float64Array.from(res, (v) => Math.max(0, v));
-    addRows(topRows(forwardScores(refs, pos, excluded), refs, o.poolSize), res);
     addRows(topRows(reverseScores(refs, pos, excluded), refs, Math.ceil(o.poolSize / 2)), res);
     // Pairs: exhaustive over the candidates; larger sets: the beam of the best smaller sets, each extended.
     const bases = k === 2 ? pool.cands.map((_, i) => [i]) : level.slice(0, BEAM).map((e) => e.idx);
@@ -602,26 +824,10 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
     next.sort((a, b) => a.t.rss - b.t.rss);
     level = next;
     levels.push(level);
-    best.push(level[0]!);
+    best.push(bestOf(level));
   }
 
-  // Shift refinement of each size's best set (one component at a time, the others fixed).
-  const refine = (t: Trial): Trial => {
-    let cur = t;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let j = 0; j < cur.comps.length; j++) {
-        for (let d = -o.maxShift; d <= o.maxShift; d++) {
-          if (d === cur.comps[j]!.shift) continue;
-          const comps = [...cur.comps];
-          comps[j] = { row: comps[j]!.row, shift: d, v: f.vector(comps[j]!.row, d) };
-          const trial = f.fit(comps);
-          if (trial.rss < cur.rss * (1 - 1e-9) && positive(trial)) cur = trial;
-        }
-      }
-    }
-    return cur;
-  };
-  const chosen: Trial[] = best.map((b) => refine(b.t));
+  const chosen = best;
   const minFraction = (t: Trial): number => {
     let total = 0;
     let min = Infinity;
