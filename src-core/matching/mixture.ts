@@ -953,6 +953,21 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
   return { verdict, fit, single: f.describe(chosen[0]!), alternatives: alts.map((t) => f.describe(t)), bySize: chosen.map((t) => f.describe(t)) };
 }
 
+/**
+ * The extension scan of fitMixture on its own (for its test): the `top` rows that most lower the residual of the
+ * fit of `rows` (unshifted) to `query`, best first.
+ */
+export function extensionCandidates(query: ArrayLike<number>, mask: Uint8Array, refs: MixtureReferences, rows: readonly number[], top: number): number[] {
+  const f = new Fitter(refs, mask, query);
+  const scan = new LibraryScan(refs, f, undefined);
+  const comps = rows.map((row) => ({ row, shift: 0, v: f.vector(row, 0) }));
+  const t = f.fit(comps);
+  const k = comps.length;
+  const G = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) G[a * k + b] = dot(comps[a]!.v, comps[b]!.v);
+  return scan.extend(t, G, top, new Set(rows.map((r) => refs.refSubstance[r]!)));
+}
+
 /** The curves of a fit for display, on the axis: the query, each scaled component, the free baseline, their sum, the residual. */
 export interface MixtureCurves {
   x: number[];
