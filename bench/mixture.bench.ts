@@ -20,7 +20,7 @@
  * Environment: MIXTURE_SEED (default 2; seed 1 was used to choose the penalty), MIXTURE_CASES (per row, default
  * 200), MIXTURE_PENALTY / MIXTURE_MIN_FRACTION to try other settings, MIXTURE_SKIP_TIMING=1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH } from '../src-core/matching/classicAxis.js';
@@ -143,7 +143,8 @@ function singleRanking(ctx: Ctx, q: Spectrum, excluded: Uint8Array | undefined, 
   if (excluded) for (let r = 0; r < scores.length; r++) if (excluded[r]) scores[r] = -1;
   return rankSubstances(scores, ctx.refs.refSubstance, ctx.refs.substanceIds.length, k).map((x) => x.ref);
 }
-export const debugLog: Array<{ want: number[]; top: number; path: Array<{ r2: number; subs: number[]; fr: number[]; sc: number[] }> }> = [];
+let debugRow = '';
+export const debugLog: Array<{ row: string; want: number[]; top: number; path: Array<{ r2: number; subs: number[]; fr: number[]; sc: number[] }> }> = [];
 function setWant(w: number[]): void {
   const last = debugLog[debugLog.length - 1];
   if (last) last.want = w;
@@ -162,7 +163,7 @@ function analyse(ctx: Ctx, q: Spectrum, excluded: Uint8Array | undefined): { ver
   const a = fitMixture(vector, mask, mixtureReferencesOf(ctx.refs), opts);
   if (process.env['MIXTURE_DEBUG']) {
     const path = a.bySize;
-    debugLog.push({ want: [] as number[], top: extra[0] === undefined ? -1 : ctx.refs.refSubstance[extra[0]]!, path: path.map((f) => ({ r2: f.r2, subs: f.components.map((c) => c.substance), fr: f.components.map((c) => c.fraction), sc: f.components.map((c) => c.score) })) });
+    debugLog.push({ row: debugRow, want: [] as number[], top: extra[0] === undefined ? -1 : ctx.refs.refSubstance[extra[0]]!, path: path.map((f) => ({ r2: f.r2, subs: f.components.map((c) => c.substance), fr: f.components.map((c) => c.fraction), sc: f.components.map((c) => c.score) })) });
   }
   return { verdict: a.verdict, substances: a.fit.components.map((c) => c.substance), singleTop: ctx.refs.refSubstance[extra[0]!] ?? -1 };
 }
@@ -242,6 +243,7 @@ function accuracy(ctx: Ctx, seed: number, cases: number): void {
   const rowsOut: string[] = [];
   const runRow = (key: string, label: string, weights: number[], pool: number[], leaveOut: boolean): void => {
     if (!wantRow(key)) return;
+    debugRow = key;
     let found = 0;
     let foundTwin = 0;
     let exact = 0;
@@ -280,6 +282,7 @@ function accuracy(ctx: Ctx, seed: number, cases: number): void {
   runRow('to', 'ternary 40:35:25, other samples', [0.4, 0.35, 0.25], multiSample, true);
   // Pure library spectra with the same noise and baseline as the mixtures.
   if (wantRow('pure')) {
+    debugRow = 'pure';
     let single = 0;
     let total = 0;
     while (total < cases) {
@@ -295,6 +298,7 @@ function accuracy(ctx: Ctx, seed: number, cases: number): void {
   }
   // Pure real spectra of other samples, as measured.
   if (wantRow('pureother')) {
+    debugRow = 'pureother';
     let considered = 0;
     let single = 0;
     let tried = 0;
@@ -313,6 +317,7 @@ function accuracy(ctx: Ctx, seed: number, cases: number): void {
       if (a.verdict === 'single' && a.substances[0] === want) single++;
       if (a.verdict === 'mixture') verdictMix++;
     }
+    if (process.env['MIXTURE_DEBUG']) writeFileSync(process.env['MIXTURE_DEBUG'], JSON.stringify(debugLog));
     console.log(`| pure RAW spectrum of another sample, where match ranks it first (${considered} of ${tried}): \`single\` with the right mineral | ${pct(single, considered)} | | ${pct(verdictMix, considered)} | |`);
   }
 }

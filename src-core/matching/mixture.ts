@@ -634,9 +634,10 @@ class LibraryScan {
     const n = this.rows.length;
     for (let g = 0; g < uniq.length; g += 4) {
       const grp = uniq.slice(g, g + 4);
-      const vs = grp.map((c) => Float64Array.from(c.v.subarray(this.lo, this.hi)));
-      while (vs.length < 4) vs.push(new Float64Array(w));
-      const [v0, v1, v2, v3] = vs as [Float64Array, Float64Array, Float64Array, Float64Array];
+      // Float32 like the block: one multiply type in the inner loop (the products only rank the rows).
+      const vs = grp.map((c) => Float32Array.from(c.v.subarray(this.lo, this.hi)));
+      while (vs.length < 4) vs.push(new Float32Array(w));
+      const [v0, v1, v2, v3] = vs as [Float32Array, Float32Array, Float32Array, Float32Array];
       const out = grp.map(() => new Float64Array(n));
       const { block } = this;
       for (let t = 0; t < n; t++) {
