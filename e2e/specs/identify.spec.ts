@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { expect, test } from '../support/fixtures.js';
+
+const testInfo = () => test.info();
 import { HELD_OUT_QUARTZ, MULTI_SPECTRUM_CSV, VENDOR_SPC } from '../support/paths.js';
 
 test.describe('Identify', () => {
@@ -86,6 +89,28 @@ test.describe('Identify', () => {
     // An invalid value is refused with the step and parameter named, matching keeps the last valid pipeline.
     await app.identify.setParam('baseline.als', 'p', '2');
     await expect(app.page.getByTestId('pipeline-error')).toContainText('baseline.als');
+  });
+
+  test("the panel's pipeline goes to the query and the references, and the report says so", async ({ app, shot }) => {
+    await app.identify.open(HELD_OUT_QUARTZ);
+    await app.identify.waitForMatches();
+    await expect(app.page.getByTestId('uncalibrated')).toHaveCount(0);
+    await app.identify.choosePreset('rruff-processed');
+    await expect(app.page.getByTestId('match-pipeline')).toContainText('axis.crop → baseline.als', { timeout: 60_000 });
+    await expect(app.page.getByTestId('uncalibrated')).toBeVisible();
+    const rows = await app.identify.matches();
+    expect(rows[0]!.substance).toBe('Quartz');
+    await app.identify.selectMatch(1);
+    await shot('identify-pipeline-both-sides');
+    const pdf = await app.identify.exportReport();
+    const file = join(testInfo().outputDir, 'report.pdf');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('baseline.als');
+    expect(text).toContain('axis.resample');
+    expect(text).toMatch(/uncalibrated/);
+    expect(text).toContain("the analyst's 2 steps");
   });
 
   test('a file with several spectra offers a picker and Match all', async ({ app, shot }) => {

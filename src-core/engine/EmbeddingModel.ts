@@ -1,3 +1,4 @@
+import type { Pipeline } from '../preprocess/pipeline.js';
 import type { Spectrum } from '../spectrum/Spectrum.js';
 
 /**
@@ -8,11 +9,21 @@ export interface ModelManifest {
   id: string;
   /** Human version string, e.g. '2026.11-a'. */
   version: string;
-  /** Input axis in cm⁻¹ the network expects (spectra are preprocessed then resampled onto it). */
+  /** Input axis in cm⁻¹ the network expects: the axis of `pipeline`'s last axis.resample step. */
   axis: { from: number; to: number; points: number };
-  /** The preprocessing pipeline (canonical JSON object) and its hash. */
-  pipeline: unknown;
+  /**
+   * The model's input pipeline (a registry pipeline, preprocess/vectorizer.ts): `embed` runs it on each spectrum and
+   * feeds the vector it yields to the network. Whatever else a recipe computes from that vector (a derivative
+   * channel, say) happens inside the engine, so the pipeline and its hash stay the whole input contract.
+   */
+  pipeline: Pipeline;
+  /** pipelineHash(pipeline): SHA-256 of its canonical JSON; stored embeddings are keyed by id and this. */
   pipelineHash: string;
+  /**
+   * Hashes this model's embeddings were filed under by an earlier Specmatch for the same computation (set when an
+   * older manifest is read and migrated; the library re-files those vectors under pipelineHash).
+   */
+  legacyPipelineHashes?: string[];
   embeddingSize: number;
   /** Free-form description of the training data, metrics and tfjs version. */
   training: Record<string, unknown>;

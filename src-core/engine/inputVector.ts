@@ -1,35 +1,38 @@
+import type { Pipeline } from '../preprocess/pipeline.js';
 import { linearAxis, resampleLinear } from '../preprocess/resampleLinear.js';
+import type { VectorAxis } from '../preprocess/vectorizer.js';
 
 /**
- * Turns a spectrum into the network's input: linear resampling onto the model's fixed axis, the ends outside the
- * measured range held at the nearest measured value (a zero fill would put a false step into raw spectra that sit
- * on a baseline), then min–max scaling to [0, 1] so laser power and integration time do not matter.
- * This is the model's own input stage, recorded in its manifest as `pipeline`; it is the same for raw and
- * baseline-corrected queries (the shipped model is trained on both).
+ * The input stage of the models trained here: linear resampling onto the model's fixed axis, the ends outside the
+ * measured range held at the nearest axis value inside it (a zero fill would put a false step into raw spectra that
+ * sit on a baseline), then min–max scaling to [0, 1] so laser power and integration time do not matter.
+ *
+ * It is a registry pipeline (`inputPipeline`), written into each manifest as `pipeline` and run by the model
+ * (TfEmbeddingModel through preprocess/vectorizer.ts); the manifest's pipeline is what a model runs, so a new
+ * recipe names another pipeline in its manifest. `spectrumToInput` is the same computation written for speed over
+ * training sets (tens of thousands of rows); engine/__tests__/inputVector.test.ts proves it equal to the pipeline.
  */
-export interface InputAxis {
-  from: number;
-  to: number;
-  points: number;
-}
+export type InputAxis = VectorAxis;
 
-export const INPUT_PIPELINE_ID = 'specmatch.engine.input/v1';
-
-/** The manifest's pipeline object for an axis (canonical: keys in fixed order). */
-export function inputPipeline(axis: InputAxis): { schemaVersion: 1; steps: Array<{ kind: string; params: Record<string, number> }> } {
+/** The input pipeline of a model on `axis` (what trainModel writes into the manifest). */
+export function inputPipeline(axis: InputAxis): Pipeline {
   return {
     schemaVersion: 1,
     steps: [
-      { kind: 'resample.linear', params: { from: axis.from, to: axis.to, points: axis.points } },
+      { kind: 'axis.resample', params: { from: axis.from, to: axis.to, points: axis.points, method: 'linear', outside: 'hold-edge' } },
       { kind: 'normalize.minmax', params: {} },
     ],
   };
 }
 
-/** Resample and scale one spectrum into `out` (length axis.points). Returns false when it has no point on the axis. */
+/**
+ * Fast path of inputPipeline(axis) for training rows: resample and scale one spectrum into `out` (length
+ * axis.points). Returns false (and zeros) where the pipeline fails: a spectrum that is flat on the axis (one beside
+ * the axis holds a constant).
+ */
 export function spectrumToInput(x: ArrayLike<number>, y: ArrayLike<number>, grid: Float64Array, out: Float32Array): boolean {
   const n = x.length;
-  if (n < 2 || x[n - 1]! < grid[0]! || x[0]! > grid[grid.length - 1]!) {
+  if (n < 1) {
     out.fill(0);
     return false;
   }
@@ -43,17 +46,17 @@ export function spectrumToInput(x: ArrayLike<number>, y: ArrayLike<number>, grid
     }
   }
   if (first < 0) {
-    out.fill(0);
-    return false;
+    // no axis point inside the measured range: the measured end values are held (as axis.resample hold-edge)
+    for (let i = 0; i < r.length; i++) r[i] = grid[i]! < x[0]! ? y[0]! : y[n - 1]!;
+    return minMaxInto(r, out);
   }
   for (let i = 0; i < first; i++) r[i] = r[first]!;
   for (let i = last + 1; i < r.length; i++) r[i] = r[last]!;
-  minMaxInto(r, out);
-  return true;
+  return minMaxInto(r, out);
 }
 
-/** Min–max scale to [0, 1] (a flat input becomes all zeros). */
-export function minMaxInto(v: ArrayLike<number>, out: Float32Array): void {
+/** Min–max scale to [0, 1]; a flat input becomes all zeros and returns false. */
+export function minMaxInto(v: ArrayLike<number>, out: Float32Array): boolean {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < v.length; i++) {
@@ -63,6 +66,7 @@ export function minMaxInto(v: ArrayLike<number>, out: Float32Array): void {
   }
   const span = hi - lo;
   for (let i = 0; i < v.length; i++) out[i] = span > 0 ? (v[i]! - lo) / span : 0;
+  return span > 0;
 }
 
 export function axisGrid(axis: InputAxis): Float64Array {

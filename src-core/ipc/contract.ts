@@ -9,7 +9,7 @@
  */
 import type { ErrorInfo } from '../errors.js';
 import type { LibraryFinding } from '../matching/libraryChecks.js';
-import type { MatchMethod, MatchResult } from '../matching/types.js';
+import type { MatchMethod, MatchRequest, MatchResult } from '../matching/types.js';
 import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
 import type { Pipeline } from '../preprocess/pipeline.js';
@@ -103,7 +103,7 @@ export interface FilePayload {
   bytes: Uint8Array;
 }
 
-export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'check';
+export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'check' | 'index';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainEpoch {
@@ -161,17 +161,8 @@ export interface ModelInfo {
   unavailableReason?: string;
 }
 
-export interface MatchRequest {
-  spectrum: Spectrum;
-  method?: MatchMethod;
-  topK?: number;
-  exclude?: Array<[number, number]>;
-  /**
-   * Preprocessing applied to the query before it is matched (the Identify view's pipeline panel). References keep
-   * the method's own processing (the classic axis, or the model's pipeline), so the default is no pipeline.
-   */
-  pipeline?: PipelineSpec;
-}
+/** The one match request (src-core/matching/types.ts): the CLI and the report make the same. */
+export type { MatchRequest };
 
 /** Mixture analysis of one query (the Identify view's mixture panel); the fit's curves come with the answer. */
 export interface MixtureRequest {
@@ -210,14 +201,17 @@ export interface TrainRequest {
 
 /**
  * A report of one spectrum of an open file. The file travels as its bytes and the report is made by the same code
- * as `specmatch report` (src-core/node/report/createReport.ts), which reads and matches it again with the method's
- * defaults, so the app and the CLI produce the same report for the same file.
+ * as `specmatch report` (src-core/node/report/createReport.ts), which reads and matches it again with the same
+ * match options as the view (method, the analyst's pipeline, excluded ranges), so the app and the CLI produce the
+ * same report for the same file and options.
  */
 export interface ReportRequest {
   file: FilePayload;
   spectrumIndex: number;
   method?: MatchMethod;
   topK?: number;
+  exclude?: Array<[number, number]>;
+  pipeline?: PipelineSpec | null;
   lab?: string;
   analyst?: string;
   notes?: string;

@@ -4,20 +4,13 @@
  * checked here and a bad payload becomes an E_PARAM error naming the field.
  */
 import { SpecmatchError } from '../errors.js';
+import { MATCH_METHODS, isMatchMethod } from '../matching/methods.js';
 import type { MatchMethod } from '../matching/types.js';
 import { validatePipeline } from '../preprocess/pipeline.js';
 import type { Spectrum, SpectrumMeta, XKind } from '../spectrum/Spectrum.js';
 import type { Channel, FilePayload, PipelineSpec, Req, SubstancePatch } from './contract.js';
 import type { InstrumentRule } from '../calibration/profile.js';
 
-const METHODS: readonly MatchMethod[] = [
-  'siamese',
-  'fused',
-  'hqi-correlation',
-  'hqi-derivative',
-  'cosine',
-  'euclidean',
-];
 const X_KINDS: readonly XKind[] = ['raman-shift', 'wavelength', 'wavenumber', 'other'];
 /** Upper bound on points per spectrum crossing the boundary (a map pixel has ~1–10 k; 1 M is far beyond any). */
 const MAX_POINTS = 1_000_000;
@@ -144,8 +137,8 @@ export function pipelineSpec(v: unknown, _path: string): PipelineSpec {
 
 function method(v: unknown): MatchMethod {
   const m = str(v, 'method');
-  if (!METHODS.includes(m as MatchMethod)) fail('method', `must be one of ${METHODS.join(', ')}`);
-  return m as MatchMethod;
+  if (!isMatchMethod(m)) fail('method', `must be one of ${MATCH_METHODS.join(', ')}`);
+  return m;
 }
 
 function filePayload(v: unknown, path: string): FilePayload {
@@ -308,6 +301,8 @@ export const validators: Validators = {
     };
     if (o['method'] !== undefined) req.method = method(o['method']);
     if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 100);
+    if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');
+    if (o['pipeline'] !== undefined && o['pipeline'] !== null) req.pipeline = pipelineSpec(o['pipeline'], 'pipeline');
     if (o['mixture'] !== undefined) {
       if (typeof o['mixture'] !== 'boolean') fail('mixture', 'must be true or false');
       req.mixture = o['mixture'];

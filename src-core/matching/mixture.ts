@@ -1,4 +1,5 @@
-import { classicAxisValues, fnv1aHex } from './classicAxis.js';
+import { canonicalJsonHash } from '../preprocess/pipeline.js';
+import { classicAxisValues } from './classicAxis.js';
 import { nnlsGram } from './nnls.js';
 
 /**
@@ -38,7 +39,7 @@ export const BASELINE_DEGREE = 3;
 /** Canonical description of the mixture vector; its hash names it (results and reports record it). */
 export const MIXTURE_PIPELINE = {
   id: 'mixture-v1',
-  from: 'classic-v2',
+  from: 'classic',
   steps: [
     { kind: 'baseline.als', params: MIXTURE_ALS },
     { kind: 'baseline.als', params: MIXTURE_ALS },
@@ -46,7 +47,7 @@ export const MIXTURE_PIPELINE = {
     { kind: 'normalize.max', params: {} },
   ],
 } as const;
-export const MIXTURE_PIPELINE_HASH = `${MIXTURE_PIPELINE.id}-${fnv1aHex(JSON.stringify(MIXTURE_PIPELINE))}`;
+export const MIXTURE_PIPELINE_HASH = canonicalJsonHash(MIXTURE_PIPELINE);
 
 export const MAX_COMPONENTS_LIMIT = 5;
 export const DEFAULT_MAX_COMPONENTS = 3;

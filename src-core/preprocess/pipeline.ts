@@ -93,6 +93,11 @@ export function pipelineHash(p: Pipeline): string {
   return sha256Hex(canonicalPipelineJson(p));
 }
 
+/** Hex SHA-256 of any JSON value's canonical form (keys sorted, shortest numbers): manifests, recipes. */
+export function canonicalJsonHash(v: unknown): string {
+  return sha256Hex(canonicalJson(v));
+}
+
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (isObject(v)) {

@@ -93,6 +93,34 @@ function subtract(y: ArrayLike<number>, baseline: Float64Array): Float64Array {
   return out;
 }
 
+/**
+ * Outside-the-range policy 'hold-edge' of axis.resample: axis points before the first measured x (after the last)
+ * take the value at the first (last) axis point inside the measured range. A spectrum with no axis point inside its
+ * range holds its measured end values instead (the first one before it, the last one after it).
+ */
+function holdEdges(x: Float64Array, measured: Float64Array, grid: Float64Array, y: Float64Array): void {
+  const n = x.length;
+  let first = -1;
+  let last = -1;
+  if (n > 0) {
+    for (let i = 0; i < grid.length; i++) {
+      if (grid[i]! >= x[0]! && grid[i]! <= x[n - 1]!) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    }
+  }
+  if (first < 0) {
+    // No axis point inside the measured range (a narrow spectrum between two axis points, or one beside the axis):
+    // the measured end values are held on each side.
+    if (n === 0) throw new SpecmatchError('E_PIPELINE', 'the spectrum has no points to resample');
+    for (let i = 0; i < y.length; i++) y[i] = grid[i]! < x[0]! ? measured[0]! : measured[n - 1]!;
+    return;
+  }
+  for (let i = 0; i < first; i++) y[i] = y[first]!;
+  for (let i = last + 1; i < y.length; i++) y[i] = y[last]!;
+}
+
 /** Mean spacing of x: the Savitzky–Golay derivative is per x unit (cm⁻¹) on an evenly spaced axis. */
 function meanSpacing(x: Float64Array): number {
   const n = x.length;
@@ -180,7 +208,7 @@ const SPECS: readonly StepSpec[] = [
     kind: 'axis.resample',
     label: 'Resample',
     description:
-      'interpolate onto an evenly spaced axis from…to with a fixed number of points (the model input axis); 0 outside the measured range',
+      'interpolate onto an evenly spaced axis from…to with a fixed number of points (a vector axis); outside the measured range 0, or the edge held',
     params: [
       { name: 'from', type: 'number', default: 100, unit: 'cm⁻¹', description: 'first point of the axis' },
       { name: 'to', type: 'number', default: 1800, unit: 'cm⁻¹', description: 'last point of the axis' },
@@ -194,6 +222,14 @@ const SPECS: readonly StepSpec[] = [
         description: 'number of points',
       },
       interpSpec,
+      {
+        name: 'outside',
+        type: 'enum',
+        default: 'zero',
+        values: ['zero', 'hold-edge'],
+        description:
+          'axis points outside the measured range: 0 (no signal measured), or hold-edge: the value at the nearest axis point inside the range (no false step on a raw spectrum that sits on a baseline)',
+      },
     ],
     check: (p) =>
       num(p, 'from') < num(p, 'to')
@@ -202,6 +238,7 @@ const SPECS: readonly StepSpec[] = [
     apply: (s, p) => {
       const grid = linearAxis(num(p, 'from'), num(p, 'to'), num(p, 'points'));
       const y = str(p, 'method') === 'cubic' ? resampleCubic(s.x, s.y, grid) : resampleLinear(s.x, s.y, grid);
+      if (str(p, 'outside') === 'hold-edge') holdEdges(s.x, s.y, grid, y);
       return withData(s, y, grid);
     },
   },
@@ -319,7 +356,7 @@ const SPECS: readonly StepSpec[] = [
   {
     kind: 'smooth.savitzkyGolay',
     label: 'Smooth (Savitzky–Golay)',
-    description: 'local least-squares polynomial smoothing (Savitzky & Golay 1964); ends as scipy mode "interp"',
+    description: 'local least-squares polynomial smoothing (Savitzky & Golay 1964)',
     params: [
       sgWindowSpec(SMOOTH_SAVITZKY_GOLAY_DEFAULTS.window),
       {
@@ -330,10 +367,25 @@ const SPECS: readonly StepSpec[] = [
         max: 12,
         description: 'polynomial degree (< window)',
       },
+      {
+        name: 'edge',
+        type: 'enum',
+        default: 'interp',
+        values: ['interp', 'nearest'],
+        description:
+          "the half-window at each end: interp fits the first / last full window (scipy's mode 'interp'); nearest repeats the end value beyond the edge (scipy's mode 'nearest')",
+      },
     ],
     check: sgCheck,
     apply: (s, p) =>
-      withData(s, smoothSavitzkyGolay(s.y, { window: num(p, 'window'), polyorder: num(p, 'polyorder') })),
+      withData(
+        s,
+        smoothSavitzkyGolay(s.y, {
+          window: num(p, 'window'),
+          polyorder: num(p, 'polyorder'),
+          edge: str(p, 'edge') === 'nearest' ? 'nearest' : 'interp',
+        }),
+      ),
   },
   {
     kind: 'resolution.broaden',

@@ -10,6 +10,12 @@ export interface SmoothSavitzkyGolayOptions {
   derivative?: number;
   /** Spacing of x used to scale derivatives (d/dx = d/di / delta^derivative). @default 1 */
   delta?: number;
+  /**
+   * The half-window at each end: 'interp' evaluates the polynomial of the first / last full window there (scipy's
+   * mode 'interp'); 'nearest' applies the centre weights with the end value repeated beyond the edge (scipy's mode
+   * 'nearest'). @default 'interp'
+   */
+  edge?: 'interp' | 'nearest';
 }
 
 export const SMOOTH_SAVITZKY_GOLAY_DEFAULTS: Required<SmoothSavitzkyGolayOptions> = {
@@ -17,6 +23,7 @@ export const SMOOTH_SAVITZKY_GOLAY_DEFAULTS: Required<SmoothSavitzkyGolayOptions
   polyorder: 3,
   derivative: 0,
   delta: 1,
+  edge: 'interp',
 };
 
 /**
@@ -61,6 +68,14 @@ export function smoothSavitzkyGolay(y: ArrayLike<number>, options: SmoothSavitzk
   };
   const out = new Float64Array(n);
   const centre = weightsAt(0);
+  if (o.edge === 'nearest') {
+    for (let c = 0; c < n; c++) {
+      let s = 0;
+      for (let i = 0; i < o.window; i++) s += centre[i]! * y[Math.min(n - 1, Math.max(0, c - half + i))]!;
+      out[c] = s;
+    }
+    return out;
+  }
   for (let c = half; c < n - half; c++) {
     let s = 0;
     for (let i = 0; i < o.window; i++) s += centre[i]! * y[c - half + i]!;

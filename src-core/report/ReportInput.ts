@@ -21,6 +21,7 @@ export interface ReportQuery {
 export interface ReportOverlay {
   rank: number;
   substance: string;
+  /** The reference's vector the score was computed on, as a spectrum on the vectors' axis. */
   spectrum: Spectrum;
 }
 
@@ -29,7 +30,9 @@ export interface ReportEntry {
   /** Set when the query could not be matched (e.g. unreadable file); then result is absent. */
   error?: { code: string; message: string };
   result?: MatchResult;
-  /** Reference spectra of the top matches, for the overlay plot (at most 3). */
+  /** The query's vector the scores were computed on (the overlay's first trace); absent when it was not matched. */
+  queryVector?: Spectrum;
+  /** The top matches' reference vectors, for the overlay plot (at most 3). */
   overlays: ReportOverlay[];
   /** Mixture analysis with its curves, when the analyst asked for it (`report --mixture`, the app's checkbox). */
   mixture?: MixtureResult;
@@ -46,7 +49,14 @@ export interface ReportMethod {
   /** Matching method id (siamese, hqi-correlation, …) and a readable label. */
   method: string;
   methodLabel: string;
+  /** The pipeline the query and the references went through (the analyst's steps, if any, then the method's). */
   pipeline: { name?: string; hash: string; steps: ReportPipelineStep[] };
+  /** The analyst's steps alone (null: the method's defaults), so the report can say which part the analyst chose. */
+  analystPipeline: ReportPipelineStep[] | null;
+  /** x ranges (cm⁻¹) masked out of the comparison. */
+  exclude: Array<[number, number]>;
+  /** False for an analyst's pipeline: the verdict thresholds were measured for the default pipeline only. */
+  calibrated: boolean;
   model?: { id: string; version: string; manifestHash: string; backend?: string };
   library: { name: string; path?: string; version?: string; substances: number; spectra: number };
   /** The x-axis calibrations applied to the queries (one line each), or one line saying none was. */

@@ -5,7 +5,7 @@ import type { ReportInput } from './ReportInput.js';
  * CSV and JSON forms of a report (the `--out x.csv|x.json` outputs). The CSV holds one row per query and match
  * rank (a query without matches or with an error gets one row saying so), RFC 4180 quoting.
  */
-const CSV_COLUMNS = ['query', 'index', 'sha256', 'format', 'verdict', 'rank', 'substance', 'score', 'gap', 'spectrumId', 'sampleId', 'hqiCorrelation', 'hqiDerivative', 'cosine', 'euclidean', 'method', 'pipelineHash', 'modelId', 'error'] as const;
+const CSV_COLUMNS = ['query', 'index', 'sha256', 'format', 'verdict', 'rank', 'substance', 'score', 'gap', 'spectrumId', 'sampleId', 'hqiCorrelation', 'hqiDerivative', 'cosine', 'euclidean', 'method', 'pipelineHash', 'modelId', 'error', 'calibrated', 'exclude'] as const;
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -15,7 +15,13 @@ function csvCell(v: unknown): string {
 
 export function reportToCsv(input: ReportInput): string {
   const rows: string[] = [CSV_COLUMNS.join(',')];
-  const common = { method: input.method.method, pipelineHash: input.method.pipeline.hash, modelId: input.method.model?.id ?? '' };
+  const common = {
+    method: input.method.method,
+    pipelineHash: input.method.pipeline.hash,
+    modelId: input.method.model?.id ?? '',
+    calibrated: input.method.calibrated,
+    exclude: input.method.exclude.map(([a, b]) => `${a}-${b}`).join(' '),
+  };
   for (const e of input.entries) {
     const base = { query: e.query.fileName, index: e.query.index, sha256: e.query.sha256, format: e.query.format, ...common };
     const matches = e.result?.matches ?? [];
@@ -65,7 +71,15 @@ export function reportToJson(input: ReportInput): string {
           sha256: e.query.sha256,
           format: e.query.format,
           ...(e.query.spectrum.y.length > 0 ? { snr: roundSnr(assessQuality(e.query.spectrum).snr) } : {}),
-          ...(e.error ? { error: e.error } : { verdict: e.result?.verdict ?? null, matches: e.result?.matches ?? [] }),
+          ...(e.error
+            ? { error: e.error }
+            : {
+                verdict: e.result?.verdict ?? null,
+                calibrated: e.result?.calibrated ?? null,
+                pipelines: (e.result?.vectors ?? []).map((v) => ({ modelId: v.modelId, hash: v.hash, steps: v.pipeline.steps })),
+                exclude: e.result?.exclude ?? [],
+                matches: e.result?.matches ?? [],
+              }),
           ...(e.mixture ? { mixture: { verdict: e.mixture.verdict, components: e.mixture.components, fit: e.mixture.fit, alternatives: e.mixture.alternatives } } : {}),
           ...(e.mixtureError ? { mixtureError: e.mixtureError } : {}),
         })),

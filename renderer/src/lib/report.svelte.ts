@@ -27,8 +27,7 @@ export async function exportReport(): Promise<void> {
       api.reportRender({
         file: { name: file.name, bytes: file.bytes },
         spectrumIndex: session.selected,
-        topK: settings.topK,
-        ...(settings.defaultMethod === 'auto' ? {} : { method: settings.defaultMethod }),
+        ...session.matchOptions(),
         ...(settings.labName ? { lab: settings.labName } : {}),
         ...(settings.analyst ? { analyst: settings.analyst } : {}),
         ...(reportState.mixture ? { mixture: true } : {}),

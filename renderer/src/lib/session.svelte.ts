@@ -1,7 +1,7 @@
 import type { ErrorInfo } from '../../../src-core/errors.js';
 import type { LibraryInfo, MapResult, ModelInfo, PipelineSpec, JobInfo } from '../../../src-core/ipc/contract.js';
 import { layoutMap } from '../../../src-core/map/mapLayout.js';
-import type { MatchResult } from '../../../src-core/matching/types.js';
+import type { MatchOptions, MatchRequest, MatchResult } from '../../../src-core/matching/types.js';
 import type { Spectrum } from '../../../src-core/spectrum/Spectrum.js';
 import { SvelteMap } from 'svelte/reactivity';
 import { PRESETS } from '../../../src-core/preprocess/presets.js';
@@ -135,13 +135,17 @@ class Session {
     await this.match();
   }
 
-  matchRequest(spectrum: Spectrum): Parameters<typeof api.matchRun>[0] {
+  /** How the view matches (the report is made with the same): method, top K and the panel's pipeline for both sides. */
+  matchOptions(): MatchOptions {
     return {
-      spectrum,
       topK: settings.topK,
       ...(settings.defaultMethod === 'auto' ? {} : { method: settings.defaultMethod }),
-      ...(this.pipeline ? { pipeline: this.pipeline } : {}),
+      ...(this.pipeline && this.pipeline.steps.length > 0 ? { pipeline: this.pipeline } : {}),
     };
+  }
+
+  matchRequest(spectrum: Spectrum): MatchRequest {
+    return { spectrum, ...this.matchOptions() };
   }
 
   async match(): Promise<void> {

@@ -39,7 +39,7 @@ import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { checkLibrary } from '../library/checkLibrary.js';
-import { matchSpectrum } from '../library/matchLibrary.js';
+import { indexForMatch, pendingVectors, runMatchRequest } from '../library/matchLibrary.js';
 import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
 import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import { readSpectra } from '../../formats/readSpectra.js';
@@ -94,7 +94,7 @@ export class LibraryBackend implements AppBackend {
     const model = this.models.current();
     let embeddings: LibraryInfo['embeddings'] = { modelKey: null, upToDate: 0, stale: 0 };
     if (model) {
-      const st = this.library.embeddingStatus(model.key);
+      const st = this.library.embeddingStatus(model);
       embeddings = { modelKey: model.key, upToDate: st.current, stale: st.missing };
     }
     // Only the file's base name: the web mode never shows server paths to the page.
@@ -339,15 +339,30 @@ export class LibraryBackend implements AppBackend {
     return this.instrumentSummary(req.instrument);
   }
 
+  /**
+   * The view's MatchRequest. With an analyst's pipeline whose reference vectors are not in the library yet, they
+   * are computed first as a job (progress in the app's job list; the request waits for it).
+   */
   async match(req: MatchRequest): Promise<MatchResult> {
-    const query =
-      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
-    return matchSpectrum(this.library, query, {
-      model: this.models.current(),
-      ...(req.method === undefined ? {} : { method: req.method }),
-      ...(req.topK === undefined ? {} : { topK: req.topK }),
-      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
-    });
+    const model = this.models.current();
+    const { spectrum, ...opts } = req;
+    if (pendingVectors(this.library, { ...opts, model }) > 0) {
+      const job = this.jobs.start('index', 'Processing the library with the query pipeline', async (ctx) => {
+        ctx.progress({ phase: 'processing references' });
+        const r = await indexForMatch(this.library, {
+          ...opts,
+          model,
+          signal: ctx.signal,
+          onIndexProgress: (done, total) => ctx.progress({ done, total, phase: 'processing references' }),
+        });
+        if (r.cancelled) throw new SpecmatchError('E_CANCELLED', `cancelled after ${r.computed} reference vectors (they are kept)`);
+        return `${r.computed} reference vectors computed for the pipeline${r.failed ? `; ${r.failed} references could not be processed` : ''}`;
+      });
+      await this.jobs.settled(job.id);
+      const done = this.jobs.list().find((j) => j.id === job.id);
+      if (done && done.state !== 'done') throw new SpecmatchError(done.state === 'cancelled' ? 'E_CANCELLED' : 'E_PIPELINE', done.error?.message ?? 'processing the library with the pipeline failed');
+    }
+    return runMatchRequest(this.library, { ...opts, spectrum }, { model });
   }
 
   /** Mixture analysis with the fit's curves (the Identify view's mixture panel). */
@@ -459,7 +474,7 @@ export class LibraryBackend implements AppBackend {
    */
   embedMissingInBackground(): JobInfo | null {
     const model = this.models.current();
-    if (!model || this.library.embeddingStatus(model.key).missing === 0) return null;
+    if (!model || this.library.embeddingStatus(model).missing === 0) return null;
     return this.startReembed(model.manifest.id);
   }
 
@@ -566,7 +581,7 @@ export class LibraryBackend implements AppBackend {
     const info = this.modelInfo();
     this.emit('model:changed', info);
     this.changed();
-    const st = this.library.embeddingStatus(model.key);
+    const st = this.library.embeddingStatus(model);
     // Embeddings are never compared across model keys: switching starts recomputing what is missing.
     return { model: info, job: st.missing > 0 ? this.startReembed(model.manifest.id) : null };
   }
@@ -644,6 +659,8 @@ export class LibraryBackend implements AppBackend {
       appVersion: this.appVersion,
       ...(req.method === undefined ? {} : { method: req.method }),
       ...(req.topK === undefined ? {} : { topN: req.topK }),
+      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+      ...(req.pipeline === undefined ? {} : { pipeline: req.pipeline }),
       ...(req.lab ? { lab: req.lab } : {}),
       ...(req.analyst ? { analyst: req.analyst } : {}),
       ...(req.notes ? { notes: req.notes } : {}),

@@ -1,14 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EmbeddingModel, ModelManifest } from '../../engine/EmbeddingModel.js';
-import { axisGrid, spectrumToInput } from '../../engine/inputVector.js';
 import { headSimilarity, headSimilarityMany, type SiameseHead } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
+import { makeVectorizer, type Vectorizer } from '../../preprocess/vectorizer.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import { embedInputs } from './siameseNetwork.js';
 
 /**
- * EmbeddingModel on a tfjs encoder: `embed` runs the network (inputs built by the model's own input stage,
- * inputVector.ts, from the manifest's axis), `similarity`/`similarityMany` apply the Siamese head to stored
+ * EmbeddingModel on a tfjs encoder: `embed` runs the manifest's input pipeline on each spectrum (a vectorizer,
+ * preprocess/vectorizer.ts) and the network on the vectors; `similarity`/`similarityMany` apply the Siamese head to stored
  * embeddings in plain typed-array maths, never calling tfjs per reference.
  */
 export class TfEmbeddingModel implements EmbeddingModel {
@@ -17,7 +17,7 @@ export class TfEmbeddingModel implements EmbeddingModel {
   readonly backend: string;
   private encoder: tf.LayersModel | null;
   private readonly head: SiameseHead;
-  private readonly grid: Float64Array;
+  private readonly input: Vectorizer;
 
   constructor(manifest: ModelManifest, encoder: tf.LayersModel, head: SiameseHead, backend: string) {
     this.manifest = manifest;
@@ -25,7 +25,10 @@ export class TfEmbeddingModel implements EmbeddingModel {
     this.backend = backend;
     this.encoder = encoder;
     this.head = head;
-    this.grid = axisGrid(manifest.axis);
+    this.input = makeVectorizer(manifest.pipeline);
+    if (this.input.hash !== manifest.pipelineHash || this.input.axis.points !== manifest.axis.points) {
+      throw new SpecmatchError('E_MODEL', `model ${manifest.id}: its pipeline (hash ${this.input.hash}, ${this.input.axis.points} points) does not match the manifest's pipelineHash ${manifest.pipelineHash} and axis`);
+    }
     if (head.w.length !== manifest.embeddingSize) {
       throw new SpecmatchError('E_MODEL', `model ${manifest.id}: head has ${head.w.length} weights, manifest says embedding size ${manifest.embeddingSize}`);
     }
@@ -33,15 +36,15 @@ export class TfEmbeddingModel implements EmbeddingModel {
 
   /** Network input of a spectrum (exposed for diagnostics and the training tools). */
   inputOf(spectrum: Spectrum): Float32Array {
-    const out = new Float32Array(this.manifest.axis.points);
-    if (!spectrumToInput(spectrum.x, spectrum.y, this.grid, out)) {
+    try {
+      return this.input.apply(spectrum);
+    } catch (err) {
       throw new SpecmatchError(
         'E_PARAM',
-        `${spectrum.meta.sourceFile}: spectrum covers ${spectrum.x[0]?.toFixed(0) ?? '?'}–${spectrum.x[spectrum.x.length - 1]?.toFixed(0) ?? '?'} cm⁻¹, outside the model's ${this.manifest.axis.from}–${this.manifest.axis.to} cm⁻¹`,
-        { file: spectrum.meta.sourceFile },
+        `${spectrum.meta.sourceFile}: cannot make the input of model ${this.manifest.id} (${this.manifest.axis.from}–${this.manifest.axis.to} cm⁻¹): ${(err as Error).message}`,
+        { file: spectrum.meta.sourceFile, cause: err },
       );
     }
-    return out;
   }
 
   embed(spectra: readonly Spectrum[]): Promise<Float32Array[]> {

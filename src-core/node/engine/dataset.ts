@@ -120,7 +120,7 @@ export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOpt
   const skipped = [...read.skipped];
   read.spectra.forEach((s, i) => {
     const input = new Float32Array(opts.axis.points);
-    if (!spectrumToInput(s.x, s.y, grid, input)) skipped.push({ file: read.files[i]!, reason: `no point inside ${opts.axis.from}–${opts.axis.to} cm⁻¹` });
+    if (!spectrumToInput(s.x, s.y, grid, input)) skipped.push({ file: read.files[i]!, reason: `no point inside ${opts.axis.from}–${opts.axis.to} cm⁻¹, or flat there` });
     else rows.push({ input, mineral: read.minerals[i]!, sample: read.samples[i]!, file: read.files[i]!, ...(opts.classic ? { classic: classicVector(s.x, s.y) } : {}) });
   });
   const keep = mineralsWithAtLeast(

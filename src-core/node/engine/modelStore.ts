@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '../../engine/architecture.js';
 import type { ModelManifest } from '../../engine/EmbeddingModel.js';
+import { migrateManifest } from '../../engine/manifest.js';
 import { SpecmatchError } from '../../errors.js';
 import { headOf, headParameterFor, type SiameseNetwork } from './siameseNetwork.js';
 
@@ -68,12 +69,10 @@ function readJson<T>(path: string): T {
   }
 }
 
+/** The folder's manifest, checked and migrated to the current form (engine/manifest.ts). */
 export function readManifest(dir: string): ModelManifest {
-  const m = readJson<ModelManifest>(join(dir, 'manifest.json'));
-  if (typeof m.id !== 'string' || !m.axis || typeof m.embeddingSize !== 'number' || typeof m.pipelineHash !== 'string') {
-    throw new SpecmatchError('E_MODEL', `${join(dir, 'manifest.json')}: lacks id, axis, embeddingSize or pipelineHash`, { file: dir });
-  }
-  return m;
+  const file = join(dir, 'manifest.json');
+  return migrateManifest(readJson<unknown>(file), file);
 }
 
 export function readHead(dir: string): HeadFile {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -6,6 +5,7 @@ import { embeddingSizeOf } from '../../engine/architecture.js';
 import { calibrateThresholds, DEFAULT_FUSION_ALPHA, fitPlatt, type QueryOutcome } from '../../engine/calibration.js';
 import type { ModelManifest } from '../../engine/EmbeddingModel.js';
 import { inputPipeline, type InputAxis } from '../../engine/inputVector.js';
+import { pipelineHash } from '../../preprocess/pipeline.js';
 import { positivePairs } from '../../engine/pairSampling.js';
 import { indicesByClass, splitClasses } from '../../engine/protocols.js';
 import { makeRng, randomInt } from '../../engine/random.js';
@@ -59,10 +59,6 @@ export interface TrainModelResult {
   dir: string;
   manifest: ModelManifest;
   outcome: Omit<TrainOutcome, 'net'>;
-}
-
-export function pipelineHashOf(pipeline: unknown): string {
-  return createHash('sha256').update(JSON.stringify(pipeline)).digest('hex').slice(0, 16);
 }
 
 export type Subset = LabelledInputs & { samples: string[]; classic: Float32Array[] };
@@ -222,7 +218,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
       version: new Date().toISOString().slice(0, 10),
       axis,
       pipeline,
-      pipelineHash: pipelineHashOf(pipeline),
+      pipelineHash: pipelineHash(pipeline),
       embeddingSize: embeddingSizeOf({ ...recipe.spec, inputPoints: axis.points }),
       training: {
         recipe: recipeName,

@@ -29,7 +29,7 @@ import { expandImportPaths, readLeaves } from './importSources.js';
 import type { ImportLeaf } from './importSources.js';
 import { jcampDx } from './jcampDx.js';
 import { networkFilesystemOf } from './networkShare.js';
-import { parseImportFile } from './parseImportFile.js';
+import { classicVectorOrWarn, parseImportFile } from './parseImportFile.js';
 import type { ParsedFile } from './parseImportFile.js';
 import { ParsePool } from './parsePool.js';
 import { decodePack } from './pack.js';
@@ -135,11 +135,31 @@ interface PendingSpectrum {
   index: number;
   substance: string;
   formula: string | null;
-  classic: Float32Array;
+  classic: Float32Array | null;
   embedding?: Float32Array;
   result: ImportFileResult;
   /** Calibration the vectors were computed through (spectrum stays raw). */
   calibrationId?: number;
+}
+
+/** The key stored vectors are filed under: a model id ('classic' for the classic methods) and a pipeline hash. */
+export interface VectorKey {
+  modelId: string;
+  pipelineHash: string;
+}
+
+export interface FillVectorsOptions {
+  onProgress?(done: number, total: number): void;
+  signal?: AbortSignal;
+  /** Spectra per committed batch. @default 64 */
+  batchSize?: number;
+}
+
+export interface FillVectorsReport {
+  computed: number;
+  failed: number;
+  cancelled: boolean;
+  errors: Array<{ spectrumId: number; message: string }>;
 }
 
 /** Vectors of one key as loaded for search (see matchLibrary.ts). */
@@ -299,7 +319,7 @@ const BUSY_TIMEOUT_MS = 5000;
  * one so only the failing ones are left without an embedding. A model that fails on every spectrum of a batch
  * larger than one is unusable: E_MODEL.
  */
-async function embedEach(model: EmbeddingModel, spectra: readonly Spectrum[]): Promise<Array<Float32Array | SpecmatchError>> {
+export async function embedEach(model: EmbeddingModel, spectra: readonly Spectrum[]): Promise<Array<Float32Array | SpecmatchError>> {
   try {
     const v = await model.embed(spectra);
     if (v.length === spectra.length) return v;
@@ -604,6 +624,7 @@ export class Library {
           opts.onProgress?.(done, total, result.file);
         }
         if (opts.model && pending.length > 0) {
+          if (start === 0) this.adoptLegacyVectors(opts.model);
           const vectors = await embedEach(opts.model, pending.map((p) => this.derivedOf(p)));
           pending.forEach((p, i) => {
             const v = vectors[i]!;
@@ -673,7 +694,7 @@ export class Library {
         }
         const spectrumId = this.runInsertSpectrum(insSpectrum, sid, p.spectrum, p.sha, p.index, t);
         if (p.calibrationId !== undefined) setCalibration.run(p.calibrationId, spectrumId);
-        insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
+        if (p.classic) insVector.run(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(p.classic));
         if (key && p.embedding) insVector.run(spectrumId, key.id, key.pipelineHash, floatBlob(p.embedding));
         added.push(true);
       }
@@ -727,8 +748,9 @@ export class Library {
     if (spectrum.meta.xKind !== 'raman-shift') throw new SpecmatchError('E_PARAM', `the spectrum's x axis is ${spectrum.meta.xKind}, not Raman shift`);
     const sha = opts.fileSha256 ?? createHash('sha256').update(floatBlob(spectrum.x)).update(floatBlob(spectrum.y)).digest('hex');
     const index = opts.fileIndex ?? spectrum.meta.position.index;
+    if (opts.model) this.adoptLegacyVectors(opts.model);
     const embedding = opts.model ? (await opts.model.embed([spectrum]))[0] : undefined;
-    const classic = classicVector(spectrum.x, spectrum.y);
+    const classic = classicVector(spectrum);
     const db = this.db;
     const tags = cleanList(opts.tags, 'tags');
     const result = this.write(() => {
@@ -775,15 +797,16 @@ export class Library {
     const { header, spectra } = decodePack(bytes, packPath);
     const pending: PendingSpectrum[] = spectra.map((s) => {
       const sub = header.substances[s.s]!;
+      const result: ImportFileResult = { file: s.meta.sourceFile, spectra: 1, added: 0, duplicates: 0 };
       return {
         spectrum: { x: s.x, y: s.y, meta: s.meta },
         sha: s.sha,
         index: s.index,
         substance: sub.name,
         formula: sub.formula,
-        classic: classicVector(s.x, s.y),
+        classic: classicVectorOrWarn({ x: s.x, y: s.y, meta: s.meta }, result),
         ...(s.embedding ? { embedding: s.embedding } : {}),
-        result: { file: s.meta.sourceFile, spectra: 1, added: 0, duplicates: 0 },
+        result,
       };
     });
     this.insertPending(pending, header.embeddings ? { id: header.embeddings.modelId, pipelineHash: header.embeddings.pipelineHash } : null);
@@ -1266,8 +1289,13 @@ export class Library {
 
   // ----- vectors --------------------------------------------------------------------------------------------
 
-  /** How many spectra have an embedding under `modelKey` (`${modelId}:${pipelineHash}`). */
-  embeddingStatus(modelKey: string): EmbeddingStatus {
+  /**
+   * How many spectra have an embedding under `modelKey` (`${modelId}:${pipelineHash}`). Given the model itself,
+   * embeddings filed under its legacy hashes are re-filed first (adoptLegacyVectors).
+   */
+  embeddingStatus(modelOrKey: EmbeddingModel | string): EmbeddingStatus {
+    if (typeof modelOrKey !== 'string') this.adoptLegacyVectors(modelOrKey);
+    const modelKey = typeof modelOrKey === 'string' ? modelOrKey : modelOrKey.key;
     const cut = modelKey.lastIndexOf(':');
     if (cut <= 0) throw new SpecmatchError('E_PARAM', `'${modelKey}' is not a model key (modelId:pipelineHash)`);
     const total = (this.db.prepare('SELECT count(*) AS n FROM spectra s JOIN substances b ON b.id = s.substance_id WHERE b.removed_at IS NULL').get() as { n: number }).n;
@@ -1291,11 +1319,29 @@ export class Library {
    * Computes the embeddings missing under the model's key (after a model change, or for spectra imported without a
    * model), in batches, each committed on its own so a cancelled or killed run keeps its progress.
    */
-  async recomputeEmbeddings(
-    model: EmbeddingModel,
-    opts: { onProgress?(done: number, total: number): void; signal?: AbortSignal; batchSize?: number } = {},
-  ): Promise<{ computed: number; failed: number; cancelled: boolean; errors: Array<{ spectrumId: number; message: string }> }> {
-    const ids = this.missingIds(model.manifest.id, model.manifest.pipelineHash);
+  async recomputeEmbeddings(model: EmbeddingModel, opts: FillVectorsOptions = {}): Promise<FillVectorsReport> {
+    this.adoptLegacyVectors(model);
+    const r = await this.fillVectors({ modelId: model.manifest.id, pipelineHash: model.manifest.pipelineHash }, (spectra) => embedEach(model, spectra), opts);
+    if (r.computed > 0) this.write(() => this.audit('recompute-embeddings', { key: model.key, computed: r.computed, failed: r.failed }));
+    return r;
+  }
+
+  /** How many non-removed spectra lack a vector under (modelId, pipelineHash). */
+  missingVectors(key: VectorKey): number {
+    return this.missingIds(key.modelId, key.pipelineHash).length;
+  }
+
+  /**
+   * The one indexer: fills the vectors missing under `key` with `compute` (a vectorizer, a model's embed, or both
+   * after an analyst's pipeline), in batches committed one by one, so a cancelled or killed run keeps its progress.
+   * A spectrum `compute` cannot process is reported in `errors` and left without a vector.
+   */
+  async fillVectors(
+    key: VectorKey,
+    compute: (spectra: Spectrum[]) => Promise<Array<Float32Array | SpecmatchError>> | Array<Float32Array | SpecmatchError>,
+    opts: FillVectorsOptions = {},
+  ): Promise<FillVectorsReport> {
+    const ids = this.missingIds(key.modelId, key.pipelineHash);
     const batch = Math.max(1, opts.batchSize ?? 64);
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
     const load = this.db.prepare('SELECT x, y, meta, calibration_id FROM spectra WHERE id = ?');
@@ -1308,11 +1354,11 @@ export class Library {
       const spectra = chunk.map((id) => {
         return this.derive(load.get(id) as { x: Buffer; y: Buffer; meta: string; calibration_id: number | null });
       });
-      const vectors = await embedEach(model, spectra);
+      const vectors = await compute(spectra);
       this.write(() => {
         chunk.forEach((id, j) => {
           const v = vectors[j]!;
-          if (v instanceof Float32Array) ins.run(id, model.manifest.id, model.manifest.pipelineHash, floatBlob(v));
+          if (v instanceof Float32Array) ins.run(id, key.modelId, key.pipelineHash, floatBlob(v));
         });
       });
       chunk.forEach((id, j) => {
@@ -1323,8 +1369,43 @@ export class Library {
       this.changed();
       opts.onProgress?.(Math.min(ids.length, i + chunk.length), ids.length);
     }
-    if (computed > 0) this.write(() => this.audit('recompute-embeddings', { key: model.key, computed, failed: errors.length }));
     return { computed, failed: errors.length, cancelled: false, errors };
+  }
+
+  /**
+   * Drops the vectors of every key of `modelId` except `keep` (the keys in use): vectors of an analyst's earlier
+   * pipelines, or of an earlier classic pipeline. Returns the rows deleted.
+   */
+  dropVectorsExcept(modelId: string, keep: readonly string[]): number {
+    const marks = keep.map(() => '?').join(', ');
+    const n = this.write(() => this.db.prepare(`DELETE FROM embeddings WHERE model_id = ?${keep.length ? ` AND pipeline_hash NOT IN (${marks})` : ''}`).run(modelId, ...keep).changes);
+    if (n > 0) this.changed();
+    return n;
+  }
+
+  /**
+   * Re-files the model's embeddings stored under hashes an earlier Specmatch gave the same input pipeline
+   * (`manifest.legacyPipelineHashes`, set when an older manifest is migrated) under its current hash, so a library
+   * built before the single vectorizer hash keeps its embeddings instead of recomputing them. Returns the rows moved.
+   */
+  adoptLegacyVectors(model: EmbeddingModel): number {
+    const legacy = (model.manifest.legacyPipelineHashes ?? []).filter((h) => h !== model.manifest.pipelineHash);
+    if (legacy.length === 0 || this.readOnly) return 0;
+    const db = this.db;
+    const has = db.prepare('SELECT 1 FROM embeddings WHERE model_id = ? AND pipeline_hash = ? LIMIT 1');
+    const found = legacy.filter((h) => has.get(model.manifest.id, h) !== undefined);
+    if (found.length === 0) return 0;
+    let moved = 0;
+    this.write(() => {
+      moved = 0;
+      for (const h of found) {
+        moved += db.prepare('UPDATE OR IGNORE embeddings SET pipeline_hash = ? WHERE model_id = ? AND pipeline_hash = ?').run(model.manifest.pipelineHash, model.manifest.id, h).changes;
+        db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash = ?').run(model.manifest.id, h);
+      }
+      this.audit('adopt-legacy-vectors', { model: model.manifest.id, from: found, to: model.manifest.pipelineHash, vectors: moved });
+    });
+    this.changed();
+    return moved;
   }
 
   /** Computes missing classic vectors (after a classic pipeline change or a migration). Synchronous and fast. */
@@ -1352,20 +1433,27 @@ export class Library {
     // recomputed from the raw spectra in about a millisecond each, unlike model embeddings, which are kept).
     const load = this.db.prepare('SELECT x, y, meta, calibration_id FROM spectra WHERE id = ?');
     const ins = this.db.prepare('INSERT OR REPLACE INTO embeddings (spectrum_id, model_id, pipeline_hash, vector) VALUES (?, ?, ?, ?)');
+    let filled = 0;
     this.write(() => {
+      filled = 0;
       this.db.prepare('DELETE FROM embeddings WHERE model_id = ? AND pipeline_hash <> ?').run(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
       for (const id of ids) {
         const r = load.get(id) as { x: Buffer; y: Buffer; meta: string; calibration_id: number | null };
-        if (r.calibration_id !== null) {
-          const d = this.derive(r);
-          ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classicVector(d.x, d.y)));
-          continue;
+        let v: Float32Array;
+        try {
+          if (r.calibration_id !== null) {
+            const d = this.derive(r);
+            v = classicVector(d.x, d.y);
+          } else v = classicVector(blobFloats(r.x), blobFloats(r.y));
+        } catch {
+          continue; // no point on the classic axis: the classic methods cannot match this spectrum
         }
-        ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(classicVector(blobFloats(r.x), blobFloats(r.y))));
+        ins.run(id, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, floatBlob(v));
+        filled++;
       }
     });
     this.changed();
-    return ids.length;
+    return filled;
   }
 
   /**

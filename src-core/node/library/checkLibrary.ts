@@ -40,7 +40,7 @@ export interface CheckLibraryResult {
  */
 export async function checkLibrary(library: Library, opts: CheckLibraryOptions = {}): Promise<CheckLibraryResult> {
   const t0 = Date.now();
-  const method = opts.method ?? defaultMethodFor(opts.model);
+  const method = opts.method ?? defaultMethodFor(opts.model?.manifest);
   const quality = new Map<number, SpectrumQualityFacts>();
   const substanceOf = new Map<number, readonly [number, string]>();
   const byData = new Map<string, number[]>();

@@ -1,30 +1,40 @@
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
 import { DEFAULT_FUSION_ALPHA } from '../../engine/calibration.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
-import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicAxisValues, classicVector } from '../../matching/classicAxis.js';
+import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE, CLASSIC_PIPELINE_HASH, CLASSIC_VECTORIZER, classicAxisValues } from '../../matching/classicAxis.js';
 import { excludeMask } from '../../matching/excludeMask.js';
 import { rankSubstances } from '../../matching/rankSubstances.js';
 import { prepareVector, preparedLength, scoreAll, scoreFromDot } from '../../matching/search.js';
 import type { ReferenceMatrix } from '../../matching/search.js';
 import { classicMethods } from '../../matching/similarity.js';
 import type { ClassicMethod } from '../../matching/similarity.js';
-import type { HqiValues, MatchMethod, MatchOptions, MatchResult, MatchRow } from '../../matching/types.js';
-import { DEFAULT_CALIBRATION, verdictFor } from '../../matching/verdict.js';
+import { DEFAULT_CLASSIC_METHOD, MATCH_METHODS, defaultMethodFor, matchMethod } from '../../matching/methods.js';
+import type { MatchMethodSpec } from '../../matching/methods.js';
+import type { HqiValues, MatchMethod, MatchOptions, MatchRequest, MatchResult, MatchRow, MatchVectors } from '../../matching/types.js';
+import type { Pipeline } from '../../preprocess/pipeline.js';
+import { pipelineHash, runPipeline, validatePipeline } from '../../preprocess/pipeline.js';
+import { makeVectorizer } from '../../preprocess/vectorizer.js';
+import type { Vectorizer } from '../../preprocess/vectorizer.js';
+import { verdictFor } from '../../matching/verdict.js';
 import type { VerdictCalibration } from '../../matching/verdict.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
-import type { Library, ReferenceVectors } from './Library.js';
+import { embedEach } from './Library.js';
+import type { FillVectorsReport, Library, ReferenceVectors } from './Library.js';
 import { padTo4, SimdMatrix, simdAvailable } from './simdDot.js';
 
 export interface LibraryMatchOptions extends MatchOptions {
-  /** The Siamese model; `siamese` is the default method when one is given. */
+  /** The Siamese model, needed by the siamese and fused methods. */
   model?: EmbeddingModel | null;
+  /**
+   * Progress while reference vectors for an analyst's pipeline are computed (once per library and pipeline, before
+   * the first match that needs them).
+   */
+  onIndexProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
 }
 
-/** The classic method used when no model is available: first-derivative correlation, the strongest classic
- * measure on raw RRUFF spectra (it ignores smooth baselines; see docs/notes/library.md for the comparison). */
-export const DEFAULT_CLASSIC_METHOD: ClassicMethod = 'hqi-derivative';
 export const DEFAULT_TOP_K = 10;
-export const MATCH_METHODS: readonly MatchMethod[] = ['siamese', 'fused', 'hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean'];
+export { DEFAULT_CLASSIC_METHOD, MATCH_METHODS, defaultMethodFor };
 
 /** Weight of the Siamese score in the fused method (α·siamese + (1 − α)·derivative HQI): see engine/calibration.ts. */
 export { DEFAULT_FUSION_ALPHA };
@@ -34,8 +44,6 @@ export function fusionAlpha(model: EmbeddingModel): number {
   const a = model.manifest.metrics['fusionAlpha'];
   return typeof a === 'number' && a >= 0 && a <= 1 ? a : DEFAULT_FUSION_ALPHA;
 }
-
-const CLASSIC: ReadonlySet<string> = new Set(['hqi-correlation', 'hqi-derivative', 'cosine', 'euclidean']);
 
 /**
  * Used when a model's manifest carries no calibration: the verdict then only separates clear from unclear, with
@@ -170,24 +178,106 @@ function bridgeExcluded(q: Spectrum, ranges: ReadonlyArray<readonly [number, num
   return { ...q, y };
 }
 
-/**
- * The method used when none is asked for. A model becomes the default only when its manifest says so
- * (`metrics.recommendedMethod`, written after an evaluation in which it beat derivative HQI on unseen minerals);
- * until then analysts get the method that measured best (docs/RESULTS.md), and the model stays one choice away.
- */
-export function defaultMethodFor(model: EmbeddingModel | null | undefined): MatchMethod {
-  const rec = model?.manifest.metrics['recommendedMethod'];
-  if (model && typeof rec === 'string' && (MATCH_METHODS as readonly string[]).includes(rec)) return rec as MatchMethod;
-  return DEFAULT_CLASSIC_METHOD;
-}
-
-function checkOptions(opts: LibraryMatchOptions): { method: MatchMethod; topK: number } {
-  const method = opts.method ?? defaultMethodFor(opts.model);
-  if (!MATCH_METHODS.includes(method)) throw new SpecmatchError('E_PARAM', `unknown method '${String(method)}' (use one of ${MATCH_METHODS.join(', ')})`);
-  if ((method === 'siamese' || method === 'fused') && !opts.model) throw new SpecmatchError('E_MODEL', `method '${method}' needs a model and none is loaded`);
+function checkOptions(opts: LibraryMatchOptions): { method: MatchMethodSpec; topK: number; analyst: Pipeline | null } {
+  const method = matchMethod(opts.method ?? defaultMethodFor(opts.model?.manifest));
+  if (method.vectors !== 'classic' && !opts.model) throw new SpecmatchError('E_MODEL', `method '${method.id}' needs a model and none is loaded`);
   const topK = opts.topK ?? DEFAULT_TOP_K;
   if (!Number.isInteger(topK) || topK < 1) throw new SpecmatchError('E_PARAM', `topK must be a whole number ≥ 1, got ${topK}`);
-  return { method, topK };
+  const analyst = opts.pipeline && opts.pipeline.steps.length > 0 ? validatePipeline(opts.pipeline) : null;
+  return { method, topK, analyst };
+}
+
+const joined = (analyst: Pipeline | null, own: Pipeline): Pipeline => (analyst ? { schemaVersion: 1, steps: [...analyst.steps, ...own.steps] } : own);
+
+/** The classic vectorizer after the analyst's steps (the default one without them). */
+export function classicVectorizerFor(analyst: Pipeline | null): Vectorizer {
+  return analyst ? makeVectorizer(joined(analyst, CLASSIC_PIPELINE)) : CLASSIC_VECTORIZER;
+}
+
+/** The key and pipeline of a model's embeddings after the analyst's steps. */
+export function modelVectorsFor(model: EmbeddingModel, analyst: Pipeline | null): MatchVectors {
+  if (!analyst) return { modelId: model.manifest.id, pipeline: model.manifest.pipeline, hash: model.manifest.pipelineHash };
+  const pipeline = validatePipeline(joined(analyst, model.manifest.pipeline));
+  return { modelId: model.manifest.id, pipeline, hash: pipelineHash(pipeline) };
+}
+
+/** Embeds spectra after the analyst's steps (a spectrum they cannot process gets its error). */
+async function embedAfter(model: EmbeddingModel, analyst: Pipeline | null, spectra: readonly Spectrum[]): Promise<Array<Float32Array | SpecmatchError>> {
+  if (!analyst) return embedEach(model, spectra);
+  const processed: Array<Spectrum | SpecmatchError> = spectra.map((s) => {
+    try {
+      return runPipeline(s, analyst).result;
+    } catch (err) {
+      return toSpecmatchError(err, { code: 'E_PIPELINE' });
+    }
+  });
+  const ok = processed.filter((p): p is Spectrum => !(p instanceof SpecmatchError));
+  const vectors = ok.length ? await embedEach(model, ok) : [];
+  let k = 0;
+  return processed.map((p) => (p instanceof SpecmatchError ? p : vectors[k++]!));
+}
+
+function vectorsOrError(v: Vectorizer, spectra: readonly Spectrum[]): Array<Float32Array | SpecmatchError> {
+  return spectra.map((s) => {
+    try {
+      return v.apply(s);
+    } catch (err) {
+      return toSpecmatchError(err, { code: 'E_PIPELINE' });
+    }
+  });
+}
+
+/**
+ * Makes sure every reference has its vectors for these options (the analyst's pipeline through the method's own
+ * steps) and returns how many were computed. Default pipelines: the classic vectors are filled at once (they are
+ * made on import anyway); an analyst's pipeline's vectors are computed once per library and pipeline, with
+ * progress, and the previous analyst pipeline's are dropped (one is kept per model id beside the defaults).
+ */
+export async function indexForMatch(library: Library, opts: LibraryMatchOptions): Promise<{ computed: number; failed: number; cancelled: boolean }> {
+  const { method, analyst } = checkOptions(opts);
+  library.ensureClassicVectors();
+  const total = { computed: 0, failed: 0, cancelled: false };
+  const add = (r: FillVectorsReport): void => {
+    total.computed += r.computed;
+    total.failed += r.failed;
+    total.cancelled ||= r.cancelled;
+  };
+  const fillOpts = { ...(opts.onIndexProgress ? { onProgress: opts.onIndexProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+  if (method.vectors !== 'classic') {
+    const model = opts.model!;
+    library.adoptLegacyVectors(model);
+    if (analyst) {
+      const mv = modelVectorsFor(model, analyst);
+      if (library.missingVectors({ modelId: mv.modelId, pipelineHash: mv.hash }) > 0) {
+        library.dropVectorsExcept(model.manifest.id, [model.manifest.pipelineHash, mv.hash]);
+        add(await library.fillVectors({ modelId: mv.modelId, pipelineHash: mv.hash }, (spectra) => embedAfter(model, analyst, spectra), fillOpts));
+      }
+    }
+  }
+  if (analyst && method.vectors !== 'model') {
+    const v = classicVectorizerFor(analyst);
+    if (library.missingVectors({ modelId: CLASSIC_MODEL_ID, pipelineHash: v.hash }) > 0) {
+      library.dropVectorsExcept(CLASSIC_MODEL_ID, [CLASSIC_PIPELINE_HASH, v.hash]);
+      add(await library.fillVectors({ modelId: CLASSIC_MODEL_ID, pipelineHash: v.hash }, (spectra) => vectorsOrError(v, spectra), fillOpts));
+    }
+  }
+  return total;
+}
+
+/**
+ * Reference vectors indexForMatch would compute for these options (an analyst's pipeline's; the model's own
+ * embeddings missing are counted by Library.embeddingStatus).
+ */
+export function pendingVectors(library: Library, opts: LibraryMatchOptions): number {
+  const { method, analyst } = checkOptions(opts);
+  if (!analyst) return 0;
+  let n = 0;
+  if (method.vectors !== 'classic') {
+    const mv = modelVectorsFor(opts.model!, analyst);
+    n += library.missingVectors({ modelId: mv.modelId, pipelineHash: mv.hash });
+  }
+  if (method.vectors !== 'model') n += library.missingVectors({ modelId: CLASSIC_MODEL_ID, pipelineHash: classicVectorizerFor(analyst).hash });
+  return n;
 }
 
 /** Queries scored together in one pass over the reference matrices (and embedded in one model call). */
@@ -228,22 +318,28 @@ function classicScoresMany(method: ClassicMethod, matrix: PreparedMatrix, qAxes:
  * than 3 points) gets its error in its slot; library and model failures throw.
  */
 export async function matchSpectra(library: Library, queries: readonly Spectrum[], opts: BatchMatchOptions = {}): Promise<BatchMatchOutcome[]> {
-  const { method, topK } = checkOptions(opts);
-  library.ensureClassicVectors();
+  const { method, topK, analyst } = checkOptions(opts);
+  const idx = await indexForMatch(library, opts);
+  if (idx.cancelled) throw new SpecmatchError('E_CANCELLED', `cancelled while computing reference vectors for the pipeline (${idx.computed} kept for next time)`);
+  const exclude = opts.exclude ?? [];
+  const classicVz = classicVectorizerFor(analyst);
+  const classicVectors: MatchVectors = { modelId: CLASSIC_MODEL_ID, pipeline: classicVz.pipeline, hash: classicVz.hash };
   const axis = classicAxisValues();
-  const mask = excludeMask(axis, opts.exclude);
-  const classicRefs = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-  const model = CLASSIC.has(method) ? null : opts.model!;
-  const refs = model ? library.referenceVectors(model.manifest.id, model.manifest.pipelineHash) : classicRefs;
+  const mask = excludeMask(axis, exclude);
+  const classicRefs = library.referenceVectors(CLASSIC_MODEL_ID, classicVz.hash);
+  const model = method.vectors === 'classic' ? null : opts.model!;
+  const mv = model ? modelVectorsFor(model, analyst) : null;
+  const refs = model && mv ? library.referenceVectors(mv.modelId, mv.hash) : classicRefs;
   let calibration: VerdictCalibration;
+  const used: MatchVectors[] = mv ? [mv] : [classicVectors];
   const extra: Partial<MatchResult> = {};
   if (!model) {
-    calibration = DEFAULT_CALIBRATION[method as ClassicMethod];
-    extra.pipelineHash = CLASSIC_PIPELINE_HASH;
+    calibration = method.calibration.kind === 'constant' ? method.calibration.thresholds : UNCALIBRATED_MODEL;
   } else {
     const c = model.manifest.calibration;
     calibration = c ? { match: c.match, gap: c.ambiguousGap, noMatch: c.noMatch, source: `model ${model.manifest.id} manifest` } : UNCALIBRATED_MODEL;
-    if (method === 'fused') {
+    if (method.scorer.kind === 'fused') {
+      used.push(classicVectors);
       const alpha = fusionAlpha(model);
       const fc = model.manifest.fusedCalibration;
       calibration =
@@ -252,20 +348,24 @@ export async function matchSpectra(library: Library, queries: readonly Spectrum[
           : { ...UNCALIBRATED_MODEL, source: `fused α = ${alpha}: uncalibrated defaults` };
     }
     extra.modelId = model.manifest.id;
-    extra.pipelineHash = model.manifest.pipelineHash;
-    extra.missingEmbeddings = library.embeddingStatus(model.key).missing;
+    extra.missingEmbeddings = library.embeddingStatus(model).missing;
   }
+  const calibrated = analyst === null && calibration !== UNCALIBRATED_MODEL && !calibration.source.includes('uncalibrated');
+  if (analyst) calibration = { ...calibration, source: `uncalibrated: thresholds measured for the default pipeline (${calibration.source}), not for this one` };
+  Object.assign(extra, { vectors: used, analystPipeline: analyst, exclude: exclude.map(([a, b]) => [a, b] as [number, number]), calibrated, pipelineHash: used[0]!.hash });
 
   const outcomes: BatchMatchOutcome[] = new Array<BatchMatchOutcome>(queries.length);
   for (let start = 0; start < queries.length; start += MATCH_BATCH) {
     if (opts.signal?.aborted) throw new SpecmatchError('E_CANCELLED', 'matching was cancelled');
     const end = Math.min(queries.length, start + MATCH_BATCH);
     let batch: { slot: number; query: Spectrum; qClassic: Float32Array }[] = [];
+    // The model's input: the query after the analyst's steps (the references went through them too).
     for (let i = start; i < end; i++) {
       const query = queries[i]!;
       try {
         checkQuery(query);
-        batch.push({ slot: i, query, qClassic: classicVector(query.x, query.y) });
+        const processed = model && analyst ? runPipeline(query, analyst).result : query;
+        batch.push({ slot: i, query: processed, qClassic: classicVz.apply(query) });
       } catch (err) {
         outcomes[i] = { ok: false, error: toSpecmatchError(err, { code: 'E_PARAM' }) };
       }
@@ -274,10 +374,10 @@ export async function matchSpectra(library: Library, queries: readonly Spectrum[
       let qAxes = batch.map((b) => b.qClassic);
       let scores: Float32Array[];
       if (!model) {
-        const m = method as ClassicMethod;
+        const m = (method.scorer as { measure: ClassicMethod }).measure;
         scores = refs.count === 0 ? batch.map(() => new Float32Array(0)) : classicScoresMany(m, preparedMatrix(refs, m), qAxes, mask);
       } else {
-        const inputs = opts.exclude && opts.exclude.length > 0 ? batch.map((b) => bridgeExcluded(b.query, opts.exclude!)) : batch.map((b) => b.query);
+        const inputs = exclude.length > 0 ? batch.map((b) => bridgeExcluded(b.query, exclude)) : batch.map((b) => b.query);
         let embeddings: Float32Array[];
         try {
           embeddings = await model.embed(inputs);
@@ -306,8 +406,9 @@ export async function matchSpectra(library: Library, queries: readonly Spectrum[
           continue;
         }
         scores = refs.count === 0 ? batch.map(() => new Float32Array(0)) : siameseScoresMany(model, refs, embeddings);
-        if (method === 'fused') {
-          const derivative = classicRefs.count === 0 ? batch.map(() => new Float32Array(0)) : classicScoresMany('hqi-derivative', preparedMatrix(classicRefs, 'hqi-derivative'), qAxes, mask);
+        if (method.scorer.kind === 'fused') {
+          const measure = method.scorer.measure;
+          const derivative = classicRefs.count === 0 ? batch.map(() => new Float32Array(0)) : classicScoresMany(measure, preparedMatrix(classicRefs, measure), qAxes, mask);
           const rowOf = classicRowIndex(classicRefs);
           const alpha = fusionAlpha(model);
           // Row of each Siamese reference in the classic matrix, computed once per batch.
@@ -322,7 +423,7 @@ export async function matchSpectra(library: Library, queries: readonly Spectrum[
         }
       }
       batch.forEach((b, k) => {
-        outcomes[b.slot] = { ok: true, result: rankedResult(library, classicRefs, refs, scores[k]!, b.qClassic, mask, topK, method, calibration, extra) };
+        outcomes[b.slot] = { ok: true, result: rankedResult(library, classicRefs, refs, scores[k]!, b.qClassic, mask, topK, method.id, calibration, extra) };
       });
     }
     opts.onProgress?.(end, queries.length);
@@ -364,7 +465,7 @@ function rankedResult(
     const spectrumId = refs.spectrumIds[r.ref]!;
     // The classic vector of the best reference, from the in-memory matrix (the database only when it is missing).
     const row = classicRowIndex(classicRefs).get(spectrumId);
-    const ref = row !== undefined ? classicRefs.data.subarray(row * classicRefs.dim, (row + 1) * classicRefs.dim) : library.vectorOf(spectrumId, CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+    const ref = row !== undefined ? classicRefs.data.subarray(row * classicRefs.dim, (row + 1) * classicRefs.dim) : library.vectorOf(spectrumId, CLASSIC_MODEL_ID, classicRefs.pipelineHash);
     const hqi: HqiValues = ref
       ? {
           correlation: classicMethods['hqi-correlation'](qClassic, ref, mask),
@@ -389,6 +490,10 @@ function rankedResult(
     method,
     verdict: verdictFor(best?.score, best?.gap ?? 0, calibration),
     matches,
+    vectors: extra.vectors ?? [],
+    analystPipeline: extra.analystPipeline ?? null,
+    exclude: extra.exclude ?? [],
+    calibrated: extra.calibrated ?? false,
     references: refs.count,
     calibration: { match: calibration.match, gap: calibration.gap, noMatch: calibration.noMatch, source: calibration.source },
     ...extra,
@@ -409,27 +514,28 @@ export interface LibrarySelfScores {
 }
 
 export function librarySelfScores(library: Library, opts: { method?: MatchMethod; model?: EmbeddingModel | null } = {}): LibrarySelfScores {
-  const { method } = checkOptions(opts);
+  const { method: spec } = checkOptions(opts);
+  const method = spec.id;
   library.ensureClassicVectors();
   const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
-  if (CLASSIC.has(method)) {
-    const m = method as ClassicMethod;
+  if (spec.scorer.kind === 'classic') {
+    const m = spec.scorer.measure;
     const matrix = preparedMatrix(classic, m);
     return { method, refs: classic, scoreRow: (i) => classicScores(m, matrix, classic.data.subarray(i * classic.dim, (i + 1) * classic.dim), undefined) };
   }
   const model = opts.model!;
   const refs = library.referenceVectors(model.manifest.id, model.manifest.pipelineHash);
   const rowOf = classicRowIndex(classic);
-  const derivative = classic.count === 0 ? null : preparedMatrix(classic, 'hqi-derivative');
+  const derivative = classic.count === 0 ? null : preparedMatrix(classic, spec.scorer.kind === 'fused' ? spec.scorer.measure : 'hqi-derivative');
   const alpha = fusionAlpha(model);
   return {
     method,
     refs,
     scoreRow(i) {
       const siamese = siameseScores(model, refs, refs.data.slice(i * refs.dim, (i + 1) * refs.dim));
-      if (method !== 'fused') return siamese;
+      if (spec.scorer.kind !== 'fused') return siamese;
       const own = rowOf.get(refs.spectrumIds[i]!);
-      const d = derivative && own !== undefined ? classicScores('hqi-derivative', derivative, classic.data.subarray(own * classic.dim, (own + 1) * classic.dim), undefined) : null;
+      const d = derivative && own !== undefined ? classicScores(spec.scorer.kind === 'fused' ? spec.scorer.measure : 'hqi-derivative', derivative, classic.data.subarray(own * classic.dim, (own + 1) * classic.dim), undefined) : null;
       const fused = new Float32Array(siamese.length);
       for (let j = 0; j < siamese.length; j++) {
         const row = rowOf.get(refs.spectrumIds[j]!);
@@ -447,4 +553,10 @@ export async function matchSpectrum(library: Library, query: Spectrum, opts: Lib
   const [outcome] = await matchSpectra(library, [query], opts);
   if (!outcome!.ok) throw outcome!.error;
   return outcome!.result;
+}
+
+/** One MatchRequest (the CLI's, the app's and the report's) against the library. */
+export function runMatchRequest(library: Library, req: MatchRequest, ctx: Pick<LibraryMatchOptions, 'model' | 'onIndexProgress' | 'signal'> = {}): Promise<MatchResult> {
+  const { spectrum, ...opts } = req;
+  return matchSpectrum(library, spectrum, { ...opts, ...ctx });
 }

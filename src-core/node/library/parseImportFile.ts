@@ -14,7 +14,8 @@ export interface ParsedSpectrum {
   index: number;
   substance: string;
   formula: string | null;
-  classic: Float32Array;
+  /** Null when the spectrum has no point on the classic axis (it is then matched by a model only). */
+  classic: Float32Array | null;
 }
 
 export interface ParsedFile {
@@ -41,7 +42,7 @@ export function parseImportFile(label: string, name: string, bytes: Uint8Array, 
     }
     for (const s of read.spectra) {
       const substance = nameOverride ?? (s.meta.substance?.trim() || basename(name).replace(/\.[^.]+$/, ''));
-      items.push({ spectrum: s, sha, index: s.meta.position.index, substance, formula: s.meta.fields['IDEAL CHEMISTRY'] ?? null, classic: classicVector(s.x, s.y) });
+      items.push({ spectrum: s, sha, index: s.meta.position.index, substance, formula: s.meta.fields['IDEAL CHEMISTRY'] ?? null, classic: classicVectorOrWarn(s, result) });
     }
   } catch (err) {
     // Messages of readers name the file by its base name; for zip members say which archive.
@@ -51,4 +52,14 @@ export function parseImportFile(label: string, name: string, bytes: Uint8Array, 
     items.length = 0;
   }
   return { result, items };
+}
+
+/** The classic vector, or null with a warning in `result` when the spectrum has no point on the classic axis. */
+export function classicVectorOrWarn(s: Spectrum, result: ImportFileResult): Float32Array | null {
+  try {
+    return classicVector(s);
+  } catch (err) {
+    (result.warnings ??= []).push(`spectrum ${s.meta.position.index}: no classic vector (${(err as Error).message}); the classic methods cannot match it`);
+    return null;
+  }
 }

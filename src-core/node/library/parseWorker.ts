@@ -16,6 +16,9 @@ interface Job {
 parentPort?.on('message', (job: Job) => {
   const parsed = parseImportFile(job.label, job.name, job.bytes, job.nameOverride);
   const transfer: ArrayBuffer[] = [];
-  for (const it of parsed.items) transfer.push(it.spectrum.x.buffer as ArrayBuffer, it.spectrum.y.buffer as ArrayBuffer, it.classic.buffer as ArrayBuffer);
+  for (const it of parsed.items) {
+    transfer.push(it.spectrum.x.buffer as ArrayBuffer, it.spectrum.y.buffer as ArrayBuffer);
+    if (it.classic) transfer.push(it.classic.buffer as ArrayBuffer);
+  }
   parentPort!.postMessage({ id: job.id, parsed }, transfer);
 });

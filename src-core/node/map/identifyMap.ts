@@ -67,7 +67,7 @@ export async function identifyMap(library: Library, input: readonly Spectrum[], 
     toMatch.push(i);
   });
   const queries = toMatch.map((i) => (opts.pipeline ? runPipeline(spectra[i]!, opts.pipeline).result : spectra[i]!));
-  const method = opts.method ?? defaultMethodFor(opts.model);
+  const method = opts.method ?? defaultMethodFor(opts.model?.manifest);
   const outcomes = await matchSpectra(library, queries, {
     method,
     model: opts.model ?? null,

@@ -90,7 +90,7 @@ function verdictBox(doc: Doc, entry: ReportEntry, y: number): number {
   doc.save().roundedRect(PAGE.margin, y, CONTENT_W, h, 4).fill(COLORS.band).restore();
   doc.save().roundedRect(PAGE.margin, y, 6, h, 2).fill(color).restore();
   const top = entry.result?.matches[0];
-  const label = entry.error ? 'Not matched' : (VERDICT_LABEL[verdict] ?? verdict);
+  const label = entry.error ? 'Not matched' : `${VERDICT_LABEL[verdict] ?? verdict}${entry.result && !entry.result.calibrated ? ' (uncalibrated)' : ''}`;
   doc.font('Bold').fontSize(13).fillColor(color).text(label, PAGE.margin + 16, y + 7, { lineBreak: false });
   doc.font('Sans').fontSize(9).fillColor(COLORS.text);
   const detail = entry.error
@@ -107,7 +107,7 @@ function overlayPlot(doc: Doc, entry: ReportEntry, y: number): number {
   const left = PAGE.margin + 34;
   const w = CONTENT_W - 34 - 4;
   y = ensureSpace(doc, y, plotH + 56);
-  const traces = [{ label: `Query: ${entry.query.fileName.split(/[\\/]/).pop() ?? ''}`, spectrum: entry.query.spectrum }, ...entry.overlays.slice(0, 3).map((o) => ({ label: `#${o.rank} ${chemistryToUnicode(o.substance)}`, spectrum: o.spectrum }))];
+  const traces = [{ label: `Query: ${entry.query.fileName.split(/[\\/]/).pop() ?? ''}`, spectrum: entry.queryVector ?? entry.query.spectrum }, ...entry.overlays.slice(0, 3).map((o) => ({ label: `#${o.rank} ${chemistryToUnicode(o.substance)}`, spectrum: o.spectrum }))];
   const g = overlayGeometry(traces, w, plotH);
   // frame and grid
   doc.save().lineWidth(0.4).strokeColor('#e3e7ee');
@@ -336,7 +336,7 @@ function legend(doc: Doc, y: number): number {
     `Corr. HQI: squared Pearson correlation of the preprocessed spectra; Deriv. HQI: the same on their first derivatives; Cosine: cosine similarity; ` +
     `Euclid.: 1 / (1 + distance) of the L2-normalised spectra (all 0 to 1). Verdict: "Match" when the top score and its gap clear the calibrated thresholds, ` +
     `"Ambiguous" when the top candidates are too close to call, "No match" when no reference is similar enough — a candidate list is always shown. ` +
-    `The plot shows each spectrum after baseline removal (preset rruff-processed), min–max scaled; scores are computed as stated under Method.`;
+    `The plot shows the vectors the scores were computed on — the query and each reference through the pipeline under Method — min–max scaled.`;
   doc.font('Sans').fontSize(7.5).fillColor(COLORS.muted).text(text, PAGE.margin, y, { width: CONTENT_W, align: 'justify' });
   return doc.y + 8;
 }
@@ -350,9 +350,15 @@ function methodSection(doc: Doc, input: ReportInput, y: number): number {
     : 'none (raw spectra)';
   const rows: Array<[string, string]> = [
     ['Matching method', m.methodLabel],
-    ['Preprocessing', `${m.pipeline.name ? `${m.pipeline.name}, ` : ''}hash ${m.pipeline.hash.slice(0, 16)}…`],
+    [
+      'Preprocessing',
+      `${m.analystPipeline ? `the analyst's ${m.analystPipeline.length} step${m.analystPipeline.length === 1 ? '' : 's'} (1–${m.analystPipeline.length} below), then the method's own; ` : "the method's own; "}the same for the query and every reference`,
+    ],
     ['Pipeline steps', steps],
+    ['Pipeline hash', `SHA-256 ${m.pipeline.hash} (${m.pipeline.name ?? 'vectors'})`],
+    ['Excluded ranges', m.exclude.length ? m.exclude.map(([a, b]) => `${a}–${b} cm⁻¹`).join(', ') : 'none'],
   ];
+  if (!m.calibrated) rows.push(['Verdict', 'uncalibrated: its thresholds were measured for the default pipeline, not for this one']);
   if (m.model) rows.push(['Model', `${m.model.id} (version ${m.model.version}${m.model.backend ? `, ${m.model.backend} backend` : ''})`], ['Model manifest', `SHA-256 ${m.model.manifestHash}`]);
   rows.push(['Library', `${m.library.name}${m.library.version ? ` (${m.library.version})` : ''}: ${m.library.substances} substances, ${m.library.spectra} spectra`]);
   if (m.calibration?.length) rows.push(['X-axis calibration', m.calibration.join('\n')]);

@@ -49,7 +49,7 @@ describe('specmatch report', () => {
     expect(text).toMatch(/Match|Ambiguous|No match/);
     const top = /\n\s*1\s+(\S+)\s+([\d.]+ %)/.exec(text);
     expect(top?.[1]).toBe('Calcite');
-    expect(text).toContain('resample.linear');
+    expect(text).toContain('axis.resample');
     expect(text).toContain('First-derivative correlation HQI');
     expect(text).toContain('Minéral Lab');
     execFileSync('pdftoppm', ['-r', '50', '-png', out, join(dir, 'one-page')]);

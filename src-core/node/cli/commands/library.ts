@@ -169,7 +169,7 @@ async function runCheck(argv: string[], io: CliIO): Promise<number> {
   const model = await loadDefaultModelIfAny();
   const lib = openLibraryForCli(str(values['library']), { err: (line) => io.err(line) });
   try {
-    const method = defaultMethodFor(model);
+    const method = defaultMethodFor(model?.manifest);
     if (model && (method === 'siamese' || method === 'fused') && lib.embeddingStatus(model.key).missing > 0) {
       io.err(`computing ${lib.embeddingStatus(model.key).missing} missing embeddings with ${model.key} first`);
       await lib.recomputeEmbeddings(model, { signal: io.signal });

@@ -15,7 +15,7 @@ import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
 import { identifyMap } from '../../map/identifyMap.js';
 import type { CliCommand } from '../CliCommand.js';
 import { jsonLine } from '../output.js';
-import { loadPipelineFile } from './preprocess.js';
+import { loadPipelineFile } from '../matchFlags.js';
 
 const USAGE = `specmatch map [--library F] [--method M] [--preset NAME|--pipeline FILE] [--min-score S] [--despike]
               [--snr-min R] [--force] [--json] --out OUT.png|OUT.csv|OUT.json [--out …] FILE
@@ -100,7 +100,7 @@ export const command: CliCommand = {
     if (method === undefined || method === 'siamese' || method === 'fused') {
       model = await loadDefaultModelIfAny();
       if (!model && method !== undefined) throw new SpecmatchError('E_MODEL', `no Siamese model is installed: --method ${method} needs one; choose a classic --method`);
-      if (model && method === undefined && !['siamese', 'fused'].includes(defaultMethodFor(model))) {
+      if (model && method === undefined && !['siamese', 'fused'].includes(defaultMethodFor(model.manifest))) {
         model.dispose();
         model = null;
       }

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SpecmatchError } from '../../../errors.js';
-import type { Pipeline } from '../../../preprocess/pipeline.js';
 import { canonicalPipelineJson, pipelineHash, runPipeline, validatePipeline } from '../../../preprocess/pipeline.js';
 import { getPreset, PRESETS } from '../../../preprocess/presets.js';
 import type { CliCommand } from '../CliCommand.js';
+import { loadPipelineFile } from '../matchFlags.js';
 import { readInputOrReport } from '../readInput.js';
 import { errorInfo, jsonLine } from '../output.js';
 
@@ -20,36 +19,6 @@ Runs a preprocessing pipeline on every spectrum of each FILE and prints the resu
   --list                the presets; with --json one line per preset: {"name","steps"} (defaults filled in)
 Without --json each spectrum prints as a '#' header line and tab-separated x, y lines.
 Exit 0 when every input was answered (also when some failed), 1 for an unusable pipeline, 2 on usage errors.`;
-
-export async function loadPipelineFile(path: string): Promise<Pipeline> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SpecmatchError(
-      'E_READ',
-      `${path}: cannot read the pipeline file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-      { file: path, cause: err },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new SpecmatchError('E_PIPELINE', `${path}: not valid JSON: ${(err as Error).message}`, {
-      file: path,
-      cause: err,
-    });
-  }
-  try {
-    return validatePipeline(json);
-  } catch (err) {
-    if (err instanceof SpecmatchError)
-      throw new SpecmatchError(err.code, `${path}: ${err.message}`, { file: path, cause: err });
-    throw err;
-  }
-}
 
 export const command: CliCommand = {
   summary: 'run a preprocessing pipeline on spectrum files',

@@ -10,7 +10,7 @@ import { chooseBackend } from '../backend.js';
 import { loadModel } from '../loadModel.js';
 import { saveNetwork, writeManifest } from '../modelStore.js';
 import { buildNetwork, disposeNetwork } from '../siameseNetwork.js';
-import { pipelineHashOf } from '../trainModel.js';
+import { pipelineHash } from '../../../preprocess/pipeline.js';
 
 /** A small six-block network on a 64-point axis: same code paths as the shipped one, fast enough for CI. */
 const SPEC: ArchitectureSpec = {
@@ -48,7 +48,7 @@ describe('Siamese model folder', () => {
       version: 'test',
       axis: AXIS,
       pipeline,
-      pipelineHash: pipelineHashOf(pipeline),
+      pipelineHash: pipelineHash(pipeline),
       embeddingSize: 8,
       training: {},
       metrics: {},
@@ -61,7 +61,7 @@ describe('Siamese model folder', () => {
     const net = buildNetwork(SPEC, 42);
     const model = await loadModel(dir, { force: 'wasm', log: () => undefined });
     expect(model.backend).toBe('wasm');
-    expect(model.key).toBe(`test-model:${pipelineHashOf(inputPipeline(AXIS))}`);
+    expect(model.key).toBe(`test-model:${pipelineHash(inputPipeline(AXIS))}`);
     const spectra = [spectrum([400, 800], 'a'), spectrum([410, 805], 'b'), spectrum([600, 1000], 'c')];
     const inputs = spectra.map((s) => model.inputOf(s));
     const direct = tf.tidy(() => {

@@ -30,7 +30,7 @@ describe('trainModel (tiny run on fixtures)', () => {
     expect(manifest.axis).toEqual({ from: 150, to: 1300, points: 512 });
     expect(manifest.embeddingSize).toBe(embeddingSizeOf(RECIPES.improved.spec));
     expect(manifest.training['recipeSettings']).toMatchObject({ batching: 'classes', selectBy: 'val-one-shot' });
-    expect(manifest.pipelineHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(manifest.pipelineHash).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.training['classes']).toBe(4);
     expect(manifest.calibration).toBeDefined();
     expect(manifest.fusedCalibration).toMatchObject({ alpha: 0.5 });

@@ -474,12 +474,12 @@ describe('defaultMethodFor', () => {
     const { defaultMethodFor } = await import('../matchLibrary.js');
     const m = fakeModel();
     expect(defaultMethodFor(null)).toBe('hqi-derivative');
-    expect(defaultMethodFor(m)).toBe('siamese');
+    expect(defaultMethodFor(m.manifest)).toBe('siamese');
     m.manifest.metrics['recommendedMethod'] = 'fused';
-    expect(defaultMethodFor(m)).toBe('fused');
+    expect(defaultMethodFor(m.manifest)).toBe('fused');
     m.manifest.metrics['recommendedMethod'] = 'magic';
-    expect(defaultMethodFor(m)).toBe('hqi-derivative');
+    expect(defaultMethodFor(m.manifest)).toBe('hqi-derivative');
     delete m.manifest.metrics['recommendedMethod'];
-    expect(defaultMethodFor(m)).toBe('hqi-derivative');
+    expect(defaultMethodFor(m.manifest)).toBe('hqi-derivative');
   });
 });

@@ -65,3 +65,39 @@ describe('library schema migrations', () => {
     }
   });
 });
+
+describe('vector keys from before the single vectorizer hash (frozen v1-model-keys.specmatch)', () => {
+  it('re-files the model embeddings under the migrated manifest hash, recomputes the classic vectors, and matches', async () => {
+    const { loadModel, modelsDir } = await import('../../engine/loadModel.js');
+    const { readFileSync } = await import('node:fs');
+    const tmp = join(mkdtempSync(join(tmpdir(), 'specmatch-keys-')), 'lib.specmatch');
+    copyFileSync(join(DIR, 'v1-model-keys.specmatch'), tmp);
+    // the fixture's embeddings were made by v3 (the default model then): v3 re-files them
+    const model = await loadModel(join(modelsDir(), 'siamese-rruff-v3'), { force: 'wasm', log: () => undefined });
+    const lib = Library.open(tmp, { user: 'migration-test' });
+    try {
+      const before = lib.info().modelKeys.map((k) => k.key);
+      expect(before).toEqual([expect.stringMatching(/^classic:classic-v2-[0-9a-f]{8}$/), 'siamese-rruff-v3:3772dc7ec799ca8b']);
+      expect(model.manifest.legacyPipelineHashes).toEqual(['3772dc7ec799ca8b']);
+      expect(lib.embeddingStatus(model)).toMatchObject({ total: 3, current: 3, missing: 0 });
+      // the re-filed vectors are what the migrated pipeline computes today (so re-filing, not recomputing, is right)
+      const quartz = lib.getSubstance(lib.findSubstancesByName('Quartz')[0]!);
+      const sid = quartz.spectraList[0]!.id;
+      const stored = lib.vectorOf(sid, model.manifest.id, model.manifest.pipelineHash)!;
+      const [now] = await model.embed([lib.getSpectrum(sid)]);
+      stored.forEach((v, i) => expect(v).toBeCloseTo(now![i]!, 4));
+      const file = join(FIXTURES, 'rruff', 'Quartz__R100134__Raman__532__0__unoriented__Raman_Data_RAW__34501.txt');
+      const q = readSpectra(new Uint8Array(readFileSync(file)), file).spectra[0]!;
+      for (const method of ['siamese', 'hqi-derivative'] as const) {
+        const r = await matchSpectrum(lib, q, { method, model, topK: 3 });
+        expect(r.matches[0]!.substance).toBe('Quartz');
+        expect(r.references).toBe(3);
+      }
+      expect(lib.info().modelKeys.map((k) => k.key).sort()).toEqual([`classic:${CLASSIC_PIPELINE_HASH}`, model.key].sort());
+      expect(lib.auditLog(5).map((a) => a.action)).toContain('adopt-legacy-vectors');
+    } finally {
+      lib.close();
+      model.dispose();
+    }
+  });
+});

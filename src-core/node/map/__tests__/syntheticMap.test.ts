@@ -27,7 +27,7 @@ describeShared('synthetic map from RRUFF spectra against the bundled library', (
     const height = 20;
     const synth = buildSyntheticMap({ width, height, points: 1000 });
     const run = await identifyMap(lib, synth.spectra, { model });
-    expect(run.method).toBe(defaultMethodFor(model));
+    expect(run.method).toBe(defaultMethodFor(model?.manifest));
     const { map } = run;
     // Layout from positions only (file order shuffled): the grid and its orientation are recovered.
     expect([map.layout.width, map.layout.height, map.layout.kind]).toEqual([width, height, 'grid']);

@@ -46,7 +46,15 @@ function entryFor(qi: number): ReportEntry {
   }));
   return {
     query: { fileName: `/data/lab runs/2026-11/${files[qi]!}`, sha256: 'ab'.repeat(32), format: 'rruff-txt', index: 0, count: 1, spectrum: q },
-    result: { method: 'hqi-correlation', verdict: matches[0]!.score > 0.9 ? 'match' : 'no-match', matches },
+    result: {
+      method: 'hqi-correlation',
+      verdict: matches[0]!.score > 0.9 ? 'match' : 'no-match',
+      matches,
+      vectors: [{ modelId: 'classic', pipeline: { schemaVersion: 1, steps: [] }, hash: 'f'.repeat(64) }],
+      analystPipeline: null,
+      exclude: [],
+      calibrated: true,
+    },
     overlays: rows.slice(0, 3).map((r, k) => ({ rank: k + 1, substance: r.s.meta.substance ?? '?', spectrum: r.s })),
   };
 }
@@ -65,6 +73,9 @@ function input(entries: ReportEntry[]): ReportInput {
       method: 'hqi-correlation',
       methodLabel: 'Correlation HQI',
       pipeline: { name: 'classic-search', hash: 'f'.repeat(64), steps: [{ kind: 'baseline.als', params: { lambda: 1e6, p: 0.01 } }, { kind: 'normalize.vector', params: {} }] },
+      analystPipeline: [{ kind: 'baseline.als', params: { lambda: 1e6, p: 0.01 } }],
+      exclude: [[1300, 1400]],
+      calibrated: false,
       library: { name: 'Test fixtures', substances: 8, spectra: 12 },
     },
     entries,

@@ -66,7 +66,7 @@ describe('specmatch library / match (built CLI)', () => {
     const r = cli('match', '--library', lib, '--method', 'hqi-correlation', '--top', '3', '--json', query, missing, '--exclude', '1300-1400');
     expect(r.status).toBe(0);
     const [hit, err] = lines(r.stdout);
-    expect(Object.keys(hit!)).toEqual(['query', 'index', 'verdict', 'matches']);
+    expect(Object.keys(hit!)).toEqual(['query', 'index', 'method', 'verdict', 'calibrated', 'pipelines', 'exclude', 'matches']);
     expect(hit).toMatchObject({ query, index: 0 });
     expect(['match', 'ambiguous', 'no-match']).toContain(hit!['verdict']);
     const matches = hit!['matches'] as Array<Record<string, unknown>>;
@@ -97,7 +97,7 @@ describe('specmatch library / match (built CLI)', () => {
       expect(s.stderr).not.toContain('embedding');
       const again = cliEnv({}, 'match', '--library', copy, '--method', 'siamese', '--json', query);
       expect(again.stderr).not.toContain('embedding');
-      expect(Object.keys(lines(again.stdout)[0]!)).toEqual(['query', 'index', 'verdict', 'matches']);
+      expect(Object.keys(lines(again.stdout)[0]!)).toEqual(['query', 'index', 'method', 'verdict', 'calibrated', 'pipelines', 'exclude', 'matches']);
     }
   });
 
