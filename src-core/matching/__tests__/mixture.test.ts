@@ -111,10 +111,10 @@ describe('fitMixture', () => {
     // Direct: least squares of the query on [chosen rows, candidate, Legendre polynomial of degree 3] by normal equations.
     const rss = (cols: ArrayLike<number>[], y: ArrayLike<number>): number => {
       const t = Array.from({ length: dim }, (_, i) => (2 * i) / (dim - 1) - 1);
-      const all = [...cols, ...[0, 1, 2, 3].map((d) => t.map((v) => v ** d))];
+      const all: number[][] = [...cols.map((c) => Array.from(c)), ...[0, 1, 2, 3].map((d) => t.map((v) => v ** d))];
       const k = all.length;
-      const A = all.map((a) => all.map((b) => a.reduce((s: number, v: number, i: number) => s + v * b[i]!, 0)));
-      const h = all.map((a) => Array.from(a).reduce((s: number, v: number, i: number) => s + v * y[i]!, 0));
+      const A = all.map((a) => all.map((b) => a.reduce((s, v, i) => s + v * b[i]!, 0)));
+      const h = all.map((a) => a.reduce((s, v, i) => s + v * y[i]!, 0));
       for (let c = 0; c < k; c++)
         for (let r = c + 1; r < k; r++) {
           const f = A[r]![c]! / A[c]![c]!;
