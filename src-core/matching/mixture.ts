@@ -559,9 +559,9 @@ const REFINE_TOP = 8;
 class LibraryScan {
   /** ⟨row, q⟩ for every row (q projected). */
   readonly hq: Float64Array;
-  /** ‖P row‖² for every row. */
+  /** ‖P row‖² for the rows of the block (0 elsewhere). */
   readonly nn: Float64Array;
-  /** RSS drop of each row fitted alone (0 when it correlates negatively). */
+  /** RSS drop of each row of the block fitted alone (0 when it correlates negatively; 0 outside the block). */
   readonly gain: Float64Array;
   /** The preselected rows, best first, and their data gathered row-major over [lo, hi). */
   readonly rows: Int32Array;
@@ -587,17 +587,35 @@ class LibraryScan {
     this.lo = lo;
     this.hi = Math.max(lo, hi);
     const q = f.q;
-    const zero = new Float64Array(dim);
-    const b = [0, 1, 2, 3].map((k) => f.basis[k] ?? zero);
-    const [b0, b1, b2, b3] = b as [Float64Array, Float64Array, Float64Array, Float64Array];
     const m = Float64Array.from(mask);
     this.hq = new Float64Array(count);
     this.nn = new Float64Array(count);
     this.gain = new Float64Array(count);
+    // Pass 1 over every row: ⟨row, q⟩ and the masked norm; the gain without the polynomial part of the norm (the
+    // references are baseline-corrected, so it is small) ranks the rows for the block.
+    const approx = new Float64Array(count);
     for (let r = 0; r < count; r++) {
       if (excluded?.[r]) continue;
       const off = r * dim;
       let sq = 0;
+      let mm = 0;
+      for (let i = lo; i < this.hi; i++) {
+        const v = data[off + i]!;
+        sq += v * q[i]!;
+        mm += v * v * m[i]!;
+      }
+      this.hq[r] = sq;
+      approx[r] = sq > 0 && mm > 1e-9 ? (sq * sq) / mm : 0;
+    }
+    const pre = Array.from({ length: count }, (_, r) => r)
+      .filter((r) => approx[r]! > 0)
+      .sort((x, y) => approx[y]! - approx[x]!)
+      .slice(0, SCAN_ROWS);
+    // Exact projected norms of the block's rows (the polynomial's share removed), and their exact gains.
+    const zero = new Float64Array(dim);
+    const [b0, b1, b2, b3] = [0, 1, 2, 3].map((k) => f.basis[k] ?? zero) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    for (const r of pre) {
+      const off = r * dim;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
@@ -605,7 +623,6 @@ class LibraryScan {
       let mm = 0;
       for (let i = lo; i < this.hi; i++) {
         const v = data[off + i]!;
-        sq += v * q[i]!;
         s0 += v * b0[i]!;
         s1 += v * b1[i]!;
         s2 += v * b2[i]!;
@@ -613,14 +630,11 @@ class LibraryScan {
         mm += v * v * m[i]!;
       }
       const nn = mm - s0 * s0 - s1 * s1 - s2 * s2 - s3 * s3;
-      this.hq[r] = sq;
+      const sq = this.hq[r]!;
       this.nn[r] = nn;
       this.gain[r] = sq > 0 && nn > 1e-9 ? (sq * sq) / nn : 0;
     }
-    const order = Array.from({ length: count }, (_, r) => r)
-      .filter((r) => this.gain[r]! > 0)
-      .sort((x, y) => this.gain[y]! - this.gain[x]!)
-      .slice(0, SCAN_ROWS);
+    const order = pre.filter((r) => this.gain[r]! > 0).sort((x, y) => this.gain[y]! - this.gain[x]!);
     this.rows = Int32Array.from(order);
     const w = this.hi - this.lo;
     this.block = new Float32Array(order.length * w);
@@ -885,7 +899,10 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
   for (let k = 2; k <= o.maxComponents; k++) {
     // Extension scan: the library rows that best extend each of the best sets of the size below (exact RSS drop,
     // over the preselected rows) join the candidates, at the shift that best fits that set's residual.
-    for (const e of level.filter((x) => positive(x.t)).slice(0, k === 2 ? EXTEND_SINGLES : EXTEND_SETS)) {
+    const toExtend = level.filter((x) => positive(x.t)).slice(0, k === 2 ? EXTEND_SINGLES : EXTEND_SETS);
+    // Their components' products with the block, four per pass (extend() then finds them computed).
+    scan.dotsOf(toExtend.flatMap((e) => e.t.comps));
+    for (const e of toExtend) {
       const rows = scan.extend(e.t, pool.gram(e.idx), EXTEND_TOP, new Set(e.idx.map(substanceOf)));
       addRows(rows, f.residual(e.t));
     }
