@@ -12,21 +12,23 @@ import { nnlsGram } from './nnls.js';
  * references at unit peak height, a fitted coefficient is the component's peak height in the query, and its
  * fraction is its share of the summed peak heights (the "by peak height" mixing of the issue).
  *
- * Search, in four parts:
- * 1. Preselection over the whole library: forward cosine of the query against every reference, a reverse score
- *    (cosine restricted to the reference's own bands: how much of each reference's bands the query contains,
- *    whatever else it holds), and any rows the caller adds (the single-substance ranking of `match`).
- * 2. Greedy forward selection: each step fits the query by non-negative least squares (nnls.ts) on the chosen
- *    components plus each candidate, and keeps the candidate that lowers the residual most. A low-order polynomial
- *    (Legendre, degree BASELINE_DEGREE) is fitted freely alongside (projected out, Frisch–Waugh–Lovell), so what is
- *    left of a baseline costs no component. Each component may move by up to ±maxShift axis points, the shift that
- *    best fits the current residual.
- * 3. The penalty: a new component is kept only when it lowers ln(RSS) by at least `penalty` (an information
- *    criterion whose per-parameter cost is set for spectra whose neighbouring points are strongly correlated, so
- *    a pure spectrum whose library twin differs a little stays one component) and carries at least `minFraction`.
- * 4. Residual search: after each accepted component the positive part of the residual is scored against the whole
- *    library again and its best references join the candidates; then one exchange pass replaces any component by a
- *    candidate that fits better (greedy selection can otherwise lock in a look-alike that explains two bands).
+ * Search (fitMixture):
+ * 1. A free low-order polynomial (Legendre, degree BASELINE_DEGREE) is fitted with the components and projected out
+ *    of the query and of every candidate (Frisch–Waugh–Lovell), so what is left of a baseline costs no component.
+ * 2. Preselection over the whole library (LibraryScan): one pass gives every reference's product with the projected
+ *    query; the SCAN_ROWS references that alone explain most of it form a contiguous block. Candidates: the best of
+ *    the block, a reverse score (cosine restricted to each reference's own bands: how much of them the query
+ *    contains, whatever else it holds), and any rows the caller adds (the single-substance ranking of `match`).
+ * 3. Exact extension scan: for each of the best sets of one size, the block's rows that most lower its residual
+ *    (⟨row, residual⟩² over the row's norm orthogonal to the set; one pass over the block per four component
+ *    vectors) join the candidates. Every pair of candidates is fitted by non-negative least squares (nnls.ts) from
+ *    their Gram matrix, larger sets by a beam over the best smaller ones.
+ * 4. Shifts: each candidate gets the shift (|shift| ≤ maxShift points) that best fits the target it was found for;
+ *    the REFINE_TOP best sets of each size then have their shifts refined one component at a time before the best
+ *    is chosen (a shift chosen against the whole query can be wrong beside the right partner).
+ * 5. The penalty: a larger set is accepted only when it lowers ln(RSS) by at least `penalty`, explains at least
+ *    `minGain` more of the query's signal and every component carries at least `minFraction`, so a pure spectrum
+ *    stays one component.
  */
 
 export const MIXTURE_ALS = { lambda: 1e4, p: 0.01 } as const;
