@@ -7,10 +7,15 @@ import type { Library } from '../library/Library.js';
 import type { IdentifiedMap } from '../map/identifyMap.js';
 import { reportMethod } from './createReport.js';
 
+export function mapFileSha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** The map file and how it was identified (the options given to identifyMap). */
 export interface MapReportSource {
   fileName: string;
-  bytes: Uint8Array;
+  /** SHA-256 (hex) of the file's bytes (mapFileSha256). */
+  sha256: string;
   format: string;
   identified: IdentifiedMap;
   pipeline?: Pipeline;
@@ -53,7 +58,7 @@ export function createMapReport(src: MapReportSource, opts: MapReportOptions): R
     entries: [],
     map: {
       fileName: src.fileName,
-      sha256: createHash('sha256').update(src.bytes).digest('hex'),
+      sha256: src.sha256,
       format: src.format,
       spectra: map.results.length,
       width: map.layout.width,

@@ -11,7 +11,7 @@ import { getPreset } from '../../../preprocess/presets.js';
 import { readFileBytes } from '../../io/readSpectrumFile.js';
 import { readSpectra } from '../../../formats/readSpectra.js';
 import { appVersion } from '../../packageInfo.js';
-import { createMapReport } from '../../report/mapReport.js';
+import { createMapReport, mapFileSha256 } from '../../report/mapReport.js';
 import { checkOutputPath, writeFileAtomic } from '../../io/writeFileAtomic.js';
 import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
@@ -148,7 +148,7 @@ export const command: CliCommand = {
         if (ext === '.pdf') {
           const { renderReportPdf } = await import('../../report/renderReportPdf.js');
           const input = createMapReport(
-            { fileName: file, bytes, format: read.format, identified: result, ...(pipeline ? { pipeline } : {}), despike: values.despike === true, ...(snrMin === undefined ? {} : { snrMin }) },
+            { fileName: file, sha256: mapFileSha256(bytes), format: read.format, identified: result, ...(pipeline ? { pipeline } : {}), despike: values.despike === true, ...(snrMin === undefined ? {} : { snrMin }) },
             {
               library: lib,
               model,
