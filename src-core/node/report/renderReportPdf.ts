@@ -479,16 +479,20 @@ function mapPage(doc: Doc, input: ReportInput, map: NonNullable<ReportInput['map
     ['SHA-256', map.sha256],
     ['Format', map.format],
     ['Spectra', shape],
-    ['Step', map.stepUm ? (map.kind === 'grid' ? `${um(map.stepUm.x)} in x, ${um(map.stepUm.y)} in y` : `${um(map.stepUm.x)} along the line`) : 'no stage positions in the file (pixels in file order)'],
+    [
+      'Stage',
+      map.stepUm && map.rangeUm
+        ? `step ${map.kind === 'grid' ? `${um(map.stepUm.x)} in x, ${um(map.stepUm.y)} in y` : `${um(map.stepUm.x)} along the line`}; x ${um(map.rangeUm.x[0])} to ${um(map.rangeUm.x[1])}, y ${um(map.rangeUm.y[0])} to ${um(map.rangeUm.y[1])}`
+        : 'no stage positions in the file (pixels in file order)',
+    ],
   ];
-  if (map.rangeUm) rows.push(['Stage range', `x ${um(map.rangeUm.x[0])} to ${um(map.rangeUm.x[1])}, y ${um(map.rangeUm.y[0])} to ${um(map.rangeUm.y[1])}`]);
   const cleaning = [map.despike ? `cosmic rays removed across neighbouring pixels (${map.spikes} spike${map.spikes === 1 ? '' : 's'})` : 'no cosmic-ray removal', map.snrMin === undefined ? 'no signal-to-noise mask' : `spectra with signal-to-noise under ${map.snrMin} left out`];
   rows.push(['Cleaning', cleaning.join('; ')]);
   y = keyValues(doc, rows, y) + 6;
 
   y = sectionTitle(doc, 'Phase map', y);
-  // The image scaled to at most 260 pt on its longer side (a 480-px PNG: about 130 dpi, map pixels as blocks).
-  const maxSide = 260;
+  // The image scaled to at most 240 pt on its longer side (a 480-px PNG: about 140 dpi, map pixels as blocks).
+  const maxSide = 240;
   const scale = Math.min(maxSide / map.image.width, maxSide / map.image.height);
   const w = map.image.width * scale;
   const h = map.image.height * scale;
@@ -522,6 +526,12 @@ function mapPage(doc: Doc, input: ReportInput, map: NonNullable<ReportInput['map
     doc.font('Sans').fontSize(8).fillColor(COLORS.muted).text(`… ${key.length - 14} more in the table below`, rx, ry + 1, { lineBreak: false });
     ry += 13;
   }
+  const rule =
+    `Each spectrum was matched against the library as a single query would be (method below); its pixel takes the colour of its top substance when the verdict is "Match" or "Ambiguous"` +
+    `${map.minScore > 0 ? ` and the score is at least ${percent(map.minScore)}` : ''}, else it is unidentified (grey). Fraction: pixels of the phase over all ${map.spectra} spectra. ` +
+    `Mean score: the mean top score of the phase's pixels.${map.firstError ? ` Not matchable: ${map.firstError}.` : ''}`;
+  doc.font('Sans').fontSize(7.5).fillColor(COLORS.muted).text(rule, rx, ry + 6, { width: rw });
+  ry = doc.y;
   y = Math.max(y + h, ry) + 14;
 
   // The phases table: colour, substance, pixels, fraction of all spectra, mean score.
@@ -570,15 +580,7 @@ function mapPage(doc: Doc, input: ReportInput, map: NonNullable<ReportInput['map
     });
     y += rowH;
   });
-  y += 8;
-  y = ensureSpace(doc, y, 40);
-  const rule =
-    `Each spectrum was matched against the library as a single query would be (method below); its pixel takes the colour of its top substance when the verdict is "Match" or "Ambiguous"` +
-    `${map.minScore > 0 ? ` and the score is at least ${percent(map.minScore)}` : ''}, else it is unidentified (grey). Fraction: pixels of the phase over all ${map.spectra} spectra. ` +
-    `Mean score: the mean top score of the phase's pixels.${map.firstError ? ` Not matchable: ${map.firstError}.` : ''}`;
-  doc.font('Sans').fontSize(7.5).fillColor(COLORS.muted).text(rule, PAGE.margin, y, { width: CONTENT_W, align: 'justify' });
-  y = doc.y + 8;
-  y = methodSection(doc, input, y);
+  y = methodSection(doc, input, y + 10);
   notesAndSignatures(doc, input, y);
 }
 
