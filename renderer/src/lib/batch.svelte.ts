@@ -80,7 +80,7 @@ class Batch {
     if (!this.running) return;
     this.run++;
     this.phase = 'cancelled';
-    this.rows = this.rows.map((r) => (r.result || r.error ? r : { ...r, error: { code: 'E_CANCELLED', message: 'not matched: the batch was cancelled' } as ErrorInfo }));
+    this.rows = this.rows.map((r) => (r.result || r.error ? r : { ...r, error: { code: 'E_CANCELLED', message: 'not matched: the batch was cancelled' } }));
   }
 
   /** Match every spectrum of the files of a folder (the page's folder chooser; in Electron a native folder dialog). */
@@ -171,15 +171,12 @@ class Batch {
    * `unreadable`, the files that could not be read too (the report lists them with their reason).
    */
   reportFiles(rows: readonly BatchRow[], unreadable: boolean): Array<{ name: string; bytes: Uint8Array; spectra?: number[] }> {
-    const byFile = new Map<number, number[]>();
-    for (const r of [...rows].sort((a, b) => a.key - b.key)) {
-      const list = byFile.get(r.fileIndex) ?? [];
-      list.push(r.index);
-      byFile.set(r.fileIndex, list);
-    }
+    // A plain record, not reactive state: built and read within this call.
+    const byFile: Record<number, number[]> = {};
+    for (const r of [...rows].sort((a, b) => a.key - b.key)) (byFile[r.fileIndex] ??= []).push(r.index);
     const out: Array<{ name: string; bytes: Uint8Array; spectra?: number[] }> = [];
     this.files.forEach((f, i) => {
-      const spectra = byFile.get(i);
+      const spectra = byFile[i];
       if (spectra) out.push({ name: f.name, bytes: f.bytes, spectra });
       else if (unreadable && f.error) out.push({ name: f.name, bytes: f.bytes });
     });
