@@ -50,10 +50,13 @@ export interface WebServerHandle {
   stop(): Promise<void>;
 }
 
-/** `specmatch web --port 0 --library LIB`, waiting for its `Specmatch web: URL` line. */
-export async function startWeb(): Promise<WebServerHandle> {
+/**
+ * `specmatch web --port 0 --library LIB`, waiting for its `Specmatch web: URL` line. LIB is a fresh fixture library
+ * (`prepareLibrary`) unless `opts.library` names one (kept when the server stops).
+ */
+export async function startWeb(opts: { library?: string } = {}): Promise<WebServerHandle> {
   const home = mkdtempSync(join(tmpdir(), 'specmatch-e2e-'));
-  const library = prepareLibrary(home);
+  const library = opts.library ?? prepareLibrary(home);
   const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--library', library], {
     cwd: ROOT,
     env: appEnv(home),

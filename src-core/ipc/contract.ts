@@ -9,6 +9,7 @@
  */
 import type { ErrorInfo } from '../errors.js';
 import type { LibraryFinding } from '../matching/libraryChecks.js';
+import type { LibraryMap } from '../matching/libraryMap.js';
 import type { MatchMethod, MatchRequest, MatchResult } from '../matching/types.js';
 import type { MixtureResult } from '../matching/mixtureTypes.js';
 import type { ModelManifest } from '../engine/EmbeddingModel.js';
@@ -103,7 +104,7 @@ export interface FilePayload {
   bytes: Uint8Array;
 }
 
-export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'check' | 'index';
+export type JobKind = 'import' | 'embed' | 'train' | 'map' | 'check' | 'index' | 'library-map';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TrainEpoch {
@@ -348,6 +349,10 @@ export interface ApiContract {
   'library:check': { req: Record<string, never>; res: JobInfo };
   'library:findings': { req: Record<string, never>; res: LibraryFindings };
   'library:dismiss': { req: { key: string; dismissed: boolean }; res: LibraryFindings };
+  /** Computes the library's embedding map as a background job (cached in the library; `force` recomputes it). */
+  'library:map': { req: { force?: boolean }; res: JobInfo };
+  /** The library's current map from its cache, or null when there is none for the current model and spectra. */
+  'library:mapData': { req: Record<string, never>; res: { map: LibraryMap | null } };
   'library:merge': { req: { intoId: number; fromIds: number[] }; res: SubstanceDetail };
   'library:moveSpectrum': { req: { spectrumId: number; toSubstanceId: number }; res: { fromSubstanceId: number } };
   'library:removeSpectrum': { req: { spectrumId: number }; res: { undoToken: string; name: string } };
@@ -406,6 +411,8 @@ export const CHANNELS = [
   'library:check',
   'library:findings',
   'library:dismiss',
+  'library:map',
+  'library:mapData',
   'library:merge',
   'library:moveSpectrum',
   'library:removeSpectrum',

@@ -274,6 +274,12 @@ export const validators: Validators = {
     if (typeof o['dismissed'] !== 'boolean') fail('dismissed', 'must be true or false');
     return { key, dismissed: o['dismissed'] };
   },
+  'library:map': (r) => {
+    const o = obj(r, 'request');
+    if (o['force'] !== undefined && typeof o['force'] !== 'boolean') fail('force', 'must be true or false');
+    return o['force'] === true ? { force: true } : {};
+  },
+  'library:mapData': (r) => none(r, 'request'),
   'library:merge': (r) => {
     const o = obj(r, 'request');
     if (!Array.isArray(o['fromIds']) || o['fromIds'].length === 0 || o['fromIds'].length > 1000) fail('fromIds', 'must be an array of 1 to 1000 ids');

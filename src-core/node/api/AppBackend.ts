@@ -22,6 +22,7 @@ import type {
   MapResult,
   MapRunRequest,
 } from '../../ipc/contract.js';
+import type { LibraryMap } from '../../matching/libraryMap.js';
 import type { MatchResult } from '../../matching/types.js';
 import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
@@ -55,6 +56,10 @@ export interface AppBackend {
   /** Library checks (src-core/node/library/checkLibrary.ts) as a background job; `findings()` gives the result. */
   checkLibrary(): JobInfo;
   findings(): LibraryFindings;
+  /** The library's embedding map (src-core/node/library/libraryMap.ts) as a background job, cached in the library. */
+  mapLibrary(force: boolean): JobInfo;
+  /** The cached map when current for the model and the library's spectra, else null. */
+  libraryMapData(): Promise<LibraryMap | null>;
   dismissFinding(key: string, dismissed: boolean): LibraryFindings;
   mergeSubstances(intoId: number, fromIds: number[]): SubstanceDetail;
   moveSpectrum(spectrumId: number, toSubstanceId: number): { fromSubstanceId: number };

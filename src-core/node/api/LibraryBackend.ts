@@ -39,6 +39,8 @@ import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { checkLibrary } from '../library/checkLibrary.js';
+import { libraryMap } from '../library/libraryMap.js';
+import type { LibraryMap } from '../../matching/libraryMap.js';
 import { indexForMatch, pendingVectors, runMatchRequest } from '../library/matchLibrary.js';
 import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
 import type { MixtureResult } from '../../matching/mixtureTypes.js';
@@ -518,6 +520,28 @@ export class LibraryBackend implements AppBackend {
       const open = r.findings.filter((f) => !f.dismissed);
       return `${open.length} findings in ${r.spectra} spectra${r.dismissed ? ` (${r.dismissed} dismissed)` : ''}`;
     });
+  }
+
+  mapLibrary(force: boolean): JobInfo {
+    return this.jobs.start('library-map', 'Mapping the library', async (ctx) => {
+      const model = this.models.current();
+      if (model && this.library.embeddingStatus(model.key).missing > 0) {
+        ctx.progress({ phase: 'embedding' });
+        await this.library.recomputeEmbeddings(model, { signal: ctx.signal, onProgress: (done, total) => ctx.progress({ done, total, phase: 'embedding' }) });
+      }
+      ctx.progress({ phase: 'finding neighbours', done: 0 });
+      const m = await libraryMap(this.library, {
+        model,
+        force,
+        signal: ctx.signal,
+        onProgress: (done, total, phase) => ctx.progress({ done, total, phase: phase === 'neighbours' ? 'finding neighbours' : 'laying out' }),
+      });
+      return m!.cached ? `map of ${m!.points.length} references (cached)` : `map of ${m!.points.length} references computed`;
+    });
+  }
+
+  async libraryMapData(): Promise<LibraryMap | null> {
+    return (await libraryMap(this.library, { model: this.models.current(), cacheOnly: true })) ?? null;
   }
 
   findings(): LibraryFindings {

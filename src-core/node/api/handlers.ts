@@ -47,6 +47,8 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
     'library:reembed': () => Promise.resolve(backend.reembed()),
     'library:check': () => Promise.resolve(backend.checkLibrary()),
     'library:findings': () => Promise.resolve(backend.findings()),
+    'library:map': (req) => Promise.resolve(backend.mapLibrary(req.force === true)),
+    'library:mapData': async () => ({ map: await backend.libraryMapData() }),
     'library:dismiss': (req) => Promise.resolve(backend.dismissFinding(req.key, req.dismissed)),
     'library:merge': (req) => Promise.resolve(backend.mergeSubstances(req.intoId, req.fromIds)),
     'library:moveSpectrum': (req) => Promise.resolve(backend.moveSpectrum(req.spectrumId, req.toSubstanceId)),

@@ -3,7 +3,9 @@ import type { ParseArgsConfig } from 'node:util';
 import type { EmbeddingModel } from '../../../engine/EmbeddingModel.js';
 import { SpecmatchError } from '../../../errors.js';
 import type { SubstanceDetail, SubstancePatch, SubstanceSummary } from '../../../matching/libraryTypes.js';
-import { loadDefaultModelIfAny, openLibraryForCli, resolveSubstance } from '../../library/cliSupport.js';
+import { embedMissingForCli, loadDefaultModelIfAny, openLibraryForCli, resolveSubstance } from '../../library/cliSupport.js';
+import { libraryMap } from '../../library/libraryMap.js';
+import { MAP_GROUPS } from '../../../matching/libraryMap.js';
 import { CHECK_KINDS, findingJson } from '../../../matching/libraryChecks.js';
 import { checkLibrary } from '../../library/checkLibrary.js';
 import type { Library } from '../../library/Library.js';
@@ -45,6 +47,11 @@ SUBSTANCE is a numeric id or an exact name.
                                            substance; KIND = mislabelled|duplicate|quality|spread;
                                            --json: one line per finding
                                            {"kind","spectrumIds":[…],"substances":[…],"evidence","score"}
+  map [--recompute]                        the library's embedding map (UMAP of the model's embeddings, else the
+                                           classic vectors; seeded), cached in the library until its spectra
+                                           change; prints the points per chemical group;
+                                           --json: one line per reference
+                                           {"spectrumId","substanceId","substance","sampleId","group","x","y"}
 Exit 0 on success (import: also when some files failed, each listed); 1 when the library cannot be used; 2 on usage errors.`;
 
 const COMMON = { library: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -156,6 +163,37 @@ function withLibrary(values: Record<string, unknown>, io: CliIO, fn: (lib: Libra
     fn(lib);
   } finally {
     lib.close();
+  }
+  return 0;
+}
+
+async function runMap(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, { recompute: { type: 'boolean' } });
+  if (positionals.length > 0) throw new SpecmatchError('E_USAGE', `library map takes no positional argument, got '${positionals[0]!}'`);
+  const model = await loadDefaultModelIfAny();
+  const lib = openLibraryForCli(str(values['library']), { err: (line) => io.err(line) });
+  try {
+    await embedMissingForCli(lib, model, io);
+    const t0 = Date.now();
+    const m = (await libraryMap(lib, {
+      model,
+      force: values['recompute'] === true,
+      signal: io.signal,
+      onProgress(done, total, phase) {
+        if (io.errIsTTY) process.stderr.write(`\r${phase} ${done}/${total}${done === total ? '\n' : ''}`);
+      },
+    }))!;
+    if (values['json'] === true)
+      for (const p of m.points) io.out(jsonLine({ spectrumId: p.spectrumId, substanceId: p.substanceId, substance: p.substance, sampleId: p.sampleId, group: p.group, x: p.x, y: p.y }));
+    else
+      for (const g of MAP_GROUPS) {
+        const n = m.points.filter((p) => p.group === g).length;
+        if (n > 0) io.out(`${g.padEnd(30)} ${n}`);
+      }
+    io.err(`${lib.path}: map of ${m.points.length} references from ${m.vectorKey} (neighbours by ${m.method}) ${m.cached ? `read from the cache (computed ${m.computedAt})` : `computed in ${((Date.now() - t0) / 1000).toFixed(1)} s`}`);
+  } finally {
+    lib.close();
+    model?.dispose();
   }
   return 0;
 }
@@ -373,6 +411,8 @@ export const command: CliCommand = {
       }
       case 'check':
         return runCheck(rest, io);
+      case 'map':
+        return runMap(rest, io);
       case undefined:
         throw new SpecmatchError('E_USAGE', 'library needs a SUBCOMMAND');
       default:

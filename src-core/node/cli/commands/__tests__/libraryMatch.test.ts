@@ -166,6 +166,24 @@ describe('specmatch library / match (built CLI)', () => {
     expect(cli('library', 'check', '--library', checked, '--kind', 'nonsense').status).toBe(2);
   }, 180_000);
 
+  it('library map --json: one line per reference with its group and position; cached the second time', () => {
+    const mapped = join(root, 'mapped.specmatch');
+    expect(cli('library', 'import', '--library', mapped, set).status).toBe(0);
+    const r = cli('library', 'map', '--library', mapped, '--json');
+    expect(r.status).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.length).toBeGreaterThanOrEqual(3);
+    for (const l of out) {
+      expect(Object.keys(l)).toEqual(['spectrumId', 'substanceId', 'substance', 'sampleId', 'group', 'x', 'y']);
+      expect(Number.isFinite(l['x'])).toBe(true);
+    }
+    expect(r.stderr).toMatch(/map of \d+ references from classic:.* computed in/);
+    const again = cli('library', 'map', '--library', mapped, '--json');
+    expect(again.stderr).toMatch(/read from the cache/);
+    expect(lines(again.stdout)).toEqual(out);
+    expect(cli('library', 'map', '--library', mapped, 'extra').status).toBe(2);
+  }, 180_000);
+
   it('a large import parses in worker threads with the same result as on the main thread', () => {
     const many = join(root, 'many');
     writeSyntheticSet(many, 40, 2, 100); // 80 files: above the 64-file threshold for workers

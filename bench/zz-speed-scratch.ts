@@ -1,0 +1,10 @@
+import { Library } from '../src-core/node/library/Library.js';
+import { libraryMap } from '../src-core/node/library/libraryMap.js';
+const lib = Library.open('/tmp/wt15scratch/bundled.specmatch');
+const t = Date.now();
+let last = '';
+const m = await libraryMap(lib, { force: true, onProgress: (d, n, p) => { if (p !== last) { console.log(p, Date.now() - t); last = p; } } });
+console.log('total', Date.now() - t, m!.points.length, m!.points.slice(0, 2));
+const t2 = Date.now();
+const c = await libraryMap(lib, {});
+console.log('cached', c!.cached, Date.now() - t2);
