@@ -1,4 +1,3 @@
-import { baselineAls } from '../preprocess/baselineAls.js';
 import { canonicalJsonHash } from '../preprocess/pipeline.js';
 import { classicAxisValues } from './classicAxis.js';
 import { nnlsGram } from './nnls.js';
@@ -13,21 +12,23 @@ import { nnlsGram } from './nnls.js';
  * references at unit peak height, a fitted coefficient is the component's peak height in the query, and its
  * fraction is its share of the summed peak heights (the "by peak height" mixing of the issue).
  *
- * Search, in four parts:
- * 1. Preselection over the whole library: forward cosine of the query against every reference, a reverse score
- *    (cosine restricted to the reference's own bands: how much of each reference's bands the query contains,
- *    whatever else it holds), and any rows the caller adds (the single-substance ranking of `match`).
- * 2. Greedy forward selection: each step fits the query by non-negative least squares (nnls.ts) on the chosen
- *    components plus each candidate, and keeps the candidate that lowers the residual most. A low-order polynomial
- *    (Legendre, degree BASELINE_DEGREE) is fitted freely alongside (projected out, Frisch–Waugh–Lovell), so what is
- *    left of a baseline costs no component. Each component may move by up to ±maxShift axis points, the shift that
- *    best fits the current residual.
- * 3. The penalty: a new component is kept only when it lowers ln(RSS) by at least `penalty` (an information
- *    criterion whose per-parameter cost is set for spectra whose neighbouring points are strongly correlated, so
- *    a pure spectrum whose library twin differs a little stays one component) and carries at least `minFraction`.
- * 4. Residual search: after each accepted component the positive part of the residual is scored against the whole
- *    library again and its best references join the candidates; then one exchange pass replaces any component by a
- *    candidate that fits better (greedy selection can otherwise lock in a look-alike that explains two bands).
+ * Search (fitMixture):
+ * 1. A free low-order polynomial (Legendre, degree BASELINE_DEGREE) is fitted with the components and projected out
+ *    of the query and of every candidate (Frisch–Waugh–Lovell), so what is left of a baseline costs no component.
+ * 2. Preselection over the whole library (LibraryScan): one pass gives every reference's product with the projected
+ *    query; the SCAN_ROWS references that alone explain most of it form a contiguous block. Candidates: the best of
+ *    the block, a reverse score (cosine restricted to each reference's own bands: how much of them the query
+ *    contains, whatever else it holds), and any rows the caller adds (the single-substance ranking of `match`).
+ * 3. Exact extension scan: for each of the best sets of one size, the block's rows that most lower its residual
+ *    (⟨row, residual⟩² over the row's norm orthogonal to the set; one pass over the block per four component
+ *    vectors) join the candidates. Every pair of candidates is fitted by non-negative least squares (nnls.ts) from
+ *    their Gram matrix, larger sets by a beam over the best smaller ones.
+ * 4. Shifts: each candidate gets the shift (|shift| ≤ maxShift points) that best fits the target it was found for;
+ *    the REFINE_TOP best sets of each size then have their shifts refined one component at a time before the best
+ *    is chosen (a shift chosen against the whole query can be wrong beside the right partner).
+ * 5. The penalty: a larger set is accepted only when it lowers ln(RSS) by at least `penalty`, explains at least
+ *    `minGain` more of the query's signal and every component carries at least `minFraction`, so a pure spectrum
+ *    stays one component.
  */
 
 export const MIXTURE_ALS = { lambda: 1e4, p: 0.01 } as const;
@@ -150,6 +151,93 @@ function gaussianKernel(sigma: number): Float64Array {
 }
 const KERNEL = gaussianKernel(MIXTURE_BROADEN_SIGMA);
 
+export interface AlsWorkspace {
+  n: number;
+  /** λ·DᵀD (second differences) in band storage: [A(i,i), A(i,i+1), A(i,i+2)] per row. */
+  penalty: Float64Array;
+  w: Float64Array;
+  rhs: Float64Array;
+  l: Float64Array;
+  dg: Float64Array;
+}
+let alsCached: AlsWorkspace | null = null;
+
+/** The reused workspace of the ALS baseline for n points (the library's vectors all have the same length). */
+function alsWorkspace(n: number): AlsWorkspace {
+  if (alsCached?.n === n) return alsCached;
+  const penalty = new Float64Array(n * 3);
+  const c = [1, -2, 1];
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k <= 2 && i + k < n; k++) {
+      let s = 0;
+      for (let r = Math.max(0, i + k - 2); r <= Math.min(i, n - 3); r++) s += c[i - r]! * c[i + k - r]!;
+      penalty[i * 3 + k] = MIXTURE_ALS.lambda * s;
+    }
+  }
+  alsCached = { n, penalty, w: new Float64Array(n), rhs: new Float64Array(n), l: new Float64Array(n * 2), dg: new Float64Array(n) };
+  return alsCached;
+}
+
+/**
+ * The ALS baseline of `y` into `z` (Eilers & Boelens 2005, MIXTURE_ALS): the same iteration as
+ * preprocess/baselineAls.ts (weights p above the baseline, 1 − p below, at most 20 banded solves, stop when no
+ * weight changes), written out for second differences on one reused workspace: building the library's mixture
+ * vectors runs it twice per reference, and the generic version spent most of its time in allocation and
+ * polymorphic array access. A test checks that both give the same baseline.
+ */
+export function alsBaseline(y: Float64Array, z: Float64Array, ws: AlsWorkspace = alsWorkspace(y.length)): Float64Array {
+  const { n, penalty, w, rhs, l, dg } = ws;
+  const p = MIXTURE_ALS.p;
+  w.fill(1);
+  for (let it = 1; it <= 20; it++) {
+    for (let i = 0; i < n; i++) rhs[i] = w[i]! * y[i]!;
+    // LDLᵀ of diag(w) + λDᵀD (half-bandwidth 2), forward and back substitution.
+    let d2 = 0;
+    let d1 = 0;
+    let l1prev = 0;
+    for (let i = 0; i < n; i++) {
+      let l2 = 0;
+      let l1 = 0;
+      if (i >= 2) l2 = penalty[(i - 2) * 3 + 2]! / d2;
+      if (i >= 1) l1 = (penalty[(i - 1) * 3 + 1]! - l2 * l1prev * d2) / d1;
+      const di = penalty[i * 3]! + w[i]! - l1 * l1 * d1 - l2 * l2 * d2;
+      l[i * 2] = l1;
+      l[i * 2 + 1] = l2;
+      dg[i] = di;
+      d2 = d1;
+      d1 = di;
+      l1prev = l1;
+    }
+    let u1 = 0;
+    let u2 = 0;
+    for (let i = 0; i < n; i++) {
+      const u = rhs[i]! - l[i * 2]! * u1 - l[i * 2 + 1]! * u2;
+      z[i] = u;
+      u2 = u1;
+      u1 = u;
+    }
+    let z1 = 0;
+    let z2 = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      const la = i + 1 < n ? l[(i + 1) * 2]! : 0;
+      const lb = i + 2 < n ? l[(i + 2) * 2 + 1]! : 0;
+      const v = z[i]! / dg[i]! - la * z1 - lb * z2;
+      z[i] = v;
+      z2 = z1;
+      z1 = v;
+    }
+    if (it === 20) break;
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = y[i]! > z[i]! ? p : 1 - p;
+      if (wi !== w[i]) changed++;
+      w[i] = wi;
+    }
+    if (changed === 0) break;
+  }
+  return z;
+}
+
 /** A classic vector (classicAxis.ts) as its mixture vector: ALS baseline removed, broadened, maximum 1. */
 export function mixtureVector(classic: ArrayLike<number>): Float32Array {
   const n = classic.length;
@@ -158,12 +246,14 @@ export function mixtureVector(classic: ArrayLike<number>): Float32Array {
   let finite = true;
   for (let i = 0; i < n; i++) if (!Number.isFinite(classic[i]!)) finite = false;
   if (!finite) return out;
-  let c = Float64Array.from(classic);
+  const c = Float64Array.from(classic);
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(c[i]!));
+  const base = new Float64Array(n);
+  const als = alsWorkspace(n);
   for (let pass = 0; pass < MIXTURE_ALS_PASSES; pass++) {
-    const base = baselineAls(c, MIXTURE_ALS);
-    c = c.map((v, i) => v - base[i]!);
+    alsBaseline(c, base, als);
+    for (let i = 0; i < n; i++) c[i] = c[i]! - base[i]!;
   }
   const half = (KERNEL.length - 1) / 2;
   let max = 0;
@@ -270,41 +360,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
-}
-
-/** Cosine of `target` (masked) against every row; rows excluded score −1. */
-function forwardScores(refs: MixtureReferences, target: Float64Array, excluded: Uint8Array | undefined): Float32Array {
-  const { dim, count, data } = refs;
-  const tq = Float32Array.from(target);
-  const tn = Math.sqrt(dot(tq, tq)) || 1;
-  const out = new Float32Array(count);
-  for (let r = 0; r < count; r++) {
-    if (excluded?.[r]) {
-      out[r] = -1;
-      continue;
-    }
-    const off = r * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let rr0 = 0;
-    let rr1 = 0;
-    let i = 0;
-    for (; i + 1 < dim; i += 2) {
-      const a = data[off + i]!;
-      const b = data[off + i + 1]!;
-      s0 += a * tq[i]!;
-      s1 += b * tq[i + 1]!;
-      rr0 += a * a;
-      rr1 += b * b;
-    }
-    for (; i < dim; i++) {
-      s0 += data[off + i]! * tq[i]!;
-      rr0 += data[off + i]! * data[off + i]!;
-    }
-    const rn = Math.sqrt(rr0 + rr1);
-    out[r] = rn > 0 ? (s0 + s1) / (rn * tn) : 0;
-  }
-  return out;
 }
 
 /** Reverse score: cosine of the query and each row over the row's band points only. */
@@ -485,6 +540,241 @@ function hqi(a: ArrayLike<number>, b: ArrayLike<number>, mask: Uint8Array): numb
   return r > 0 ? Math.min(1, r * r) : 0;
 }
 
+/**
+ * One query's scan of the whole library under the fit's projection P (the mask and the free polynomial): since P is
+ * symmetric and idempotent, the projected product ⟨P row, u⟩ of any projected vector u is the plain ⟨row, u⟩, so
+ * one pass over the stored rows gives every reference's projected correlation with the query (and its projected
+ * norm), and one more pass per component vector gives what the exact extension scan needs.
+ *
+ * Preselection: the `SCAN_ROWS` references that alone explain most of the query (largest ⟨row, q⟩² / ‖P row‖²)
+ * are gathered into a contiguous block; extension scans run over that block only.
+ */
+const SCAN_ROWS = 1200;
+/** Sets of the size below extended by the scan: the best singles, then the best larger sets. */
+const EXTEND_SINGLES = 12;
+const EXTEND_SETS = 6;
+/** Rows each extension scan adds to the candidates. */
+const EXTEND_TOP = 4;
+/** Best sets of each size whose shifts are refined before the best is chosen. */
+const REFINE_TOP = 8;
+
+class LibraryScan {
+  /** ⟨row, q⟩ for every row (q projected). */
+  readonly hq: Float64Array;
+  /** ‖P row‖² for the rows of the block (0 elsewhere). */
+  readonly nn: Float64Array;
+  /** RSS drop of each row of the block fitted alone (0 when it correlates negatively; 0 outside the block). */
+  readonly gain: Float64Array;
+  /** The preselected rows, best first, and their data gathered row-major over [lo, hi). */
+  readonly rows: Int32Array;
+  private readonly block: Float32Array;
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly dots = new Map<number, Float64Array>();
+
+  constructor(
+    private readonly refs: MixtureReferences,
+    private readonly f: Fitter,
+    excluded: Uint8Array | undefined,
+  ) {
+    const { dim, count, data } = refs;
+    const mask = f.mask;
+    let lo = dim;
+    let hi = 0;
+    for (let i = 0; i < dim; i++)
+      if (mask[i]) {
+        lo = Math.min(lo, i);
+        hi = i + 1;
+      }
+    this.lo = lo;
+    this.hi = Math.max(lo, hi);
+    const q = f.q;
+    const m = Float64Array.from(mask);
+    this.hq = new Float64Array(count);
+    this.nn = new Float64Array(count);
+    this.gain = new Float64Array(count);
+    // Pass 1 over every row: ⟨row, q⟩ and the masked norm; the gain without the polynomial part of the norm (the
+    // references are baseline-corrected, so it is small) ranks the rows for the block.
+    const approx = new Float64Array(count);
+    for (let r = 0; r < count; r++) {
+      if (excluded?.[r]) continue;
+      const off = r * dim;
+      let sq = 0;
+      let mm = 0;
+      for (let i = lo; i < this.hi; i++) {
+        const v = data[off + i]!;
+        sq += v * q[i]!;
+        mm += v * v * m[i]!;
+      }
+      this.hq[r] = sq;
+      approx[r] = sq > 0 && mm > 1e-9 ? (sq * sq) / mm : 0;
+    }
+    const pre = Array.from({ length: count }, (_, r) => r)
+      .filter((r) => approx[r]! > 0)
+      .sort((x, y) => approx[y]! - approx[x]!)
+      .slice(0, SCAN_ROWS);
+    // Exact projected norms of the block's rows (the polynomial's share removed), and their exact gains.
+    const zero = new Float64Array(dim);
+    const [b0, b1, b2, b3] = [0, 1, 2, 3].map((k) => f.basis[k] ?? zero) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    for (const r of pre) {
+      const off = r * dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let mm = 0;
+      for (let i = lo; i < this.hi; i++) {
+        const v = data[off + i]!;
+        s0 += v * b0[i]!;
+        s1 += v * b1[i]!;
+        s2 += v * b2[i]!;
+        s3 += v * b3[i]!;
+        mm += v * v * m[i]!;
+      }
+      const nn = mm - s0 * s0 - s1 * s1 - s2 * s2 - s3 * s3;
+      const sq = this.hq[r]!;
+      this.nn[r] = nn;
+      this.gain[r] = sq > 0 && nn > 1e-9 ? (sq * sq) / nn : 0;
+    }
+    const order = pre.filter((r) => this.gain[r]! > 0).sort((x, y) => this.gain[y]! - this.gain[x]!);
+    this.rows = Int32Array.from(order);
+    const w = this.hi - this.lo;
+    this.block = new Float32Array(order.length * w);
+    order.forEach((r, t) => this.block.set(data.subarray(r * dim + this.lo, r * dim + this.hi), t * w));
+  }
+
+  /** ⟨row, c.v⟩ for every preselected row, four candidates per pass over the block. */
+  dotsOf(cands: readonly Candidate[]): Float64Array[] {
+    const todo = cands.filter((c) => !this.dots.has(c.row * 64 + c.shift + 32));
+    const uniq = [...new Map(todo.map((c) => [c.row * 64 + c.shift + 32, c])).values()];
+    const w = this.hi - this.lo;
+    const n = this.rows.length;
+    for (let g = 0; g < uniq.length; g += 4) {
+      const grp = uniq.slice(g, g + 4);
+      // Float32 like the block: one multiply type in the inner loop (the products only rank the rows).
+      const vs = grp.map((c) => Float32Array.from(c.v.subarray(this.lo, this.hi)));
+      while (vs.length < 4) vs.push(new Float32Array(w));
+      const [v0, v1, v2, v3] = vs as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const out = grp.map(() => new Float64Array(n));
+      const { block } = this;
+      for (let t = 0; t < n; t++) {
+        const off = t * w;
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        for (let i = 0; i < w; i++) {
+          const x = block[off + i]!;
+          a0 += x * v0[i]!;
+          a1 += x * v1[i]!;
+          a2 += x * v2[i]!;
+          a3 += x * v3[i]!;
+        }
+        out[0]![t] = a0;
+        if (out[1]) out[1][t] = a1;
+        if (out[2]) out[2][t] = a2;
+        if (out[3]) out[3][t] = a3;
+      }
+      grp.forEach((c, j) => this.dots.set(c.row * 64 + c.shift + 32, out[j]!));
+    }
+    return cands.map((c) => this.dots.get(c.row * 64 + c.shift + 32)!);
+  }
+
+  /**
+   * Exact extension scan: for a fit `t` whose coefficients are all positive (so its residual is orthogonal to its
+   * components), the RSS drop of adding each preselected row without constraints,
+   * ⟨row, res⟩² / (‖P row‖² − dᵀ G⁻¹ d) with d the row's products with the components. The `top` best rows, one
+   * per substance and none of the fit's substances.
+   */
+  extend(t: Trial, G: Float64Array, top: number, skipSubstances: ReadonlySet<number>): number[] {
+    const k = t.comps.length;
+    const inv = invert(G, k);
+    if (!inv) return [];
+    const d = this.dotsOf(t.comps);
+    const n = this.rows.length;
+    const gains = new Float64Array(n);
+    const dv = new Float64Array(k);
+    for (let u = 0; u < n; u++) {
+      const r = this.rows[u]!;
+      let rb = this.hq[r]!;
+      for (let j = 0; j < k; j++) {
+        dv[j] = d[j]![u]!;
+        rb -= t.x[j]! * dv[j]!;
+      }
+      if (rb <= 0) continue;
+      let quad = 0;
+      for (let a = 0; a < k; a++) {
+        let s = 0;
+        for (let c = 0; c < k; c++) s += inv[a * k + c]! * dv[c]!;
+        quad += dv[a]! * s;
+      }
+      const perp = this.nn[r]! - quad;
+      if (perp <= 1e-6 * this.nn[r]!) continue;
+      gains[u] = (rb * rb) / perp;
+    }
+    const order = Array.from({ length: n }, (_, u) => u)
+      .filter((u) => gains[u]! > 0)
+      .sort((a, b) => gains[b]! - gains[a]!);
+    const out: number[] = [];
+    const seen = new Set(skipSubstances);
+    for (const u of order) {
+      const r = this.rows[u]!;
+      const s = this.refs.refSubstance[r]!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      out.push(r);
+      if (out.length >= top) break;
+    }
+    return out;
+  }
+
+  /** The `k` rows of largest single gain, one per substance. */
+  topSingles(k: number): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>();
+    for (const r of this.rows) {
+      const s = this.refs.refSubstance[r]!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      out.push(r);
+      if (out.length >= k) break;
+    }
+    return out;
+  }
+}
+
+/** Inverse of a small symmetric positive-definite matrix (Gauss–Jordan); null when singular. */
+function invert(G: ArrayLike<number>, k: number): Float64Array | null {
+  const a = Float64Array.from(G);
+  const inv = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r * k + c]!) > Math.abs(a[p * k + c]!)) p = r;
+    const pv = a[p * k + c]!;
+    if (Math.abs(pv) < 1e-12) return null;
+    if (p !== c)
+      for (let j = 0; j < k; j++) {
+        [a[p * k + j], a[c * k + j]] = [a[c * k + j]!, a[p * k + j]!];
+        [inv[p * k + j], inv[c * k + j]] = [inv[c * k + j]!, inv[p * k + j]!];
+      }
+    for (let j = 0; j < k; j++) {
+      a[c * k + j] = a[c * k + j]! / pv;
+      inv[c * k + j] = inv[c * k + j]! / pv;
+    }
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const fct = a[r * k + c]!;
+      if (fct === 0) continue;
+      for (let j = 0; j < k; j++) {
+        a[r * k + j] = a[r * k + j]! - fct * a[c * k + j]!;
+        inv[r * k + j] = inv[r * k + j]! - fct * inv[c * k + j]!;
+      }
+    }
+  }
+  return inv;
+}
+
 function checkOptions(opts: MixtureOptions): Required<Omit<MixtureOptions, 'excludedRows' | 'extraCandidates'>> {
   const o = { ...MIXTURE_DEFAULTS, ...opts };
   if (!Number.isInteger(o.maxComponents) || o.maxComponents < 1 || o.maxComponents > MAX_COMPONENTS_LIMIT) {
@@ -524,6 +814,14 @@ class Pool {
     this.G.push(g);
   }
 
+  /** The Gram matrix of pool members `idx`. */
+  gram(idx: readonly number[]): Float64Array {
+    const k = idx.length;
+    const G = new Float64Array(k * k);
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) G[a * k + b] = this.G[idx[a]!]![idx[b]!]!;
+    return G;
+  }
+
   /** NNLS of the query on pool members `idx`. */
   solve(idx: readonly number[]): Trial {
     const k = idx.length;
@@ -554,11 +852,12 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
 
   const qMasked = new Float64Array(refs.dim);
   for (let i = 0; i < refs.dim; i++) qMasked[i] = mask[i] ? query[i]! : 0;
+  const scan = new LibraryScan(refs, f, excluded);
   const pool = new Pool(f);
   const addRows = (rows: Iterable<number>, target: Float64Array): void => {
     for (const r of rows) if (r >= 0 && r < refs.count && !excluded?.[r] && !pool.has(r)) pool.add(f.bestShift(r, target, o.maxShift));
   };
-  addRows(topRows(forwardScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
+  addRows(scan.topSingles(o.poolSize), f.q);
   addRows(topRows(reverseScores(refs, qMasked, excluded), refs, o.poolSize), f.q);
   addRows(opts.extraCandidates ?? [], f.q);
   if (pool.cands.length === 0) return { verdict: 'no-match', fit: empty, single: empty, alternatives: [], bySize: [] };
@@ -574,13 +873,44 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
 
   // Size 1: every candidate.
   let level: Array<{ idx: number[]; t: Trial }> = pool.cands.map((_, i) => ({ idx: [i], t: pool.solve([i]) })).sort((a, b) => a.t.rss - b.t.rss);
-  const best: Array<{ idx: number[]; t: Trial }> = [level[0]!];
+  // Shift refinement (one component at a time, the others fixed). Each size's best set is the best of its
+  // REFINE_TOP best sets after refinement: a candidate's shift was chosen against one target (the query or one
+  // residual) and may be wrong beside another partner.
+  const refine = (t: Trial): Trial => {
+    let cur = t;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < cur.comps.length; j++) {
+        for (let d = -o.maxShift; d <= o.maxShift; d++) {
+          if (d === cur.comps[j]!.shift) continue;
+          const comps = [...cur.comps];
+          comps[j] = { row: comps[j]!.row, shift: d, v: f.vector(comps[j]!.row, d) };
+          const trial = f.fit(comps);
+          if (trial.rss < cur.rss * (1 - 1e-9) && positive(trial)) cur = trial;
+        }
+      }
+    }
+    return cur;
+  };
+  const bestOf = (lv: ReadonlyArray<{ t: Trial }>): Trial =>
+    lv
+      .slice(0, REFINE_TOP)
+      .map((e) => refine(e.t))
+      .reduce((x, y) => (y.rss < x.rss ? y : x));
+  const best: Trial[] = [bestOf(level)];
   const levels = [level];
   for (let k = 2; k <= o.maxComponents; k++) {
-    // Residual search: what the best smaller set leaves joins the candidates.
-    const res = f.residual(best[best.length - 1]!.t);
+    // Extension scan: the library rows that best extend each of the best sets of the size below (exact RSS drop,
+    // over the preselected rows) join the candidates, at the shift that best fits that set's residual.
+    const toExtend = level.filter((x) => positive(x.t)).slice(0, k === 2 ? EXTEND_SINGLES : EXTEND_SETS);
+    // Their components' products with the block, four per pass (extend() then finds them computed).
+    scan.dotsOf(toExtend.flatMap((e) => e.t.comps));
+    for (const e of toExtend) {
+      const rows = scan.extend(e.t, pool.gram(e.idx), EXTEND_TOP, new Set(e.idx.map(substanceOf)));
+      addRows(rows, f.residual(e.t));
+    }
+    // Reverse search on the residual of the best smaller set (the bands it leaves unexplained).
+    const res = f.residual(best[best.length - 1]!);
     const pos = Float64Array.from(res, (v) => Math.max(0, v));
-    addRows(topRows(forwardScores(refs, pos, excluded), refs, o.poolSize), res);
     addRows(topRows(reverseScores(refs, pos, excluded), refs, Math.ceil(o.poolSize / 2)), res);
     // Pairs: exhaustive over the candidates; larger sets: the beam of the best smaller sets, each extended.
     const bases = k === 2 ? pool.cands.map((_, i) => [i]) : level.slice(0, BEAM).map((e) => e.idx);
@@ -603,26 +933,10 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
     next.sort((a, b) => a.t.rss - b.t.rss);
     level = next;
     levels.push(level);
-    best.push(level[0]!);
+    best.push(bestOf(level));
   }
 
-  // Shift refinement of each size's best set (one component at a time, the others fixed).
-  const refine = (t: Trial): Trial => {
-    let cur = t;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let j = 0; j < cur.comps.length; j++) {
-        for (let d = -o.maxShift; d <= o.maxShift; d++) {
-          if (d === cur.comps[j]!.shift) continue;
-          const comps = [...cur.comps];
-          comps[j] = { row: comps[j]!.row, shift: d, v: f.vector(comps[j]!.row, d) };
-          const trial = f.fit(comps);
-          if (trial.rss < cur.rss * (1 - 1e-9) && positive(trial)) cur = trial;
-        }
-      }
-    }
-    return cur;
-  };
-  const chosen: Trial[] = best.map((b) => refine(b.t));
+  const chosen = best;
   const minFraction = (t: Trial): number => {
     let total = 0;
     let min = Infinity;
@@ -658,6 +972,21 @@ export function fitMixture(query: ArrayLike<number>, mask: Uint8Array, refs: Mix
     alts.push(t);
   }
   return { verdict, fit, single: f.describe(chosen[0]!), alternatives: alts.map((t) => f.describe(t)), bySize: chosen.map((t) => f.describe(t)) };
+}
+
+/**
+ * The extension scan of fitMixture on its own (for its test): the `top` rows that most lower the residual of the
+ * fit of `rows` (unshifted) to `query`, best first.
+ */
+export function extensionCandidates(query: ArrayLike<number>, mask: Uint8Array, refs: MixtureReferences, rows: readonly number[], top: number): number[] {
+  const f = new Fitter(refs, mask, query);
+  const scan = new LibraryScan(refs, f, undefined);
+  const comps = rows.map((row) => ({ row, shift: 0, v: f.vector(row, 0) }));
+  const t = f.fit(comps);
+  const k = comps.length;
+  const G = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) G[a * k + b] = dot(comps[a]!.v, comps[b]!.v);
+  return scan.extend(t, G, top, new Set(rows.map((r) => refs.refSubstance[r]!)));
 }
 
 /** The curves of a fit for display, on the axis: the query, each scaled component, the free baseline, their sum, the residual. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classicAxisValues, classicVector } from '../classicAxis.js';
-import { buildMixtureReferences, coverageMask, fitMixture, mixtureCurves, mixtureVector, referenceScale, subtractReference } from '../mixture.js';
+import { baselineAls } from '../../preprocess/baselineAls.js';
+import { alsBaseline, buildMixtureReferences, extensionCandidates, coverageMask, fitMixture, MIXTURE_ALS, mixtureCurves, mixtureVector, referenceScale, subtractReference } from '../mixture.js';
 
 function lcg(seed: number): () => number {
   let s = seed;
@@ -51,6 +52,14 @@ describe('mixture vectors', () => {
     const far = axis.findIndex((x) => bands(3).every((b) => Math.abs(x - b.x) > 60));
     expect(Math.abs(v[far]!)).toBeLessThan(0.1);
   });
+  it('the written-out ALS baseline equals preprocess/baselineAls with the same parameters', () => {
+    for (const m of [1, 6, 13]) {
+      const y = Float64Array.from(classicVector(...Object.values(raw([[m, 1]], { baseline: 3, seed: m })) as [Float64Array, Float64Array]));
+      const want = baselineAls(y, MIXTURE_ALS);
+      const got = alsBaseline(y, new Float64Array(y.length));
+      for (let i = 0; i < y.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 10);
+    }
+  });
   it('a constant or non-finite input gives zeros, not NaN', () => {
     expect(Array.from(mixtureVector(new Float32Array(dim).fill(5))).every((v) => v === 0)).toBe(true);
     const bad = new Float32Array(dim).fill(1);
@@ -96,6 +105,36 @@ describe('fitMixture', () => {
     const ans = fitMixture(query([[9, 0.5], [19, 0.5]], { shift: 4 }), fullMask, refs);
     expect(ans.fit.components.map((c) => c.substance).sort((x, y) => x - y)).toEqual([9, 19]);
     for (const c of ans.fit.components) expect(Math.abs(c.shiftCm - 4)).toBeLessThanOrEqual(2);
+  });
+
+  it('the extension scan ranks references by the exact drop of the residual, as a direct least-squares fit does', () => {
+    // Direct: least squares of the query on [chosen rows, candidate, Legendre polynomial of degree 3] by normal equations.
+    const rss = (cols: ArrayLike<number>[], y: ArrayLike<number>): number => {
+      const t = Array.from({ length: dim }, (_, i) => (2 * i) / (dim - 1) - 1);
+      const all: number[][] = [...cols.map((c) => Array.from(c)), ...[0, 1, 2, 3].map((d) => t.map((v) => v ** d))];
+      const k = all.length;
+      const A = all.map((a) => all.map((b) => a.reduce((s, v, i) => s + v * b[i]!, 0)));
+      const h = all.map((a) => a.reduce((s, v, i) => s + v * y[i]!, 0));
+      for (let c = 0; c < k; c++)
+        for (let r = c + 1; r < k; r++) {
+          const f = A[r]![c]! / A[c]![c]!;
+          for (let j = c; j < k; j++) A[r]![j] = A[r]![j]! - f * A[c]![j]!;
+          h[r] = h[r]! - f * h[c]!;
+        }
+      const x = new Array<number>(k).fill(0);
+      for (let r = k - 1; r >= 0; r--) x[r] = (h[r]! - A[r]!.slice(r + 1).reduce((s, v, j) => s + v * x[r + 1 + j]!, 0)) / A[r]![r]!;
+      return Array.from(y).reduce((s: number, v: number, i: number) => s + (v - all.reduce((z, col, j) => z + x[j]! * col[i]!, 0)) ** 2, 0);
+    };
+    const q = query([[3, 0.5], [17, 0.3], [29, 0.2]]);
+    const row = (m: number): Float32Array => refs.data.subarray(m * dim, (m + 1) * dim);
+    const base = rss([row(3)], q);
+    const direct = Array.from({ length: N }, (_, m) => m)
+      .filter((m) => m !== 3)
+      .map((m) => ({ m, drop: base - rss([row(3), row(m)], q) }))
+      .sort((a, b) => b.drop - a.drop);
+    const scanned = extensionCandidates(q, fullMask, refs, [3], 3);
+    expect(scanned).toEqual(direct.slice(0, 3).map((d) => d.m));
+    expect(scanned[0]).toBe(17);
   });
 
   it('respects maxComponents and the left-out rows, and refuses bad options', () => {
