@@ -207,8 +207,13 @@ export interface TrainRequest {
  * same report for the same file and options.
  */
 export interface ReportRequest {
-  file: FilePayload;
-  spectrumIndex: number;
+  /** One spectrum of an open file (with spectrumIndex). Exactly one of file, files and mapJobId is given. */
+  file?: FilePayload;
+  spectrumIndex?: number;
+  /** A batch (the Identify view's batch table): a summary page, then a page per query, as `specmatch report` of several files. */
+  files?: ReportBatchFile[];
+  /** A finished map job (map:run): its map page (phase image, phases, method), from its result: nothing is matched again. */
+  mapJobId?: string;
   method?: MatchMethod;
   topK?: number;
   exclude?: Array<[number, number]>;
@@ -218,6 +223,11 @@ export interface ReportRequest {
   notes?: string;
   /** Add the mixture section (components, fractions, fit, overlay). */
   mixture?: boolean;
+}
+
+/** A file of a batch report and which of its spectra (0-based) to report; all when absent. */
+export interface ReportBatchFile extends FilePayload {
+  spectra?: number[];
 }
 
 /** An instrument profile as the Instruments page shows it (src-core/calibration/profile.ts). */

@@ -8,7 +8,7 @@ import { MATCH_METHODS, isMatchMethod } from '../matching/methods.js';
 import type { MatchMethod } from '../matching/types.js';
 import { validatePipeline } from '../preprocess/pipeline.js';
 import type { Spectrum, SpectrumMeta, XKind } from '../spectrum/Spectrum.js';
-import type { Channel, FilePayload, PipelineSpec, Req, SubstancePatch } from './contract.js';
+import type { Channel, FilePayload, PipelineSpec, ReportBatchFile, Req, SubstancePatch } from './contract.js';
 import type { InstrumentRule } from '../calibration/profile.js';
 
 const X_KINDS: readonly XKind[] = ['raman-shift', 'wavelength', 'wavenumber', 'other'];
@@ -301,10 +301,27 @@ export const validators: Validators = {
   'job:cancel': (r) => ({ jobId: str(obj(r, 'request')['jobId'], 'jobId', { min: 1, max: 100 }) }),
   'report:render': (r) => {
     const o = obj(r, 'request');
-    const req: Req<'report:render'> = {
-      file: filePayload(o['file'], 'file'),
-      spectrumIndex: int(o['spectrumIndex'], 'spectrumIndex', 0, 1_000_000),
-    };
+    const req: Req<'report:render'> = {};
+    const given = (['file', 'files', 'mapJobId'] as const).filter((k) => o[k] !== undefined);
+    if (given.length !== 1) fail('request', `must give exactly one of file, files and mapJobId${given.length ? ` (got ${given.join(', ')})` : ''}`);
+    if (o['file'] !== undefined) {
+      req.file = filePayload(o['file'], 'file');
+      req.spectrumIndex = int(o['spectrumIndex'], 'spectrumIndex', 0, 1_000_000);
+    }
+    if (o['files'] !== undefined) {
+      const files = o['files'];
+      if (!Array.isArray(files) || files.length === 0 || files.length > 10_000) fail('files', 'must be an array of 1 to 10000 files');
+      req.files = files.map((f, i) => {
+        const file: ReportBatchFile = filePayload(f, `files[${i}]`);
+        const spectra = (f as Record<string, unknown>)['spectra'];
+        if (spectra !== undefined) {
+          if (!Array.isArray(spectra) || spectra.length > 1_000_000) fail(`files[${i}].spectra`, 'must be an array of spectrum indices');
+          file.spectra = spectra.map((v, j) => int(v, `files[${i}].spectra[${j}]`, 0, 1_000_000));
+        }
+        return file;
+      });
+    }
+    if (o['mapJobId'] !== undefined) req.mapJobId = str(o['mapJobId'], 'mapJobId', { min: 1, max: 100 });
     if (o['method'] !== undefined) req.method = method(o['method']);
     if (o['topK'] !== undefined) req.topK = int(o['topK'], 'topK', 1, 100);
     if (o['exclude'] !== undefined) req.exclude = exclude(o['exclude'], 'exclude');

@@ -73,13 +73,7 @@ export function renderPhaseFigure(map: PhaseMap, opts: { title: string; subtitle
     y += lineH;
   }
   const top = y;
-  const rgb = phaseImageRgb(map);
-  for (let row = 0; row < height; row++) {
-    for (let col = 0; col < width; col++) {
-      const o = (row * width + col) * 3;
-      r.fillRect(margin + col * cell, top + row * cellH, cell, cellH, [rgb[o]!, rgb[o + 1]!, rgb[o + 2]!]);
-    }
-  }
+  drawPhaseImage(r, map, margin, top, cell, cellH);
   r.strokeRect(margin - 1, top - 1, imgW + 2, imgH + 2, [60, 60, 60]);
   let by = top + imgH + 8;
   if (bar) {
@@ -99,6 +93,30 @@ export function renderPhaseFigure(map: PhaseMap, opts: { title: string; subtitle
     r.text(lx + 20, ly, row.label);
   });
   return r;
+}
+
+/** The phase image's pixels at (x, y), each map pixel a cell × cellH block. */
+function drawPhaseImage(r: Raster, map: PhaseMap, x: number, y: number, cell: number, cellH: number): void {
+  const { width, height } = map.layout;
+  const rgb = phaseImageRgb(map);
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      const o = (row * width + col) * 3;
+      r.fillRect(x + col * cell, y + row * cellH, cell, cellH, [rgb[o]!, rgb[o + 1]!, rgb[o + 2]!]);
+    }
+  }
+}
+
+/**
+ * The phase image alone (no title, legend or captions) as PNG bytes, with the figure's cell sizes: what the PDF
+ * report's map page places, drawing its legend, scale bar and table as text beside it.
+ */
+export function phaseImagePng(map: PhaseMap): { png: Uint8Array; width: number; height: number } {
+  const cell = cellSize(map.layout.width, map.layout.height);
+  const cellH = map.layout.kind === 'line' ? Math.max(cell, 24) : cell;
+  const r = new Raster(map.layout.width * cell, map.layout.height * cellH);
+  drawPhaseImage(r, map, 0, 0, cell, cellH);
+  return { png: encodePng(r), width: r.width, height: r.height };
 }
 
 /** renderPhaseFigure as PNG bytes. */

@@ -63,6 +63,37 @@ export interface ReportMethod {
   calibration?: string[];
 }
 
+/**
+ * A map's page (`specmatch map --out OUT.pdf`, the app's map Export report…): the phase image, its legend with pixel
+ * counts and fractions, and how the map was made; the method section prints the pipeline, model and library.
+ */
+export interface ReportMap {
+  fileName: string;
+  /** SHA-256 (hex) of the file's bytes. */
+  sha256: string;
+  format: string;
+  spectra: number;
+  width: number;
+  height: number;
+  kind: 'grid' | 'line';
+  /** Stage distance between neighbouring pixels (µm) and the stage range, when the file gives positions. */
+  stepUm?: { x: number; y: number };
+  rangeUm?: { x: [number, number]; y: [number, number] };
+  /** The phase image (src-core/map/phaseFigure.ts phaseImagePng, the pixels of `specmatch map`'s PNG) and its size. */
+  image: { png: Uint8Array; width: number; height: number };
+  phases: Array<{ substance: string; colour: [number, number, number]; pixels: number; fraction: number; meanScore: number }>;
+  unidentified: number;
+  lowSignal: number;
+  /** Spectra that could not be matched at all (counted among the unidentified), and the first reason. */
+  errors: number;
+  firstError?: string;
+  /** How pixels were assigned and cleaned. */
+  minScore: number;
+  despike: boolean;
+  spikes: number;
+  snrMin?: number;
+}
+
 export interface ReportInput {
   title: string;
   lab?: string;
@@ -76,4 +107,6 @@ export interface ReportInput {
   topN: number;
   method: ReportMethod;
   entries: ReportEntry[];
+  /** A map report: one map page (then `entries` is empty). */
+  map?: ReportMap;
 }

@@ -1,3 +1,4 @@
+import type { ReportBatchFile, ReportRequest } from '../../../src-core/ipc/contract.js';
 import { api, unwrap } from '../api/index.js';
 import { session } from './session.svelte.js';
 import { settings } from './settings.svelte.js';
@@ -16,21 +17,16 @@ export const reportState: { preview: ReportPreview | null; busy: boolean; error:
   mixture: false,
 });
 
-/** Render the PDF of the current match in the main process (the same renderer as `specmatch report`), then preview it. */
-export async function exportReport(): Promise<void> {
-  const file = session.file;
-  if (!file || !session.result) return;
+/** Render a report in the main process (the same gathering and renderer as `specmatch report`), then preview it. */
+async function render(req: ReportRequest): Promise<void> {
   reportState.busy = true;
   reportState.error = null;
   try {
     const out = await unwrap(
       api.reportRender({
-        file: { name: file.name, bytes: file.bytes },
-        spectrumIndex: session.selected,
-        ...session.matchOptions(),
+        ...req,
         ...(settings.labName ? { lab: settings.labName } : {}),
         ...(settings.analyst ? { analyst: settings.analyst } : {}),
-        ...(reportState.mixture ? { mixture: true } : {}),
       }),
     );
     closePreview();
@@ -41,6 +37,29 @@ export async function exportReport(): Promise<void> {
   } finally {
     reportState.busy = false;
   }
+}
+
+/** The PDF of the current match. */
+export async function exportReport(): Promise<void> {
+  const file = session.file;
+  if (!file || !session.result) return;
+  await render({
+    file: { name: file.name, bytes: file.bytes },
+    spectrumIndex: session.selected,
+    ...session.matchOptions(),
+    ...(reportState.mixture ? { mixture: true } : {}),
+  });
+}
+
+/** One batch report (a summary page, then a page per query) of the batch table's rows, matched as the view matches. */
+export async function exportBatchReport(files: ReportBatchFile[]): Promise<void> {
+  if (files.length === 0) return;
+  await render({ files, ...session.matchOptions(), ...(reportState.mixture ? { mixture: true } : {}) });
+}
+
+/** The map page of a finished map job (phase image, phases, method): nothing is matched again. */
+export async function exportMapReport(mapJobId: string): Promise<void> {
+  await render({ mapJobId });
 }
 
 export function closePreview(): void {

@@ -21,13 +21,6 @@ export interface QueryFile {
   warnings: string[];
 }
 
-export interface BatchRow {
-  index: number;
-  label: string;
-  result: MatchResult | null;
-  error: ErrorInfo | null;
-}
-
 /** The map of the open file: its job (progress, cancel), then its result. */
 export interface MapState {
   jobId: string | null;
@@ -74,7 +67,6 @@ class Session {
   matchError: ErrorInfo | null = $state(null);
   overlays: number[] = $state([]);
   readonly references = new SvelteMap<number, Spectrum>();
-  batch: BatchRow[] | null = $state.raw(null);
   map: MapState | null = $state.raw(null);
   library: LibraryInfo | null = $state.raw(null);
   model: ModelInfo | null = $state.raw(null);
@@ -85,7 +77,6 @@ class Session {
   reset(): void {
     this.file = null;
     this.result = null;
-    this.batch = null;
     this.map = null;
     this.fileError = null;
     this.matchError = null;
@@ -109,7 +100,6 @@ class Session {
     this.view = 'identify';
     this.fileError = null;
     this.matchError = null;
-    this.batch = null;
     try {
       const read = await unwrap(api.spectrumRead({ name, bytes }));
       this.file = { name, bytes, format: read.format, spectra: read.spectra, warnings: read.warnings };
@@ -167,29 +157,6 @@ class Session {
       this.matchError = toError(err);
     } finally {
       if (seq === this.matchSeq) this.matching = false;
-    }
-  }
-
-  async matchAll(): Promise<void> {
-    const file = this.file;
-    if (!file) return;
-    const rows: BatchRow[] = file.spectra.map((s, i) => ({
-      index: i,
-      label: s.meta.position.label ?? `#${i + 1}`,
-      result: null,
-      error: null,
-    }));
-    this.batch = rows;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      // New row objects: the batch is raw state, so a changed row must be a new value for the table to redraw it.
-      try {
-        rows[i] = { ...row, result: await unwrap(api.matchRun(this.matchRequest(file.spectra[row.index]!))) };
-      } catch (err) {
-        rows[i] = { ...row, error: toError(err) };
-      }
-      if (this.file !== file) return;
-      this.batch = [...rows];
     }
   }
 

@@ -33,7 +33,6 @@ import { calibrateSpectra } from '../../calibration/calibrate.js';
 import { nmToShift, STANDARD_IDS, standardById } from '../../calibration/standards.js';
 import { applyXMap } from '../../calibration/xMap.js';
 import type { StoredSubstanceDetail, StoredSubstanceSummary } from '../../matching/libraryTypes.js';
-import { runPipeline } from '../../preprocess/pipeline.js';
 import { assessQuality } from '../../preprocess/quality.js';
 import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
@@ -46,6 +45,7 @@ import { matchMixture, subtractionVectors } from '../library/mixtureLibrary.js';
 import type { MixtureResult } from '../../matching/mixtureTypes.js';
 import { readSpectra } from '../../formats/readSpectra.js';
 import { identifyMap } from '../map/identifyMap.js';
+import type { MapReportSource } from '../report/mapReport.js';
 import type { AppBackend, EventSink } from './AppBackend.js';
 import type { JobContext, JobManager } from './JobManager.js';
 import type { ModelProvider } from './ModelProvider.js';
@@ -82,6 +82,8 @@ export class LibraryBackend implements AppBackend {
   private generation = 0;
   /** Results of the last few map jobs, by job id (a map of 10,000 pixels is about 1 MB here). */
   private readonly maps = new Map<string, MapResult>();
+  /** What a map job's report needs (the phase map without the spectra), by job id, as long as its result is kept. */
+  private readonly mapReports = new Map<string, MapReportSource>();
 
   constructor(opts: LibraryBackendOptions) {
     this.library = opts.library;
@@ -367,21 +369,21 @@ export class LibraryBackend implements AppBackend {
     return runMatchRequest(this.library, { ...opts, spectrum }, { model });
   }
 
-  /** Mixture analysis with the fit's curves (the Identify view's mixture panel). */
+  /**
+   * Mixture analysis with the fit's curves (the Identify view's mixture panel): the panel's pipeline goes to the
+   * query and to every reference, as for the match.
+   */
   async mixture(req: MixtureRequest): Promise<MixtureResult> {
-    const query =
-      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
-    return matchMixture(this.library, query, {
+    return matchMixture(this.library, req.spectrum, {
       curves: true,
       ...(req.maxComponents === undefined ? {} : { maxComponents: req.maxComponents }),
       ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+      ...(req.pipeline && req.pipeline.steps.length > 0 ? { pipeline: req.pipeline } : {}),
     });
   }
 
-  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors {
-    const query =
-      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
-    return subtractionVectors(this.library, query, req.spectrumId);
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): Promise<SubtractionVectors> {
+    return subtractionVectors(this.library, req.spectrum, req.spectrumId, req.pipeline);
   }
 
   /**
@@ -657,7 +659,12 @@ export class LibraryBackend implements AppBackend {
         lowSignal: map.lowSignal,
         spikes: run.spikes,
       });
-      while (this.maps.size > 4) this.maps.delete(this.maps.keys().next().value!);
+      this.mapReports.set(info.id, { fileName: req.file.name, sha256: createHash('sha256').update(req.file.bytes).digest('hex'), format: read.format, identified: { ...run, spectra: [] }, despike: req.despike === true, ...(req.snrMin === undefined ? {} : { snrMin: req.snrMin }) });
+      while (this.maps.size > 4) {
+        const oldest = this.maps.keys().next().value!;
+        this.maps.delete(oldest);
+        this.mapReports.delete(oldest);
+      }
       return `${n} spectra: ${map.phases.length} substance${map.phases.length === 1 ? '' : 's'} found, ${map.unidentified} unidentified`;
     });
     return info;
@@ -669,29 +676,46 @@ export class LibraryBackend implements AppBackend {
     return r;
   }
 
-  /** The PDF of `specmatch report` for one spectrum of a file (same gathering, same renderer). */
+  /**
+   * The PDF of `specmatch report` (same gathering, same renderer): one spectrum of a file, a batch of files (summary
+   * page, then a page per query), or a finished map job's map page.
+   */
   async renderReport(req: ReportRequest): Promise<{ fileName: string; bytes: Uint8Array }> {
     // Loaded on first use: PDFKit and its fonts are not needed to identify spectra.
-    const [{ createReport }, { renderReportPdf }] = await Promise.all([
+    const [{ createReport }, { renderReportPdf }, { createMapReport }] = await Promise.all([
       import('../report/createReport.js'),
       import('../report/renderReportPdf.js'),
+      import('../report/mapReport.js'),
     ]);
-    const input = await createReport([{ fileName: req.file.name, bytes: req.file.bytes }], {
-      library: this.library,
-      model: this.models.current(),
-      spectrumIndex: req.spectrumIndex,
+    const header = {
       appVersion: this.appVersion,
-      ...(req.method === undefined ? {} : { method: req.method }),
-      ...(req.topK === undefined ? {} : { topN: req.topK }),
-      ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
-      ...(req.pipeline === undefined ? {} : { pipeline: req.pipeline }),
       ...(req.lab ? { lab: req.lab } : {}),
       ...(req.analyst ? { analyst: req.analyst } : {}),
       ...(req.notes ? { notes: req.notes } : {}),
-      ...(req.mixture ? { mixture: true } : {}),
-    });
-    const stem = basename(req.file.name).replace(/\.[^.]*$/, '') || 'spectrum';
-    return { fileName: `${stem}-report.pdf`, bytes: await renderReportPdf(input) };
+    };
+    const stemOf = (name: string): string => basename(name.replace(/\\/g, '/')).replace(/\.[^.]*$/, '') || 'spectrum';
+    if (req.mapJobId !== undefined) {
+      const src = this.mapReports.get(req.mapJobId);
+      if (!src) throw new SpecmatchError('E_NOT_FOUND', `no finished map job ${req.mapJobId} (run the map again)`);
+      const input = createMapReport(src, { library: this.library, model: this.models.current(), ...header });
+      return { fileName: `${stemOf(src.fileName)}-map-report.pdf`, bytes: await renderReportPdf(input) };
+    }
+    const files = req.files ?? (req.file ? [{ ...req.file, spectra: [req.spectrumIndex ?? 0] }] : []);
+    const input = await createReport(
+      files.map((f) => ({ fileName: f.name, bytes: f.bytes, ...(f.spectra ? { spectra: f.spectra } : {}) })),
+      {
+        library: this.library,
+        model: this.models.current(),
+        ...header,
+        ...(req.method === undefined ? {} : { method: req.method }),
+        ...(req.topK === undefined ? {} : { topN: req.topK }),
+        ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+        ...(req.pipeline === undefined || req.pipeline === null ? {} : { pipeline: req.pipeline }),
+        ...(req.mixture ? { mixture: true } : {}),
+      },
+    );
+    const fileName = req.files ? `batch-${files.length}-files-report.pdf` : `${stemOf(files[0]?.name ?? '')}-report.pdf`;
+    return { fileName, bytes: await renderReportPdf(input) };
   }
 
   versions(): { model: { id: string; version: string; backend: string } | null } {

@@ -6,7 +6,6 @@ import type { PhaseMap, PixelResult } from '../../map/phaseMap.js';
 import { buildPhaseMap } from '../../map/phaseMap.js';
 import type { MatchMethod } from '../../matching/types.js';
 import type { Pipeline } from '../../preprocess/pipeline.js';
-import { runPipeline } from '../../preprocess/pipeline.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library } from '../library/Library.js';
 import { defaultMethodFor, matchSpectra } from '../library/matchLibrary.js';
@@ -14,7 +13,10 @@ import { defaultMethodFor, matchSpectra } from '../library/matchLibrary.js';
 export interface IdentifyMapOptions {
   method?: MatchMethod;
   model?: EmbeddingModel | null;
-  /** Preprocessing applied to every spectrum before matching (after spike removal). */
+  /**
+   * The analyst's pipeline, as in a MatchRequest: applied to every spectrum (after spike removal) and to the
+   * references, so a pixel ranks exactly as the same spectrum would in \`specmatch match --pipeline\`.
+   */
   pipeline?: Pipeline;
   /** A pixel needs this score (besides a 'match' or 'ambiguous' verdict) to be assigned. */
   minScore?: number;
@@ -66,12 +68,13 @@ export async function identifyMap(library: Library, input: readonly Spectrum[], 
     }
     toMatch.push(i);
   });
-  const queries = toMatch.map((i) => (opts.pipeline ? runPipeline(spectra[i]!, opts.pipeline).result : spectra[i]!));
+  const queries = toMatch.map((i) => spectra[i]!);
   const method = opts.method ?? defaultMethodFor(opts.model?.manifest);
   const outcomes = await matchSpectra(library, queries, {
     method,
     model: opts.model ?? null,
     topK: 1,
+    ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });

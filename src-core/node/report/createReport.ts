@@ -28,6 +28,8 @@ export interface ReportQueryFile {
   bytes: Uint8Array;
   /** Set when the file could not be read at all (the report lists it as an error). */
   error?: { code: string; message: string };
+  /** Only these spectra of the file (0-based; the app's batch table as filtered); default opts.spectrumIndex, else all. */
+  spectra?: readonly number[];
 }
 
 export interface CreateReportOptions extends Omit<MatchOptions, 'topK'> {
@@ -57,7 +59,7 @@ function emptySpectrum(fileName: string): Spectrum {
 const steps = (p: { steps: ReadonlyArray<{ kind: string; params: Record<string, unknown> }> }): ReportPipelineStep[] => p.steps.map((s) => ({ kind: s.kind, params: { ...s.params } }));
 
 /** What the Method section prints: taken from a result (what was computed), or from the options when none matched. */
-function methodInfo(lib: Library, model: EmbeddingModel | null | undefined, opts: MatchOptions, result: MatchResult | undefined): ReportMethod {
+export function reportMethod(lib: Library, model: EmbeddingModel | null | undefined, opts: MatchOptions, result: MatchResult | undefined): ReportMethod {
   const info = lib.info();
   const library = { name: info.name, path: info.path, version: `schema v${info.schemaVersion}`, substances: info.substances, spectra: info.spectra };
   const spec = matchMethod(result?.method ?? opts.method ?? defaultMethodFor(model?.manifest));
@@ -133,7 +135,7 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
       entries.push({ query: { fileName: file.fileName, sha256, format: 'unknown', index: 0, count: 1, spectrum: emptySpectrum(file.fileName) }, error: toSpecmatchError(err, { file: file.fileName }).toInfo(), overlays: [] });
       continue;
     }
-    const indices = opts.spectrumIndex === undefined ? spectra.map((_, i) => i) : [opts.spectrumIndex];
+    const indices = file.spectra ?? (opts.spectrumIndex === undefined ? spectra.map((_, i) => i) : [opts.spectrumIndex]);
     for (const i of indices) {
       let spectrum = spectra[i];
       try {
@@ -156,7 +158,7 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
         const entry: ReportEntry = { query, result, ...plotVectors(opts.library, spectrum, result) };
         if (opts.mixture) {
           try {
-            entry.mixture = await matchMixture(opts.library, spectrum, { curves: true, ...(opts.exclude ? { exclude: opts.exclude } : {}) });
+            entry.mixture = await matchMixture(opts.library, spectrum, { curves: true, ...(opts.exclude ? { exclude: opts.exclude } : {}), ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
           } catch (err) {
             entry.mixtureError = toSpecmatchError(err, { file: file.fileName }).toInfo();
           }
@@ -167,7 +169,7 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
       }
     }
   }
-  const method = methodInfo(opts.library, opts.model, match, first);
+  const method = reportMethod(opts.library, opts.model, match, first);
   method.calibration = calibrations.size ? [...calibrations] : [opts.instrument === 'none' ? 'none (raw instrument axis, --instrument none)' : 'none (no instrument profile recognised the queries)'];
   return {
     title: opts.title ?? 'Raman identification report',

@@ -5,6 +5,7 @@ import type { ReportEntry, ReportInput } from '../../report/ReportInput.js';
 import { chemistryToUnicode, formatDateTime, formatParam, percent, VERDICT_LABEL } from '../../report/formatting.js';
 import { overlayGeometry } from '../../report/plotGeometry.js';
 import { assessQuality, formatSnr } from '../../preprocess/quality.js';
+import { scaleBar } from '../../map/phaseFigure.js';
 
 /**
  * The one PDF report renderer (CLI `specmatch report` and the app's Export report… both call it). A4 portrait,
@@ -461,6 +462,128 @@ function summaryPage(doc: Doc, input: ReportInput): void {
   y = methodSection(doc, input, y + 12);
 }
 
+const um = (v: number): string => `${+v.toPrecision(5)} µm`;
+const hex = (c: readonly [number, number, number]): string => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+/**
+ * A map's page: what was mapped, the phase image (the pixels of `specmatch map`'s PNG, x to the right, y downwards)
+ * with its scale bar and stage range, a table of the phases with colour, pixel count, fraction and mean score, the
+ * assignment rule, then the method (pipeline, model, library), notes and signatures.
+ */
+function mapPage(doc: Doc, input: ReportInput, map: NonNullable<ReportInput['map']>): void {
+  let y = header(doc, input);
+  y = sectionTitle(doc, 'Map', y);
+  const shape = map.kind === 'grid' ? `${map.spectra} spectra on a ${map.width} × ${map.height} grid (columns × rows)` : `${map.spectra} spectra on a line`;
+  const rows: Array<[string, string]> = [
+    ['File', map.fileName],
+    ['SHA-256', map.sha256],
+    ['Format', map.format],
+    ['Spectra', shape],
+    [
+      'Stage',
+      map.stepUm && map.rangeUm
+        ? `step ${map.kind === 'grid' ? `${um(map.stepUm.x)} in x, ${um(map.stepUm.y)} in y` : `${um(map.stepUm.x)} along the line`}; x ${um(map.rangeUm.x[0])} to ${um(map.rangeUm.x[1])}, y ${um(map.rangeUm.y[0])} to ${um(map.rangeUm.y[1])}`
+        : 'no stage positions in the file (pixels in file order)',
+    ],
+  ];
+  const cleaning = [map.despike ? `cosmic rays removed across neighbouring pixels (${map.spikes} spike${map.spikes === 1 ? '' : 's'})` : 'no cosmic-ray removal', map.snrMin === undefined ? 'no signal-to-noise mask' : `spectra with signal-to-noise under ${map.snrMin} left out`];
+  rows.push(['Cleaning', cleaning.join('; ')]);
+  y = keyValues(doc, rows, y) + 6;
+
+  y = sectionTitle(doc, 'Phase map', y);
+  // The image scaled to at most 240 pt on its longer side (a 480-px PNG: about 140 dpi, map pixels as blocks).
+  const maxSide = 240;
+  const scale = Math.min(maxSide / map.image.width, maxSide / map.image.height);
+  const w = map.image.width * scale;
+  const h = map.image.height * scale;
+  doc.image(Buffer.from(map.image.png), PAGE.margin, y, { width: w, height: h });
+  doc.save().lineWidth(0.6).strokeColor('#3c3c3c').rect(PAGE.margin, y, w, h).stroke().restore();
+  // Beside the image: orientation, scale bar and the colour key.
+  const rx = PAGE.margin + w + 18;
+  const rw = CONTENT_W - w - 18;
+  let ry = y;
+  doc.font('Sans').fontSize(8).fillColor(COLORS.muted);
+  doc.text(map.kind === 'grid' ? 'x increases to the right, y downwards (the first scan line at the top); white: no spectrum.' : 'The line from its first spectrum (left) to its last (right).', rx, ry, { width: rw });
+  ry = doc.y + 8;
+  const bar = map.stepUm ? scaleBar((map.stepUm.x * map.width) / w, w) : undefined;
+  if (bar) {
+    doc.save().rect(rx, ry + 3, bar.lengthPx, 4).fill('#000000').restore();
+    doc.font('Sans').fontSize(8).fillColor(COLORS.text).text(bar.label, rx + bar.lengthPx + 6, ry, { lineBreak: false });
+    ry += 18;
+  }
+  const key: Array<[string, [number, number, number]]> = [
+    ...map.phases.map((p): [string, [number, number, number]] => [chemistryToUnicode(p.substance), p.colour]),
+    ['unidentified', [190, 190, 190]],
+    ...(map.lowSignal > 0 ? [['low signal', [90, 90, 90]] as [string, [number, number, number]]] : []),
+  ];
+  for (const [label, colour] of key.slice(0, 14)) {
+    doc.save().rect(rx, ry + 1, 9, 9).fill(hex(colour)).restore();
+    doc.save().lineWidth(0.4).strokeColor('#3c3c3c').rect(rx, ry + 1, 9, 9).stroke().restore();
+    doc.font('Sans').fontSize(8).fillColor(COLORS.text).text(fit(doc, label, rw - 14), rx + 14, ry + 1, { lineBreak: false });
+    ry += 13;
+  }
+  if (key.length > 14) {
+    doc.font('Sans').fontSize(8).fillColor(COLORS.muted).text(`… ${key.length - 14} more in the table below`, rx, ry + 1, { lineBreak: false });
+    ry += 13;
+  }
+  const rule =
+    `Each spectrum was matched against the library as a single query would be (method below); its pixel takes the colour of its top substance when the verdict is "Match" or "Ambiguous"` +
+    `${map.minScore > 0 ? ` and the score is at least ${percent(map.minScore)}` : ''}, else it is unidentified (grey). Fraction: pixels of the phase over all ${map.spectra} spectra. ` +
+    `Mean score: the mean top score of the phase's pixels.${map.firstError ? ` Not matchable: ${map.firstError}.` : ''}`;
+  doc.font('Sans').fontSize(7.5).fillColor(COLORS.muted).text(rule, rx, ry + 6, { width: rw });
+  ry = doc.y;
+  y = Math.max(y + h, ry) + 14;
+
+  // The phases table: colour, substance, pixels, fraction of all spectra, mean score.
+  const cols = [
+    { t: 'Phase', w: 240, a: 'left' as const },
+    { t: 'Pixels', w: 70, a: 'right' as const },
+    { t: 'Fraction', w: 80, a: 'right' as const },
+    { t: 'Mean score', w: 0, a: 'right' as const },
+  ];
+  cols[cols.length - 1]!.w = CONTENT_W - cols.reduce((a, c) => a + c.w, 0);
+  const rowH = 14;
+  const head = (yy: number): void => {
+    doc.save().rect(PAGE.margin, yy, CONTENT_W, rowH).fill('#dfe6ef').restore();
+    let x = PAGE.margin;
+    doc.font('Bold').fontSize(7.5).fillColor(COLORS.text);
+    for (const c of cols) {
+      doc.text(c.t, x + 4, yy + 3.5, { width: c.w - 8, align: c.a, lineBreak: false });
+      x += c.w;
+    }
+  };
+  y = ensureSpace(doc, y, rowH * 3);
+  head(y);
+  y += rowH;
+  const pct = (k: number): string => `${((100 * k) / Math.max(1, map.spectra)).toFixed(1)} %`;
+  const tableRows: Array<{ colour: [number, number, number]; cells: string[]; muted?: boolean }> = [
+    ...map.phases.map((p) => ({ colour: p.colour, cells: [chemistryToUnicode(p.substance), String(p.pixels), pct(p.pixels), percent(p.meanScore)] })),
+    { colour: [190, 190, 190] as [number, number, number], cells: [`unidentified${map.errors ? ` (${map.errors} not matchable)` : ''}`, String(map.unidentified), pct(map.unidentified), '–'], muted: true },
+  ];
+  if (map.lowSignal > 0) tableRows.push({ colour: [90, 90, 90], cells: ['low signal (left out)', String(map.lowSignal), pct(map.lowSignal), '–'], muted: true });
+  tableRows.forEach((r, i) => {
+    if (y + rowH > PAGE.height - PAGE.margin - 24) {
+      doc.addPage();
+      y = PAGE.margin;
+      head(y);
+      y += rowH;
+    }
+    if (i % 2 === 1) doc.save().rect(PAGE.margin, y, CONTENT_W, rowH).fill('#f6f8fb').restore();
+    doc.save().rect(PAGE.margin + 4, y + 3, 8, 8).fill(hex(r.colour)).restore();
+    let x = PAGE.margin;
+    r.cells.forEach((cell, j) => {
+      const c = cols[j]!;
+      const inset = j === 0 ? 16 : 4;
+      doc.font('Sans').fontSize(8).fillColor(r.muted ? COLORS.muted : COLORS.text);
+      doc.text(fit(doc, cell, c.w - inset - 4), x + inset, y + 3.5, { width: c.w - inset - 4, align: c.a, lineBreak: false });
+      x += c.w;
+    });
+    y += rowH;
+  });
+  y = methodSection(doc, input, y + 10);
+  notesAndSignatures(doc, input, y);
+}
+
 /** Render the report to PDF bytes. */
 export async function renderReportPdf(input: ReportInput): Promise<Uint8Array> {
   const doc = new PDFDocument({
@@ -481,9 +604,10 @@ export async function renderReportPdf(input: ReportInput): Promise<Uint8Array> {
   doc.registerFont('Bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
   doc.font('Sans');
   const batch = input.entries.length > 1;
-  if (batch) summaryPage(doc, input);
-  input.entries.forEach((e, i) => queryPage(doc, input, e, !batch && i === 0));
-  if (input.entries.length === 0) {
+  if (input.map) mapPage(doc, input, input.map);
+  else if (batch) summaryPage(doc, input);
+  input.entries.forEach((e, i) => queryPage(doc, input, e, !batch && !input.map && i === 0));
+  if (input.entries.length === 0 && !input.map) {
     header(doc, input);
     doc.font('Sans').fontSize(10).text('No queries.', PAGE.margin, 140);
   }

@@ -8,17 +8,21 @@ import { mapCsv, mapJsonLines, mapRows } from '../../../map/mapTable.js';
 import type { MatchMethod } from '../../../matching/types.js';
 import type { Pipeline } from '../../../preprocess/pipeline.js';
 import { getPreset } from '../../../preprocess/presets.js';
-import { readSpectrumFile } from '../../io/readSpectrumFile.js';
+import { readFileBytes } from '../../io/readSpectrumFile.js';
+import { readSpectra } from '../../../formats/readSpectra.js';
+import { appVersion } from '../../packageInfo.js';
+import { createMapReport, mapFileSha256 } from '../../report/mapReport.js';
 import { checkOutputPath, writeFileAtomic } from '../../io/writeFileAtomic.js';
-import { embedMissingForCli, loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
+import { loadDefaultModelIfAny, openLibraryForCli } from '../../library/cliSupport.js';
 import { MATCH_METHODS, defaultMethodFor } from '../../library/matchLibrary.js';
 import { identifyMap } from '../../map/identifyMap.js';
 import type { CliCommand } from '../CliCommand.js';
 import { jsonLine } from '../output.js';
-import { loadPipelineFile } from '../matchFlags.js';
+import { loadPipelineFile, prepareLibraryForMatch } from '../matchFlags.js';
 
 const USAGE = `specmatch map [--library F] [--method M] [--preset NAME|--pipeline FILE] [--min-score S] [--despike]
-              [--snr-min R] [--force] [--json] --out OUT.png|OUT.csv|OUT.json [--out …] FILE
+              [--snr-min R] [--force] [--json] [--lab NAME] [--analyst NAME] [--notes TEXT] [--title TEXT]
+              --out OUT.png|OUT.csv|OUT.json|OUT.pdf [--out …] FILE
 
 Identifies every spectrum of a map, line scan or multi-spectrum file (WDF, JobinYvon XML, LabSpec/WITec text map
 exports, multi-spectrum tables …) and writes a phase map.
@@ -27,6 +31,9 @@ exports, multi-spectrum tables …) and writes a phase map.
   --out OUT.csv       one row per spectrum: x,y,substance,score,verdict (x, y: stage position in µm as in the file;
                       column and row of the pixel when the file has no positions)
   --out OUT.json      the same as JSON lines {"x","y","substance","score","verdict"}
+  --out OUT.pdf       a one-page report: the phase image with its scale bar and colour key, a table of the phases
+                      (pixels, fraction, mean score), how pixels were assigned and cleaned, the method (pipeline,
+                      model, library), notes and signature lines (--lab, --analyst, --notes, --title print in it)
                       (--out may be given several times; each file is written whole or not at all)
   --force             replace an OUT that exists (keeping its permissions); FILE itself is never replaced
   --library F         the library (default: your default library)
@@ -61,6 +68,10 @@ export const command: CliCommand = {
           out: { type: 'string', multiple: true },
           force: { type: 'boolean' },
           json: { type: 'boolean' },
+          lab: { type: 'string' },
+          analyst: { type: 'string' },
+          notes: { type: 'string' },
+          title: { type: 'string' },
         },
       });
     } catch (err) {
@@ -70,9 +81,9 @@ export const command: CliCommand = {
     if (positionals.length !== 1) throw new SpecmatchError('E_USAGE', `map needs exactly one FILE, got ${positionals.length}`);
     const file = positionals[0]!;
     const outs = values.out ?? [];
-    if (outs.length === 0) throw new SpecmatchError('E_USAGE', 'map needs --out OUT.png, OUT.csv or OUT.json');
+    if (outs.length === 0) throw new SpecmatchError('E_USAGE', 'map needs --out OUT.png, OUT.csv, OUT.json or OUT.pdf');
     for (const o of outs) {
-      if (!['.png', '.csv', '.json'].includes(extname(o).toLowerCase())) throw new SpecmatchError('E_USAGE', `--out ${o}: the format follows the extension: .png, .csv or .json`);
+      if (!['.png', '.csv', '.json', '.pdf'].includes(extname(o).toLowerCase())) throw new SpecmatchError('E_USAGE', `--out ${o}: the format follows the extension: .png, .csv, .json or .pdf`);
     }
     const method = values.method as MatchMethod | undefined;
     if (method !== undefined && !MATCH_METHODS.includes(method)) throw new SpecmatchError('E_USAGE', `--method must be one of ${MATCH_METHODS.join(', ')}, got '${method}'`);
@@ -93,7 +104,8 @@ export const command: CliCommand = {
     const outputRules = { inputs: [file], existing: values.force === true ? ('replace' as const) : ('refuse' as const) };
     for (const o of outs) checkOutputPath(o, outputRules);
 
-    const read = await readSpectrumFile(file);
+    const bytes = await readFileBytes(file);
+    const read = readSpectra(bytes, file);
     for (const w of read.warnings) io.err(`warning: ${w}`);
 
     let model: EmbeddingModel | null = null;
@@ -107,7 +119,8 @@ export const command: CliCommand = {
     }
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
     try {
-      await embedMissingForCli(lib, model, io);
+      // As `match`: missing reference embeddings, and the references through an analyst's pipeline, first.
+      await prepareLibraryForMatch(lib, { ...(method === undefined ? {} : { method }), ...(pipeline ? { pipeline } : {}) }, model, io);
       const started = Date.now();
       let lastReport = 0;
       const result = await identifyMap(lib, read.spectra, {
@@ -132,13 +145,31 @@ export const command: CliCommand = {
       const rows = mapRows(map, result.spectra);
       for (const o of outs) {
         const ext = extname(o).toLowerCase();
-        const bytes =
+        if (ext === '.pdf') {
+          const { renderReportPdf } = await import('../../report/renderReportPdf.js');
+          const input = createMapReport(
+            { fileName: file, sha256: mapFileSha256(bytes), format: read.format, identified: result, ...(pipeline ? { pipeline } : {}), despike: values.despike === true, ...(snrMin === undefined ? {} : { snrMin }) },
+            {
+              library: lib,
+              model,
+              appVersion: appVersion(),
+              ...(values.title ? { title: values.title } : {}),
+              ...(values.lab ? { lab: values.lab } : {}),
+              ...(values.analyst ? { analyst: values.analyst } : {}),
+              ...(values.notes ? { notes: values.notes } : {}),
+            },
+          );
+          writeFileAtomic(o, await renderReportPdf(input), outputRules);
+          io.err(`wrote ${o}`);
+          continue;
+        }
+        const out =
           ext === '.png'
             ? phaseFigurePng(map, { title: `${basename(file)}: phase map`, subtitle: `${read.spectra.length} spectra · ${methodLabel}${minScore === undefined ? '' : ` · min score ${minScore}`}${pipeline ? ` · ${values.preset ?? values.pipeline}` : ''}` })
             : ext === '.csv'
               ? mapCsv(rows)
               : mapJsonLines(rows);
-        writeFileAtomic(o, bytes, outputRules);
+        writeFileAtomic(o, out, outputRules);
         io.err(`wrote ${o}`);
       }
       if (values.json === true) {

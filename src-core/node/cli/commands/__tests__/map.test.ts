@@ -3,7 +3,7 @@
  * the in-repo RRUFF fixtures against a library imported from the same fixtures; usage errors; and an interrupted run
  * (the command module with an aborted signal) that must leave no output file behind.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,14 @@ const rruff = readdirSync(join(FIXTURES, 'rruff'))
   .filter((f) => f.endsWith('.txt') && !f.includes('R060604'))
   .map((f) => join(FIXTURES, 'rruff', f));
 const mapFile = writeMapFile();
+const hasPoppler = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 describe('specmatch map (built CLI)', () => {
   it('writes the phase image, CSV and JSON lines and prints the summary', () => {
@@ -56,9 +64,36 @@ describe('specmatch map (built CLI)', () => {
     expect(h.stdout).toMatch(/Baryte\s+80 px\s+50\.0 %/);
   }, 120_000);
 
+  it.skipIf(!hasPoppler)('writes the map report page (--out OUT.pdf): phase image, key, counts and fractions, method', () => {
+    if (!existsSync(lib)) expect(cli('library', 'import', '--library', lib, ...rruff).status).toBe(0);
+    const pdf = join(root, 'map-report.pdf');
+    const r = cli('map', '--library', lib, '--method', 'hqi-derivative', '--lab', 'Mineral lab', '--out', pdf, mapFile);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`wrote ${pdf}`);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Raman map identification report');
+    expect(text).toContain('Lab: Mineral lab');
+    expect(text).toMatch(/160 spectra on a 16 × 10 grid/);
+    // The phases table: pixel count and fraction per substance, most pixels first, then the unidentified.
+    expect(text).toMatch(/Baryte\s+80\s+50\.0 %\s+\d+\.\d %/);
+    expect(text).toMatch(/Calcite\s+40\s+25\.0 %/);
+    expect(text).toMatch(/Quartz\s+28\s+17\.5 %/);
+    expect(text).toMatch(/Rutile\s+12\s+7\.5 %/);
+    expect(text).toMatch(/unidentified\s+0\s+0\.0 %/);
+    expect(text.indexOf('Baryte')).toBeLessThan(text.indexOf('Calcite'));
+    // The method: pipeline, library.
+    expect(text).toMatch(/Matching method\s+.*derivative/i);
+    expect(text).toMatch(/Pipeline hash\s+SHA-256 [0-9a-f]{64}/);
+    expect(text).toMatch(/Library\s+fixtures .*8 substances, 11 spectra/);
+    expect(text).toContain('Page 1 of 1');
+    // The image is in the PDF (one raster image on the page).
+    const images = execFileSync('pdfimages', ['-list', pdf], { encoding: 'utf8' }).trim().split('\n').slice(2);
+    expect(images.length).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
   it('refuses usage errors and unwritable outputs before any work', () => {
     expect(cli('map', mapFile).status).toBe(2);
-    expect(cli('map', '--out', 'x.pdf', mapFile).stderr).toMatch(/\.png, \.csv or \.json/);
+    expect(cli('map', '--out', 'x.svg', mapFile).stderr).toMatch(/\.png, \.csv, \.json or \.pdf/);
     expect(cli('map', '--out', 'x.png', '--min-score', '2', mapFile).status).toBe(2);
     const r = cli('map', '--library', lib, '--out', join(root, 'no-such-dir', 'x.png'), mapFile);
     expect(r.status).toBe(1);
