@@ -23,7 +23,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH } from '../src-core/matching/classicAxis.js';
+import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, CLASSIC_VECTORIZER } from '../src-core/matching/classicAxis.js';
 import { fitMixture, MIXTURE_DEFAULTS } from '../src-core/matching/mixture.js';
 import { rankSubstances } from '../src-core/matching/rankSubstances.js';
 import { prepareVector, scoreAll } from '../src-core/matching/search.js';
@@ -152,7 +152,7 @@ function setWant(w: number[]): void {
 const ctxImports = { classicVector: (await import('../src-core/matching/classicAxis.js')).classicVector };
 
 function analyse(ctx: Ctx, q: Spectrum, excluded: Uint8Array | undefined): { verdict: string; substances: number[]; singleTop: number } {
-  const { vector, mask } = mixtureQuery(q);
+  const { vector, mask } = mixtureQuery(q, CLASSIC_VECTORIZER);
   const extra = singleRanking(ctx, q, excluded, 10);
   const opts = {
     ...(process.env['MIXTURE_PENALTY'] ? { penalty: Number(process.env['MIXTURE_PENALTY']) } : {}),

@@ -1,3 +1,4 @@
+import type { Pipeline } from '../preprocess/pipeline.js';
 import type { MixtureCurves, MixtureVerdict } from './mixture.js';
 
 /**
@@ -45,8 +46,10 @@ export interface MixtureResult {
   alternatives: MixtureCombination[];
   /** Reference spectra searched. */
   references: number;
-  /** Hash of the mixture vector pipeline. */
+  /** Hash of the mixture vector pipeline (with an analyst's pipeline: of both together). */
   pipelineHash: string;
+  /** The analyst's pipeline the query and every reference went through first (null: the default vectors). */
+  analystPipeline: Pipeline | null;
   /** The fit's curves on the common axis, when asked for (the app and the report draw them). */
   curves?: MixtureCurves;
 }

@@ -111,14 +111,15 @@ describe('exclude masks', () => {
 });
 
 describe('classicVector', () => {
-  it('resamples onto the axis and holds the edge values outside the measured range', () => {
-    const x = [200, 300, 400];
-    const y = [1, 3, 5];
-    const v = classicVector(x, y);
-    const axis = classicAxisValues();
-    expect(v[0]).toBe(1);
-    expect(v[axis.indexOf(250)]).toBeCloseTo(2, 6);
-    expect(v[v.length - 1]).toBe(5);
+  it('removes a background: a spectrum that is only a sloped background becomes nearly flat zero, bands stay', () => {
+    const x = Array.from({ length: 1401 }, (_, i) => 100 + i);
+    const background = x.map((v) => 1000 + 2 * v + 400 * Math.exp(-(((v - 900) / 400) ** 2)));
+    const v = classicVector(x, background);
+    expect(Math.max(...v.map(Math.abs))).toBeLessThan(0.02 * (Math.max(...background) - Math.min(...background)));
+    const band = x.map((w, i) => background[i]! + 300 * Math.exp(-(((w - 700) / 5) ** 2)));
+    const withBand = classicVector(x, band);
+    const at700 = classicAxisValues().indexOf(700);
+    expect(withBand[at700]).toBeGreaterThan(200); // the band keeps most of its height above the removed background
   });
 });
 

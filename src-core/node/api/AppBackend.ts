@@ -50,7 +50,7 @@ export interface AppBackend {
   undoRemove(token: string): { substanceId: number };
   match(req: MatchRequest): Promise<MatchResult>;
   mixture(req: MixtureRequest): Promise<MixtureResult>;
-  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors;
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): Promise<SubtractionVectors>;
   importFiles(files: FilePayload[]): JobInfo;
   reembed(): JobInfo;
   /** Library checks (src-core/node/library/checkLibrary.ts) as a background job; `findings()` gives the result. */

@@ -32,8 +32,7 @@ import type { MatchResult } from '../../matching/types.js';
 import { calibrateSpectra } from '../../calibration/calibrate.js';
 import { nmToShift, STANDARD_IDS, standardById } from '../../calibration/standards.js';
 import { applyXMap } from '../../calibration/xMap.js';
-import type { SubstanceSummary as LibSummary, SubstanceDetail as LibDetail } from '../../matching/libraryTypes.js';
-import { runPipeline } from '../../preprocess/pipeline.js';
+import type { StoredSubstanceDetail, StoredSubstanceSummary } from '../../matching/libraryTypes.js';
 import { assessQuality } from '../../preprocess/quality.js';
 import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
@@ -143,7 +142,7 @@ export class LibraryBackend implements AppBackend {
     return thumb;
   }
 
-  private summary(s: LibSummary, firstSpectrumId: number | undefined): SubstanceSummary {
+  private summary(s: StoredSubstanceSummary, firstSpectrumId: number | undefined): SubstanceSummary {
     return {
       id: s.id,
       name: s.name,
@@ -155,7 +154,7 @@ export class LibraryBackend implements AppBackend {
     };
   }
 
-  private detail(d: LibDetail): SubstanceDetail {
+  private detail(d: StoredSubstanceDetail): SubstanceDetail {
     return {
       ...this.summary(d, d.spectraList[0]?.id),
       cas: d.cas,
@@ -370,21 +369,21 @@ export class LibraryBackend implements AppBackend {
     return runMatchRequest(this.library, { ...opts, spectrum }, { model });
   }
 
-  /** Mixture analysis with the fit's curves (the Identify view's mixture panel). */
+  /**
+   * Mixture analysis with the fit's curves (the Identify view's mixture panel): the panel's pipeline goes to the
+   * query and to every reference, as for the match.
+   */
   async mixture(req: MixtureRequest): Promise<MixtureResult> {
-    const query =
-      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
-    return matchMixture(this.library, query, {
+    return matchMixture(this.library, req.spectrum, {
       curves: true,
       ...(req.maxComponents === undefined ? {} : { maxComponents: req.maxComponents }),
       ...(req.exclude === undefined ? {} : { exclude: req.exclude }),
+      ...(req.pipeline && req.pipeline.steps.length > 0 ? { pipeline: req.pipeline } : {}),
     });
   }
 
-  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): SubtractionVectors {
-    const query =
-      req.pipeline && req.pipeline.steps.length > 0 ? runPipeline(req.spectrum, req.pipeline).result : req.spectrum;
-    return subtractionVectors(this.library, query, req.spectrumId);
+  mixtureVectors(req: { spectrum: Spectrum; spectrumId: number; pipeline?: MatchRequest['pipeline'] }): Promise<SubtractionVectors> {
+    return subtractionVectors(this.library, req.spectrum, req.spectrumId, req.pipeline);
   }
 
   /**

@@ -34,7 +34,7 @@ export function createHandlers(ctx: HandlerContext): HandlerTable {
     'spectrum:read': (req) => Promise.resolve(backend.readSpectra(req)),
     'match:run': (req) => backend.match(req),
     'mixture:run': (req) => backend.mixture(req),
-    'mixture:vectors': (req) => Promise.resolve(backend.mixtureVectors(req)),
+    'mixture:vectors': (req) => backend.mixtureVectors(req),
     'library:info': () => Promise.resolve(backend.libraryInfo()),
     'library:list': (req) => Promise.resolve(backend.listSubstances(req.query)),
     'library:get': (req) => Promise.resolve(backend.getSubstance(req.substanceId)),

@@ -7,9 +7,12 @@ import { makeRng, shuffled } from '../../engine/random.js';
 import { DEFAULT_AXIS, RECIPES, type RecipeName } from '../../engine/recipes.js';
 import { headSimilarityMany, type SiameseHead } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
-import { cosineSimilarity, euclideanSimilarity, firstDifference, hqiCorrelation } from '../../matching/similarity.js';
-import { runPipeline } from '../../preprocess/pipeline.js';
+import { CLASSIC_AXIS, CLASSIC_VECTORIZER } from '../../matching/classicAxis.js';
+import { cosineSimilarity, euclideanSimilarity, firstDifference, hqiCorrelation, type ClassicMethod } from '../../matching/similarity.js';
+import type { Pipeline, PipelineStep } from '../../preprocess/pipeline.js';
 import { getPreset } from '../../preprocess/presets.js';
+import { makeVectorizer, type Vectorizer } from '../../preprocess/vectorizer.js';
+import { classicVectorizerFor } from '../library/matchLibrary.js';
 import { cacheDir } from '../data/rruffArchive.js';
 import { chooseBackend, type BackendName } from './backend.js';
 import { mineralsWithAtLeast, readLabelledSpectra } from './dataset.js';
@@ -42,8 +45,13 @@ export interface EvalOptions {
   workers?: number;
   /** Skip the network (classic methods only). @default false */
   classicOnly?: boolean;
-  /** Preprocessing presets the classic methods choose from on validation. */
+  /** Preprocessing presets the classic methods choose from on validation (each before the default classic steps). */
   classicPresets?: string[];
+  /**
+   * Also score the candidate default classic pipelines (CLASSIC_DEFAULT_CANDIDATES) on validation and test: how the
+   * default classic pipeline is chosen. @default false
+   */
+  classicCandidates?: boolean;
   /** @default 205 */
   subsampleClasses?: number;
   /**
@@ -88,10 +96,77 @@ export interface EvalSummaryRow {
   details: string[];
 }
 
-const CLASSIC_GRID: InputAxis = { from: 150, to: 1300, points: 1151 };
-export const DEFAULT_CLASSIC_PRESETS = ['raw', 'rruff-processed', 'liu2017-als', 'classic-search'];
-type ClassicName = 'nn-l2' | 'cosine' | 'hqi-correlation' | 'hqi-derivative';
-const CLASSIC_NAMES: ClassicName[] = ['nn-l2', 'cosine', 'hqi-correlation', 'hqi-derivative'];
+export const DEFAULT_CLASSIC_PRESETS = ['rruff-processed', 'liu2017-als', 'classic-search'];
+const CLASSIC_NAMES: readonly ClassicMethod[] = ['euclidean', 'cosine', 'hqi-correlation', 'hqi-derivative'];
+
+/**
+ * The classic vectorizer before a baseline step joined it (resample + Savitzky–Golay): scored beside the default
+ * so that the tables show the new default beside the old.
+ */
+const PREVIOUS_CLASSIC_PIPELINE: Pipeline = {
+  schemaVersion: 1,
+  steps: [
+    { kind: 'axis.resample', params: { ...CLASSIC_AXIS, method: 'linear', outside: 'hold-edge' } },
+    { kind: 'smooth.savitzkyGolay', params: { window: 7, polyorder: 3, edge: 'nearest' } },
+  ],
+};
+
+const candidate = (name: string, before: PipelineStep[], after: PipelineStep[]): { name: string; pipeline: Pipeline } => ({
+  name,
+  pipeline: { schemaVersion: 1, steps: [...before, ...PREVIOUS_CLASSIC_PIPELINE.steps, ...after] },
+});
+const als = (lambda: number, p: number): PipelineStep => ({ kind: 'baseline.als', params: { lambda, p } });
+const DESPIKE: PipelineStep = { kind: 'despike.shoulder', params: {} };
+
+/**
+ * Candidates for the default classic pipeline (`--classic-candidates`): the previous one with a baseline step on the
+ * classic axis (2 cm⁻¹ per point, so λ means the same stiffness for every instrument), some with a despike step on
+ * the measured points first, and two with the baseline on the measured points (as the presets do). The default in
+ * classicAxis.ts is the one that scored best on the validation classes (docs/results/library.md has the tables).
+ */
+export const CLASSIC_DEFAULT_CANDIDATES: ReadonlyArray<{ name: string; pipeline: Pipeline }> = [
+  candidate('als-3e2-0.01', [], [als(3e2, 0.01)]),
+  candidate('als-1e3-0.01', [], [als(1e3, 0.01)]),
+  candidate('als-3e3-0.01', [], [als(3e3, 0.01)]),
+  candidate('als-1e4-0.01', [], [als(1e4, 0.01)]),
+  candidate('als-1e5-0.01', [], [als(1e5, 0.01)]),
+  candidate('als-1e3-0.03', [], [als(1e3, 0.03)]), // the default since 2026-12-03
+  candidate('als-1e4-0.001', [], [als(1e4, 0.001)]),
+  candidate('arpls-1e4', [], [{ kind: 'baseline.arpls', params: { lambda: 1e4 } }]),
+  candidate('despike+als-1e3-0.01', [DESPIKE], [als(1e3, 0.01)]),
+  candidate('despike+als-3e3-0.01', [DESPIKE], [als(3e3, 0.01)]),
+  candidate('despike+native-als-1e5', [DESPIKE, als(1e5, 0.01)], []),
+  candidate('despike+sg9+native-als-1e5', [DESPIKE, { kind: 'smooth.savitzkyGolay', params: { window: 9, polyorder: 3 } }, als(1e5, 0.01)], []),
+];
+
+/** A named vectorizer the classic methods are scored on: the product's own classic vectors, so eval measures `match`. */
+export interface ClassicSetting {
+  name: string;
+  vectorizer: Vectorizer;
+  /** Chosen among on validation (the default and the presets); candidates and the previous default are only scored. */
+  selectable: boolean;
+}
+
+/**
+ * The settings: 'default' (CLASSIC_VECTORIZER, what `specmatch match` uses), 'previous-default', each preset as
+ * `specmatch match --preset NAME` runs it (the preset's steps, then the default classic steps), and the candidates.
+ */
+export function classicSettings(presets: readonly string[], candidates = false): ClassicSetting[] {
+  const out: ClassicSetting[] = [{ name: 'default', vectorizer: CLASSIC_VECTORIZER, selectable: true }];
+  const previous = makeVectorizer(PREVIOUS_CLASSIC_PIPELINE);
+  if (previous.hash !== CLASSIC_VECTORIZER.hash) out.push({ name: 'previous-default', vectorizer: previous, selectable: false });
+  for (const p of presets) {
+    const pipeline = getPreset(p).pipeline;
+    if (pipeline.steps.length > 0) out.push({ name: p, vectorizer: classicVectorizerFor(pipeline), selectable: true });
+  }
+  if (candidates) {
+    for (const c of CLASSIC_DEFAULT_CANDIDATES) {
+      const vz = makeVectorizer(c.pipeline);
+      out.push({ name: vz.hash === CLASSIC_VECTORIZER.hash ? `${c.name} (= default)` : c.name, vectorizer: vz, selectable: false });
+    }
+  }
+  return out;
+}
 
 interface Variant {
   name: string;
@@ -99,13 +174,13 @@ interface Variant {
   samples: string[];
   labels: number[];
   inputs: Float32Array[];
-  /** Per preset: vectors on CLASSIC_GRID (and their first differences for the derivative HQI). */
+  /** Per classic setting: the product's classic vectors (and their first differences for the derivative HQI). */
   classic: Map<string, { vectors: Float32Array[]; diffs: Float64Array[]; failures: number }>;
 }
 
-function classicScore(method: ClassicName, v: { vectors: Float32Array[]; diffs: Float64Array[] }): (q: number, r: number) => number {
+function classicScore(method: ClassicMethod, v: { vectors: Float32Array[]; diffs: Float64Array[] }): (q: number, r: number) => number {
   switch (method) {
-    case 'nn-l2':
+    case 'euclidean':
       return (q, r) => euclideanSimilarity(v.vectors[q]!, v.vectors[r]!);
     case 'cosine':
       return (q, r) => cosineSimilarity(v.vectors[q]!, v.vectors[r]!);
@@ -117,12 +192,11 @@ function classicScore(method: ClassicName, v: { vectors: Float32Array[]; diffs: 
   }
 }
 
-async function loadVariant(path: string, axis: InputAxis, presets: readonly string[], log: (l: string) => void): Promise<Variant> {
+async function loadVariant(path: string, axis: InputAxis, settingsFor: (variant: string) => readonly ClassicSetting[], log: (l: string) => void): Promise<Variant> {
   const t0 = Date.now();
   const read = await readLabelledSpectra([path]);
   const keep = mineralsWithAtLeast(read.minerals, 2);
   const grid = axisGrid(axis);
-  const cgrid = axisGrid(CLASSIC_GRID);
   const v: Variant = { name: read.variant === 'mixed' ? path.split(/[\\/]/).pop()! : read.variant, minerals: [], samples: [], labels: [], inputs: [], classic: new Map() };
   const kept: number[] = [];
   read.spectra.forEach((s, i) => {
@@ -137,27 +211,21 @@ async function loadVariant(path: string, axis: InputAxis, presets: readonly stri
   const names = [...new Set(v.minerals)].sort();
   const idx = new Map(names.map((n, i) => [n, i]));
   v.labels = v.minerals.map((m) => idx.get(m)!);
-  for (const preset of presets) {
-    const pipeline = getPreset(preset).pipeline;
+  const settings = settingsFor(v.name);
+  for (const setting of settings) {
     let failures = 0;
     const vectors = kept.map((i) => {
       const s = read.spectra[i]!;
-      let x = s.x;
-      let y = s.y;
       try {
-        const r = runPipeline(s, pipeline).result;
-        x = r.x;
-        y = r.y;
+        return setting.vectorizer.apply(s);
       } catch {
-        failures++;
+        failures++; // a spectrum the pipeline cannot process: a zero vector, which matches nothing
+        return new Float32Array(setting.vectorizer.axis.points);
       }
-      const out = new Float32Array(CLASSIC_GRID.points);
-      spectrumToInput(x, y, cgrid, out);
-      return out;
     });
-    v.classic.set(preset, { vectors, diffs: vectors.map((a) => firstDifference(a)), failures });
+    v.classic.set(setting.name, { vectors, diffs: vectors.map((a) => firstDifference(a)), failures });
   }
-  log(`${path}: ${v.name}, ${v.inputs.length} spectra of ${names.length} minerals with ≥ 2 spectra (${read.skipped.length} files skipped), presets ${presets.join(', ')} applied in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  log(`${path}: ${v.name}, ${v.inputs.length} spectra of ${names.length} minerals with ≥ 2 spectra (${read.skipped.length} files skipped), classic settings ${settings.map((c) => c.name).join(', ')} applied in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return v;
 }
 
@@ -190,16 +258,16 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
   const repeats = opts.repeats ?? 1;
   const seed = opts.seed ?? 1;
   const recipes = opts.classicOnly ? [] : (opts.recipes ?? ['paper', 'improved']);
-  const presets = opts.classicPresets ?? DEFAULT_CLASSIC_PRESETS;
+  const settings = classicSettings(opts.classicPresets ?? DEFAULT_CLASSIC_PRESETS, opts.classicCandidates === true);
   if (opts.data.length === 0) throw new SpecmatchError('E_USAGE', 'eval needs at least one --data PATH');
   if (recipes.length) await chooseBackend(opts.backend ? { force: opts.backend } : {});
   const variants: Array<Variant & { skip: boolean }> = [];
   for (const path of opts.data) {
-    const variant = await loadVariant(path, axis, [], log);
-    if (opts.onlyVariants && !opts.onlyVariants.includes(variant.name)) {
-      variant.inputs = [];
-      variants.push({ ...variant, skip: true });
-    } else variants.push({ ...(presets.length ? await loadVariant(path, axis, presets, log) : variant), skip: false });
+    // A variant not evaluated is still read (its mineral names make the splits) but gets no classic vectors.
+    const variant = await loadVariant(path, axis, (name) => (opts.onlyVariants && !opts.onlyVariants.includes(name) ? [] : settings), log);
+    const skip = opts.onlyVariants !== undefined && !opts.onlyVariants.includes(variant.name);
+    if (skip) variant.inputs = [];
+    variants.push({ ...variant, skip });
   }
   const allMinerals = [...new Set(variants.flatMap((v) => v.minerals))].sort();
   const results: EvalResult[] = [];
@@ -262,20 +330,22 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
       }
       log(`repeat ${rep + 1}/${repeats}, ${v.name}: ${trainIdx.length} training, ${valIdx.length} validation spectra; tasks ${tasks.map((t) => `${t.name} (${t.task.queries.length} queries, ${t.task.references.length} references)`).join(', ')}`);
 
-      // Classic methods: preset chosen on validation.
-      const bestDerivative = { preset: presets[0]!, top1: -1 };
+      // Classic methods: each on every setting; the reported row is the setting chosen on validation among the
+      // default and the presets (what an analyst who picks the best preset gets), plus the default alone.
       for (const method of CLASSIC_NAMES) {
-        let best = { preset: presets[0]!, top1: -1 };
-        for (const preset of presets) {
-          const s = taskScore(valTask, v.labels, classicScore(method, v.classic.get(preset)!));
-          if (s.top1 > best.top1) best = { preset, top1: s.top1 };
+        let best = { setting: 'default', top1: -1 };
+        for (const setting of settings) {
+          const s = taskScore(valTask, v.labels, classicScore(method, v.classic.get(setting.name)!));
+          record('validation', `${method} [${setting.name}]`, `${v.classic.get(setting.name)!.failures} spectra the pipeline could not process`, s, valTask, new Set(pick(v.labels, valTask.references)).size);
+          if (setting.selectable && s.top1 > best.top1) best = { setting: setting.name, top1: s.top1 };
         }
-        if (method === 'hqi-derivative') Object.assign(bestDerivative, best);
         for (const t of tasks) {
-          const s = taskScore(t.task, v.labels, classicScore(method, v.classic.get(best.preset)!));
-          record(t.name, method, `preset ${best.preset} (validation top-1 ${best.top1.toFixed(3)})`, s, t.task, t.classes);
+          record(t.name, method, `setting ${best.setting} (validation top-1 ${best.top1.toFixed(3)})`, taskScore(t.task, v.labels, classicScore(method, v.classic.get(best.setting)!)), t.task, t.classes);
+          for (const setting of settings) {
+            record(t.name, `${method} [${setting.name}]`, `hash ${setting.vectorizer.hash.slice(0, 12)}`, taskScore(t.task, v.labels, classicScore(method, v.classic.get(setting.name)!)), t.task, t.classes);
+          }
         }
-        log(`  ${method}: preset ${best.preset} (validation ${best.top1.toFixed(3)})`);
+        log(`  ${method}: setting ${best.setting} (validation ${best.top1.toFixed(3)})`);
       }
 
       // The network, per recipe.
@@ -308,8 +378,9 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
           const refs = t.references.map((r) => emb[r]!);
           return (q) => headSimilarityMany(head, emb[q]!, refs);
         };
-        // Fusion weight α chosen on validation among a few values.
-        const deriv = v.classic.get(bestDerivative.preset)!;
+        // Fusion weight α chosen on validation among a few values; the derivative HQI on the default classic vectors,
+        // as the product's fused score.
+        const deriv = v.classic.get('default')!;
         const dScore = classicScore('hqi-derivative', deriv);
         const fusedRow = (t: OneShotTask, alpha: number): ((q: number) => Float32Array) => {
           const sRow = rows(t);
@@ -330,7 +401,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult[]> {
           const p = classifyByRows(t.task.queries, t.task.references, v.labels, rows(t.task));
           record(t.name, `siamese-${recipeName}`, detail, scoreClassification(pick(v.labels, t.task.queries), p), t.task, t.classes);
           const pf = classifyByRows(t.task.queries, t.task.references, v.labels, fusedRow(t.task, bestAlpha.alpha));
-          record(t.name, `fused-${recipeName}`, `α = ${bestAlpha.alpha} (validation ${bestAlpha.top1.toFixed(3)}) × siamese + (1 − α) × hqi-derivative [${bestDerivative.preset}]`, scoreClassification(pick(v.labels, t.task.queries), pf), t.task, t.classes);
+          record(t.name, `fused-${recipeName}`, `α = ${bestAlpha.alpha} (validation ${bestAlpha.top1.toFixed(3)}) × siamese + (1 − α) × hqi-derivative [default]`, scoreClassification(pick(v.labels, t.task.queries), pf), t.task, t.classes);
         }
       }
     }

@@ -1,5 +1,8 @@
 import { SpecmatchError } from '../../errors.js';
-import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicAxisValues, classicVector } from '../../matching/classicAxis.js';
+import { CLASSIC_MODEL_ID, classicAxisValues } from '../../matching/classicAxis.js';
+import { canonicalJsonHash, validatePipeline } from '../../preprocess/pipeline.js';
+import type { Pipeline } from '../../preprocess/pipeline.js';
+import type { Vectorizer } from '../../preprocess/vectorizer.js';
 import { excludeMask } from '../../matching/excludeMask.js';
 import type { ExcludeRanges } from '../../matching/excludeMask.js';
 import { buildMixtureReferences, coverageMask, fitMixture, mixtureCurves, mixtureVector, MIXTURE_PIPELINE_HASH, referenceScale } from '../../matching/mixture.js';
@@ -8,12 +11,14 @@ import type { MixtureFit, MixtureOptions, MixtureReferences } from '../../matchi
 import type { MixtureCombination, MixtureComponentRow, MixtureResult } from '../../matching/mixtureTypes.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { Library, ReferenceVectors } from './Library.js';
-import { matchSpectrum } from './matchLibrary.js';
+import { classicVectorizerFor, indexForMatch, matchSpectrum } from './matchLibrary.js';
 
 /**
  * Mixture analysis against a library (the maths is src-core/matching/mixture.ts). The mixture vectors of the
  * references are derived from their stored classic vectors (an ALS baseline on 701 points, ≈ 0.5 ms each) once per
- * loaded library and kept in memory as long as the library's vector cache keeps the classic vectors.
+ * loaded library and kept in memory as long as the library's vector cache keeps the classic vectors. With an
+ * analyst's pipeline (`--preset/--pipeline`, the app's panel) the query and every reference go through it first, as
+ * for `match`: the classic vectors of the joined pipeline, computed once per library and pipeline by the indexer.
  */
 const cache = new WeakMap<ReferenceVectors, MixtureReferences>();
 
@@ -28,20 +33,30 @@ export function mixtureReferencesOf(refs: ReferenceVectors): MixtureReferences {
   return m;
 }
 
-/** The classic reference vectors of a library, computed for any spectrum that lacks one. */
-export function classicReferences(library: Library): ReferenceVectors {
-  library.ensureClassicVectors();
-  return library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+/**
+ * The classic reference vectors of a library under the analyst's pipeline (the default classic vectors without
+ * one), computing any that are missing first, and the vectorizer that made them.
+ */
+export async function classicReferences(library: Library, pipeline?: Pipeline | null): Promise<{ refs: ReferenceVectors; vectorizer: Vectorizer }> {
+  const analyst = pipeline && pipeline.steps.length > 0 ? validatePipeline(pipeline) : null;
+  const vectorizer = classicVectorizerFor(analyst);
+  if (analyst) {
+    const r = await indexForMatch(library, { method: 'hqi-derivative', pipeline: analyst });
+    if (r.cancelled) throw new SpecmatchError('E_CANCELLED', 'cancelled while computing reference vectors for the pipeline');
+  } else library.ensureClassicVectors();
+  return { refs: library.referenceVectors(CLASSIC_MODEL_ID, vectorizer.hash), vectorizer };
 }
 
 export interface LibraryMixtureOptions extends Omit<MixtureOptions, 'extraCandidates'> {
   exclude?: ExcludeRanges;
   /** Add the fit's curves to the result (the app and the report draw them). */
   curves?: boolean;
+  /** The analyst's pipeline, applied to the query and to every reference before the mixture vector. */
+  pipeline?: Pipeline | null;
 }
 
 /** A query spectrum's mixture vector and the mask of the axis points it covers (minus excluded ranges). */
-export function mixtureQuery(query: Spectrum, exclude?: ExcludeRanges): { vector: Float32Array; mask: Uint8Array } {
+export function mixtureQuery(query: Spectrum, vectorizer: Vectorizer, exclude?: ExcludeRanges): { vector: Float32Array; mask: Uint8Array } {
   if (query.meta.xKind !== 'raman-shift') {
     throw new SpecmatchError('E_PARAM', `${query.meta.sourceFile}: the query's x axis is ${query.meta.xKind} (${query.meta.originalXUnit}), not Raman shift${query.meta.xKind === 'wavelength' ? ': the laser wavelength is needed to convert it' : ''}`);
   }
@@ -52,7 +67,7 @@ export function mixtureQuery(query: Spectrum, exclude?: ExcludeRanges): { vector
   let kept = 0;
   for (const v of mask) kept += v;
   if (kept < 20) throw new SpecmatchError('E_PARAM', `${query.meta.sourceFile}: the query covers ${kept} points of the 100–1500 cm⁻¹ axis: too little to fit a mixture`);
-  return { vector: mixtureVector(classicVector(query.x, query.y)), mask };
+  return { vector: mixtureVector(vectorizer.apply(query)), mask };
 }
 
 function rows(refs: ReferenceVectors, fit: MixtureFit): MixtureComponentRow[] {
@@ -74,11 +89,16 @@ function combination(refs: ReferenceVectors, fit: MixtureFit): MixtureCombinatio
 
 /** Mixture analysis of one query spectrum against the library. */
 export async function matchMixture(library: Library, query: Spectrum, opts: LibraryMixtureOptions = {}): Promise<MixtureResult> {
-  const { vector, mask } = mixtureQuery(query, opts.exclude);
-  const refs = classicReferences(library);
+  const { refs, vectorizer } = await classicReferences(library, opts.pipeline);
+  const { vector, mask } = mixtureQuery(query, vectorizer, opts.exclude);
   const mrefs = mixtureReferencesOf(refs);
-  // The single-substance ranking of `match` (derivative HQI on the classic vectors) joins the candidates.
-  const single = await matchSpectrum(library, query, { method: 'hqi-derivative', topK: 10, ...(opts.exclude ? { exclude: [...opts.exclude].map(([a, b]) => [a, b] as [number, number]) } : {}) });
+  // The single-substance ranking of `match` (derivative HQI on the same classic vectors) joins the candidates.
+  const single = await matchSpectrum(library, query, {
+    method: 'hqi-derivative',
+    topK: 10,
+    ...(opts.exclude ? { exclude: [...opts.exclude].map(([a, b]) => [a, b] as [number, number]) } : {}),
+    ...(opts.pipeline && opts.pipeline.steps.length > 0 ? { pipeline: opts.pipeline } : {}),
+  });
   const rowOf = new Map<number, number>();
   for (let r = 0; r < refs.count; r++) rowOf.set(refs.spectrumIds[r]!, r);
   const extraCandidates = single.matches.map((m) => rowOf.get(m.spectrumId)).filter((r): r is number => r !== undefined);
@@ -95,16 +115,18 @@ export async function matchMixture(library: Library, query: Spectrum, opts: Libr
     single: combination(refs, answer.single),
     alternatives: answer.alternatives.map((a) => combination(refs, a)),
     references: refs.count,
-    pipelineHash: MIXTURE_PIPELINE_HASH,
+    // the mixture vector's steps after the classic vectorizer the query and the references went through
+    pipelineHash: vectorizer.hash === classicVectorizerFor(null).hash ? MIXTURE_PIPELINE_HASH : canonicalJsonHash({ classic: vectorizer.hash, mixture: MIXTURE_PIPELINE_HASH }),
+    analystPipeline: vectorizer.hash === classicVectorizerFor(null).hash ? null : validatePipeline(opts.pipeline!),
   };
   if (opts.curves) result.curves = mixtureCurves(vector, mask, mrefs, answer.fit);
   return result;
 }
 
 /** The query and one reference as mixture vectors over the points the query covers (the app's subtraction tool). */
-export function subtractionVectors(library: Library, query: Spectrum, spectrumId: number): SubtractionVectors {
-  const { vector, mask } = mixtureQuery(query);
-  const refs = classicReferences(library);
+export async function subtractionVectors(library: Library, query: Spectrum, spectrumId: number, pipeline?: Pipeline | null): Promise<SubtractionVectors> {
+  const { refs, vectorizer } = await classicReferences(library, pipeline);
+  const { vector, mask } = mixtureQuery(query, vectorizer);
   const row = refs.spectrumIds.indexOf(spectrumId);
   if (row < 0) throw new SpecmatchError('E_NOT_FOUND', `no reference spectrum with id ${spectrumId} in the library`);
   const mrefs = mixtureReferencesOf(refs);

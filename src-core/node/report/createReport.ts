@@ -158,7 +158,7 @@ export async function createReport(files: readonly ReportQueryFile[], opts: Crea
         const entry: ReportEntry = { query, result, ...plotVectors(opts.library, spectrum, result) };
         if (opts.mixture) {
           try {
-            entry.mixture = await matchMixture(opts.library, spectrum, { curves: true, ...(opts.exclude ? { exclude: opts.exclude } : {}) });
+            entry.mixture = await matchMixture(opts.library, spectrum, { curves: true, ...(opts.exclude ? { exclude: opts.exclude } : {}), ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
           } catch (err) {
             entry.mixtureError = toSpecmatchError(err, { file: file.fileName }).toInfo();
           }

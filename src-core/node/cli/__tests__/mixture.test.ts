@@ -44,6 +44,33 @@ describe('specmatch mixture', () => {
     writeMixture([file('Calcite__R050009'), file('Quartz__R060604')], [0.6, 0.4], mixturePath);
   });
 
+  it('--preset puts the query and every reference through the pipeline (the references once per library), as the app does', async () => {
+    const r = await run(['--library', libPath, '--preset', 'liu2017-als', mixturePath]);
+    expect(r.code).toBe(0);
+    expect(r.err.some((l) => /processing \d+ reference spectra with the query's pipeline/.test(l))).toBe(true);
+    expect(r.out.some((l) => /pipeline \(query and references\): .*baseline\.als/.test(l))).toBe(true);
+    expect(r.out[0]).toMatch(/mixture/);
+    // the same request through the app's handler gives the same answer
+    const { matchMixture } = await import('../../library/mixtureLibrary.js');
+    const { getPreset } = await import('../../../preprocess/presets.js');
+    const { readSpectra } = await import('../../../formats/readSpectra.js');
+    const lib = Library.open(libPath, { user: 'test' });
+    try {
+      const q = readSpectra(new Uint8Array(readFileSync(mixturePath)), mixturePath).spectra[0]!;
+      const viaApp = await matchMixture(lib, q, { pipeline: getPreset('liu2017-als').pipeline });
+      const plain = await matchMixture(lib, q, {});
+      expect(viaApp.analystPipeline?.steps.map((st) => st.kind)).toEqual(getPreset('liu2017-als').pipeline.steps.map((st) => st.kind));
+      expect(viaApp.pipelineHash).not.toBe(plain.pipelineHash);
+      expect(plain.analystPipeline).toBeNull();
+      for (const c of viaApp.components) expect(r.out.join('\n')).toContain(c.substance);
+      // a second run finds the pipeline's reference vectors stored: no notice
+      const again = await run(['--library', libPath, '--preset', 'liu2017-als', mixturePath]);
+      expect(again.err.some((l) => /processing \d+ reference spectra/.test(l))).toBe(false);
+    } finally {
+      lib.close();
+    }
+  });
+
   it('names both components of a two-mineral mixture, one JSON line in the contract shape', async () => {
     const r = await run(['--library', libPath, '--json', mixturePath]);
     expect(r.code).toBe(0);

@@ -38,8 +38,9 @@ export const command: CliCommand = {
 
 Each --data PATH (RRUFF .tar.xz archive or folder) is one variant, e.g. RAW and Processed; the class splits are
 made on mineral names, so the variants share them. Per repeat and variant: the Siamese network is trained on the
-training classes (early stopping on validation classes), the classic methods (nn-l2, cosine, hqi-correlation,
-hqi-derivative) pick their preprocessing preset on the validation classes, and all are scored side by side.
+training classes (early stopping on validation classes), the classic methods (euclidean, cosine, hqi-correlation,
+hqi-derivative) on the product's classic vectors are scored with the default classic pipeline ('METHOD [default]')
+and with the setting (default or a preset before it) that won on the validation classes ('METHOD'), side by side.
   one-shot-unseen   50 / 10 / 40 % class split; one random reference per test class; every other test spectrum
                     is a query. Also on a 205-class subsample and with query and reference from different samples.
   trained-classes   one random spectrum per class held out as the test set, the rest trains (references = all
@@ -49,6 +50,7 @@ hqi-derivative) pick their preprocessing preset on the validation classes, and a
   --epochs N           maximum epochs per training (default 60)
   --pairs-per-epoch N  positive pairs per epoch (default S_m)
   --classic-only       skip the network
+  --classic-candidates also score the candidate default classic pipelines (how the default was chosen)
   --variant NAME       evaluate only this variant (RAW, Processed; repeatable); the splits stay those of all --data
   --seed N             (default 1)
   --backend NAME       ${BACKEND_NAMES.join(' | ')}
@@ -69,6 +71,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
           epochs: { type: 'string' },
           'pairs-per-epoch': { type: 'string' },
           'classic-only': { type: 'boolean' },
+          'classic-candidates': { type: 'boolean' },
           variant: { type: 'string', multiple: true },
           seed: { type: 'string' },
           backend: { type: 'string' },
@@ -105,6 +108,7 @@ Trainings checkpoint under the cache folder and resume when the same command is 
       repeats,
       recipes,
       classicOnly: v['classic-only'] === true,
+      classicCandidates: v['classic-candidates'] === true,
       ...(v.variant?.length ? { onlyVariants: v.variant } : {}),
       ...(epochs ? { epochs } : {}),
       ...(pairsPerEpoch ? { pairsPerEpoch } : {}),

@@ -4,11 +4,12 @@ import { DEFAULT_MAX_COMPONENTS, MAX_COMPONENTS_LIMIT } from '../../../matching/
 import type { MixtureCombination, MixtureResult } from '../../../matching/mixtureTypes.js';
 import { openLibraryForCli } from '../../library/cliSupport.js';
 import { matchMixture } from '../../library/mixtureLibrary.js';
+import { parseMatchFlags, prepareLibraryForMatch } from '../matchFlags.js';
 import type { CliCommand } from '../CliCommand.js';
 import { readInputOrReport } from '../readInput.js';
 import { errorInfo, jsonLine } from '../output.js';
 
-const USAGE = `specmatch mixture [--library FILE] [--max-components K] [--json] QUERY…
+const USAGE = `specmatch mixture [--library FILE] [--max-components K] [--preset NAME | --pipeline FILE] [--json] QUERY…
 
 Names every component of each query spectrum: the combination of library substances that best explains it
 (non-negative least squares on baseline-corrected spectra, each component its own small shift, a penalty for each
@@ -16,6 +17,10 @@ added component so a pure spectrum stays one), each component's fraction of the 
 and its own score, the quality of the fit, a verdict and the next-best combinations.
   --library FILE        the library (default: your default library)
   --max-components K    components at most, 1…${MAX_COMPONENTS_LIMIT} (default ${DEFAULT_MAX_COMPONENTS})
+  --preset NAME         preprocess the query AND every reference with a named pipeline before the mixture vectors
+                        (as specmatch match --preset: the references' vectors are computed once per library and
+                        pipeline)
+  --pipeline FILE       the same with a pipeline file {"schemaVersion": 1, "steps": [...]}
   --json                one line per query spectrum:
                         {"query","index","verdict","components":[{"substance","spectrumId","fraction","score"}],
                          "fit":{"r2","hqi"},"alternatives":[{"components":[…],"fit":{…}}]}
@@ -43,6 +48,7 @@ function pct(v: number): string {
 
 function humanResult(query: string, index: number, count: number, r: MixtureResult): string[] {
   const lines = [`${query}${count > 1 ? ` [${index}]` : ''}: ${r.verdict} (R² ${r.fit.r2.toFixed(3)}, HQI ${r.fit.hqi.toFixed(3)}, ${r.references} references)`];
+  if (r.analystPipeline) lines.push(`  pipeline (query and references): ${r.analystPipeline.steps.map((s) => s.kind).join(' → ')}, then the classic and mixture steps; hash ${r.pipelineHash.slice(0, 12)}`);
   const w = Math.max(9, ...r.components.map((m) => m.substance.length));
   lines.push(`  ${'substance'.padEnd(w)}  fraction  score  shift  spectrum  sample`);
   for (const m of r.components) {
@@ -60,7 +66,7 @@ export const command: CliCommand = {
   async run(argv, io) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { library: { type: 'string' }, 'max-components': { type: 'string' }, json: { type: 'boolean' } } });
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { library: { type: 'string' }, 'max-components': { type: 'string' }, preset: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean' } } });
     } catch (err) {
       throw new SpecmatchError('E_USAGE', (err as Error).message);
     }
@@ -73,15 +79,21 @@ export const command: CliCommand = {
       maxComponents = Number(k);
     }
     const json = values.json === true;
+    const { pipeline } = await parseMatchFlags({ preset: values.preset, pipeline: values.pipeline });
     const lib = openLibraryForCli(values.library, { err: (line) => io.err(line) });
+    let prepared = false;
     try {
       for (const query of queries) {
         if (io.signal.aborted) break;
         const spectra = await readInputOrReport(query, io, { json, key: 'query' });
         if (!spectra) continue;
+        if (!prepared) {
+          prepared = true; // an analyst's pipeline's reference vectors, once, with a notice and an estimate
+          await prepareLibraryForMatch(lib, { method: 'hqi-derivative', ...(pipeline ? { pipeline } : {}) }, null, io);
+        }
         for (let i = 0; i < spectra.length; i++) {
           try {
-            const r = await matchMixture(lib, spectra[i]!, { maxComponents });
+            const r = await matchMixture(lib, spectra[i]!, { maxComponents, ...(pipeline ? { pipeline } : {}) });
             if (json) io.out(jsonResult(query, i, r));
             else for (const line of humanResult(query, i, spectra.length, r)) io.out(line);
           } catch (err) {

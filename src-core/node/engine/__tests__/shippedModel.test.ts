@@ -14,6 +14,7 @@ import { DEFAULT_MODEL_ID, defaultModelDir, loadDefaultModel } from '../loadMode
 const GOLDEN: Record<string, number[]> = {
   'siamese-rruff-v3': [0.67624, 0.92978, -0.13535, -0.10176, 0.86712, -0.14326, 1.09065, 1.98815],
   'siamese-rruff-v4': [0.0043, -0.04296, -0.06393, -0.06198, 2.20036, -0.01361, -0.02103, 0.36785],
+  'siamese-rruff-v5': [0.03662, -0.04768, -0.05344, -0.05772, 2.56147, -0.02356, -0.02756, 0.37561],
 };
 
 const read = (name: string) => {
