@@ -25,37 +25,13 @@ import type { App } from '../src-core/node/api/createApp.js';
 import { createApp, defaultModels } from '../src-core/node/api/createApp.js';
 import { readFileBytes } from '../src-core/node/io/readSpectrumFile.js';
 import { toSpecmatchError } from '../src-core/errors.js';
+import { SPECTRUM_FILE_EXTENSIONS } from '../src-core/formats/readSpectra.js';
 import { appOriginCheck, registerApiHandlers } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import type { MenuActions } from './menu.js';
 import { APP_CSP, APP_ORIGIN, APP_SCHEME, securePreferences } from './security.js';
 import { loadState, pushRecent, saveState, visibleOn } from './windowState.js';
 
-const SPECTRUM_EXTENSIONS = [
-  'wdf',
-  'wxd',
-  'spc',
-  'spa',
-  'spg',
-  'sif',
-  'spe',
-  'sp',
-  '0',
-  '1',
-  '2',
-  'jdx',
-  'dx',
-  'jcamp',
-  'txt',
-  'csv',
-  'tsv',
-  'xml',
-  'tvf',
-  'json',
-  'yaml',
-  'asp',
-  'cif',
-];
 const LIBRARY_EXTENSIONS = ['specmatch', 'sqlite', 'db'];
 
 protocol.registerSchemesAsPrivileged([
@@ -190,7 +166,7 @@ async function main(): Promise<void> {
           title: 'Open spectrum',
           properties: ['openFile'],
           filters: [
-            { name: 'Spectra', extensions: SPECTRUM_EXTENSIONS },
+            { name: 'Spectra', extensions: [...SPECTRUM_FILE_EXTENSIONS] },
             { name: 'All files', extensions: ['*'] },
           ],
         });
@@ -211,7 +187,7 @@ async function main(): Promise<void> {
             kind === 'folder'
               ? []
               : [
-                  { name: 'Spectra and zips', extensions: [...SPECTRUM_EXTENSIONS, 'zip'] },
+                  { name: 'Spectra and zips', extensions: [...SPECTRUM_FILE_EXTENSIONS, 'zip'] },
                   { name: 'All files', extensions: ['*'] },
                 ],
         });

@@ -7,6 +7,9 @@ import { textReaders } from './text/index.js';
 /** Every reader, most specific first (ties in sniff scores go to the earlier one). */
 export const formatReaders: readonly FormatReader[] = [...binaryReaders, ...instrumentReaders, ...textReaders];
 
+/** Every extension some reader claims (lower case, no dot), for open dialogs' filters: derived, never listed by hand. */
+export const SPECTRUM_FILE_EXTENSIONS: readonly string[] = [...new Set(formatReaders.flatMap((r) => r.extensions))];
+
 /**
  * Files larger than this are refused before parsing (E_TOO_LARGE). 256 MiB holds the largest Renishaw maps we have
  * seen many times over while keeping a hostile file from exhausting memory.

@@ -12,10 +12,6 @@ const SYMBOLS = new Set(
   ).split(' '),
 );
 
-export function isElementSymbol(s: string): boolean {
-  return SYMBOLS.has(s);
-}
-
 export function parseElements(formula: string | null | undefined): string[] {
   if (!formula) return [];
   // Drop RRUFF markup that is not chemistry: [box] (vacancy), charges between ^…^, HTML-like tags.

@@ -1,6 +1,8 @@
 /**
- * Plain-data types of the reference library API (src-core/node/library/Library.ts). They live in pure src-core so
- * the IPC contract and the renderer can name them; every value is structured-clone safe.
+ * Plain-data types of the reference library's store API (src-core/node/library/Library.ts), used by the library, the
+ * CLI and the app's backend; every value is structured-clone safe. What the app's renderer receives are the wire
+ * types of src-core/ipc/contract.ts (`LibraryInfo`, `SubstanceSummary`, …, shaped for the views): the store's
+ * types that describe the same things carry a `Stored` prefix so the two are never confused.
  */
 
 export interface LibraryModelKey {
@@ -12,7 +14,7 @@ export interface LibraryModelKey {
   spectra: number;
 }
 
-export interface LibraryInfo {
+export interface StoredLibraryInfo {
   path: string;
   name: string;
   schemaVersion: number;
@@ -25,7 +27,7 @@ export interface LibraryInfo {
   warnings: string[];
 }
 
-export interface SubstanceSummary {
+export interface StoredSubstanceSummary {
   id: number;
   /** Verbatim as imported (RRUFF ##NAMES= with entities decoded) or as renamed. */
   name: string;
@@ -56,7 +58,7 @@ export interface SpectrumInfo {
   addedAt: string;
 }
 
-export interface SubstanceDetail extends SubstanceSummary {
+export interface StoredSubstanceDetail extends StoredSubstanceSummary {
   notes: string;
   createdAt: string;
   updatedAt: string;
@@ -79,10 +81,10 @@ export interface SubstanceQuery {
 export interface SubstancePage {
   /** Matching substances in all (for paging). */
   total: number;
-  items: SubstanceSummary[];
+  items: StoredSubstanceSummary[];
 }
 
-export interface SubstancePatch {
+export interface StoredSubstancePatch {
   name?: string;
   aliases?: string[];
   formula?: string | null;
@@ -122,7 +124,7 @@ export interface ImportReport {
   elapsedMs: number;
 }
 
-export interface EmbeddingStatus {
+export interface StoredEmbeddingStatus {
   key: string;
   /** Spectra in the library. */
   total: number;

@@ -155,8 +155,3 @@ export class PolyFitter {
     return coef;
   }
 }
-
-/** Least-squares polynomial (coefficients by increasing power) through (u, y). */
-export function polyfit(u: ArrayLike<number>, y: ArrayLike<number>, degree: number): Float64Array {
-  return new PolyFitter(u, degree).fit(y);
-}

@@ -4,10 +4,6 @@ import { SpecmatchError } from '../errors.js';
  * Checks shared by the step functions: a bad option passed in code is a caller error (E_PARAM) that names the
  * option; pipelines validate the same rules earlier (registry.ts) and report them as E_PIPELINE with the step.
  */
-export function requireFinite(name: string, v: number): void {
-  if (!Number.isFinite(v)) throw new SpecmatchError('E_PARAM', `${name} must be a finite number, got ${v}`);
-}
-
 export function requirePositive(name: string, v: number): void {
   if (!(Number.isFinite(v) && v > 0))
     throw new SpecmatchError('E_PARAM', `${name} must be a finite number > 0, got ${v}`);

@@ -72,9 +72,6 @@ export const PRESETS: readonly Preset[] = [
   },
 ];
 
-/** The pipeline a user gets without choosing one (and the one `npm run bench` times). */
-export const DEFAULT_PRESET = 'classic-search';
-
 /** The preset by name, or E_PIPELINE listing the names. Returns a copy: callers may edit it freely. */
 export function getPreset(name: string): Preset {
   const preset = PRESETS.find((p) => p.name === name);

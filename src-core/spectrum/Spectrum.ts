@@ -35,7 +35,7 @@ export interface SpectrumMeta {
   date?: string;
   /** File name (base name) the spectrum came from. */
   sourceFile: string;
-  /** Format id of the reader that produced it (see FormatId). */
+  /** Id of the reader that produced it (`FormatReader.id`). */
   format: string;
   /** What the x values mean after conversion. */
   xKind: XKind;

@@ -32,7 +32,7 @@ import type { MatchResult } from '../../matching/types.js';
 import { calibrateSpectra } from '../../calibration/calibrate.js';
 import { nmToShift, STANDARD_IDS, standardById } from '../../calibration/standards.js';
 import { applyXMap } from '../../calibration/xMap.js';
-import type { SubstanceSummary as LibSummary, SubstanceDetail as LibDetail } from '../../matching/libraryTypes.js';
+import type { StoredSubstanceDetail, StoredSubstanceSummary } from '../../matching/libraryTypes.js';
 import { assessQuality } from '../../preprocess/quality.js';
 import { resampleLinear, linearAxis } from '../../preprocess/resampleLinear.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
@@ -142,7 +142,7 @@ export class LibraryBackend implements AppBackend {
     return thumb;
   }
 
-  private summary(s: LibSummary, firstSpectrumId: number | undefined): SubstanceSummary {
+  private summary(s: StoredSubstanceSummary, firstSpectrumId: number | undefined): SubstanceSummary {
     return {
       id: s.id,
       name: s.name,
@@ -154,7 +154,7 @@ export class LibraryBackend implements AppBackend {
     };
   }
 
-  private detail(d: LibDetail): SubstanceDetail {
+  private detail(d: StoredSubstanceDetail): SubstanceDetail {
     return {
       ...this.summary(d, d.spectraList[0]?.id),
       cas: d.cas,

@@ -1,27 +1,37 @@
 import { availableParallelism } from 'node:os';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecmatchError } from '../../errors.js';
+import type { ReadSpectra } from '../engine/dataset.js';
 import type { Library } from '../library/Library.js';
 import type { TrainJobOptions } from './ModelProvider.js';
 
 /**
- * RRUFF text of one library spectrum: ##NAMES carries the substance (the training loader's class label), ##RRUFFID
- * the spectrum id (its sample). Written only into a private temporary folder that training reads and that is
- * deleted afterwards.
+ * A library's references as labelled training spectra, read through the library's iterator (as matching sees them:
+ * calibrated where they were imported through a calibration): the class is the substance's name, the sample the
+ * spectrum's id (each reference is its own sample). Nothing is written to disk.
  */
-function rruffText(name: string, spectrumId: number, x: Float64Array, y: Float64Array): string {
-  const lines = [`##NAMES=${name.replace(/[\r\n]+/g, ' ')}`, `##RRUFFID=S${spectrumId}`];
-  for (let i = 0; i < x.length; i++) lines.push(`${x[i]}, ${y[i]}`);
-  lines.push('##END=');
-  return lines.join('\n') + '\n';
+export function librarySpectra(library: Library, signal?: AbortSignal): ReadSpectra {
+  const out: ReadSpectra = { sources: [library.path], variant: 'library', spectra: [], minerals: [], samples: [], files: [], skipped: [] };
+  for (const r of library.references()) {
+    if (signal?.aborted) throw new SpecmatchError('E_CANCELLED', 'training cancelled');
+    const file = `${library.path}#${r.id}`;
+    if (r.spectrum.x.length < 2) {
+      out.skipped.push({ file, reason: `${file}: no spectrum` });
+      continue;
+    }
+    out.spectra.push(r.spectrum);
+    out.minerals.push(r.name.replace(/[\r\n]+/g, ' ').trim());
+    out.samples.push(`S${r.id}`);
+    out.files.push(file);
+  }
+  return out;
 }
 
 /**
  * Train a new Siamese model on a library's references with the engine's `trainModel` (the code of `specmatch train`):
- * the references are written as RRUFF text into a private temporary folder (the training loader reads files), the
- * model goes to `userModelsDir/<id>/`. Runs in the training worker (trainWorker.ts) or in-process.
+ * the references are read from the library (librarySpectra), the model goes to `userModelsDir/<id>/`. Runs in the
+ * training worker (trainWorker.ts) or in-process.
  */
 export async function trainOnLibrary(
   library: Library,
@@ -30,55 +40,41 @@ export async function trainOnLibrary(
   log?: (line: string) => void,
 ): Promise<{ modelId: string; summary: string }> {
   const { trainModel } = await import('../engine/trainModel.js');
-  const data = await mkdtemp(join(tmpdir(), 'specmatch-train-'));
-  try {
-    // The training loader reads spectrum files; give it the library's references as RRUFF text, one per spectrum.
-    const page = library.listSubstances({ limit: 100_000 });
-    let written = 0;
-    o.onProgress(0, page.items.length, 'collecting spectra');
-    for (const s of page.items) {
-      if (o.signal.aborted) throw new SpecmatchError('E_CANCELLED', 'training cancelled');
-      for (const sp of library.getSubstance(s.id).spectraList) {
-        const spec = library.getSpectrum(sp.id);
-        await writeFile(join(data, `${sp.id}.txt`), rruffText(s.name, sp.id, spec.x, spec.y));
-        written++;
+  o.onProgress(0, 1, 'collecting spectra');
+  const spectra = librarySpectra(library, o.signal);
+  const id = `library-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`;
+  const outDir = join(userModelsDir, id);
+  await mkdir(userModelsDir, { recursive: true });
+  o.onProgress(0, o.epochs, `training on ${spectra.spectra.length} spectra`);
+  const result = await trainModel({
+    data: [],
+    spectra,
+    outDir,
+    id,
+    epochs: o.epochs,
+    // Every core: a step's groups are computed in parallel (the model does not depend on the count).
+    workers: availableParallelism(),
+    signal: o.signal,
+    ...(log ? { log } : {}),
+    onProgress: (p) => {
+      o.onProgress(
+        p.phase === 'epoch' ? p.epoch : p.epoch - 1 + p.step / Math.max(1, p.steps),
+        p.maxEpochs,
+        `epoch ${p.epoch}/${p.maxEpochs}${p.phase === 'step' ? `, step ${p.step}/${p.steps}` : ''}`,
+      );
+      if (p.phase === 'epoch') {
+        o.onEpoch({
+          epoch: p.epoch,
+          loss: p.loss,
+          ...(p.valLoss === undefined ? {} : { valLoss: p.valLoss }),
+          ...(p.valAccuracy === undefined ? {} : { valAccuracy: p.valAccuracy }),
+        });
       }
-    }
-    const id = `library-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`;
-    const outDir = join(userModelsDir, id);
-    await mkdir(userModelsDir, { recursive: true });
-    o.onProgress(0, o.epochs, `training on ${written} spectra`);
-    const result = await trainModel({
-      data: [data],
-      outDir,
-      id,
-      epochs: o.epochs,
-      // Every core: a step's groups are computed in parallel (the model does not depend on the count).
-      workers: availableParallelism(),
-      signal: o.signal,
-      ...(log ? { log } : {}),
-      onProgress: (p) => {
-        o.onProgress(
-          p.phase === 'epoch' ? p.epoch : p.epoch - 1 + p.step / Math.max(1, p.steps),
-          p.maxEpochs,
-          `epoch ${p.epoch}/${p.maxEpochs}${p.phase === 'step' ? `, step ${p.step}/${p.steps}` : ''}`,
-        );
-        if (p.phase === 'epoch') {
-          o.onEpoch({
-            epoch: p.epoch,
-            loss: p.loss,
-            ...(p.valLoss === undefined ? {} : { valLoss: p.valLoss }),
-            ...(p.valAccuracy === undefined ? {} : { valAccuracy: p.valAccuracy }),
-          });
-        }
-      },
-    });
-    const top1 = result.manifest.metrics['validationOneShotTop1'];
-    return {
-      modelId: id,
-      summary: `model ${id} trained (${result.outcome.history.length} epochs${typeof top1 === 'number' ? `, validation one-shot top-1 ${(top1 * 100).toFixed(1)} %` : ''}); switch to it to use it`,
-    };
-  } finally {
-    await rm(data, { recursive: true, force: true });
-  }
+    },
+  });
+  const top1 = result.manifest.metrics['validationOneShotTop1'];
+  return {
+    modelId: id,
+    summary: `model ${id} trained (${result.outcome.history.length} epochs${typeof top1 === 'number' ? `, validation one-shot top-1 ${(top1 * 100).toFixed(1)} %` : ''}); switch to it to use it`,
+  };
 }

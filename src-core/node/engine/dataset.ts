@@ -114,7 +114,14 @@ export function mineralsWithAtLeast(minerals: readonly string[], min: number): S
 }
 
 export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOptions): Promise<LabelledSet> {
-  const read = await readLabelledSpectra(paths, opts.onProgress);
+  return labelledSetOf(await readLabelledSpectra(paths, opts.onProgress), opts);
+}
+
+/**
+ * Labelled spectra already in memory (read from files by `readLabelledSpectra`, or a library's references by
+ * `librarySpectra` in node/api/trainOnLibrary.ts) on the model's input axis, keeping classes with enough spectra.
+ */
+export function labelledSetOf(read: ReadSpectra, opts: LoadSetOptions): LabelledSet {
   const grid = axisGrid(opts.axis);
   const rows: Array<{ input: Float32Array; mineral: string; sample: string; file: string; classic?: Float32Array }> = [];
   const skipped = [...read.skipped];
@@ -131,7 +138,7 @@ export async function loadLabelledSet(paths: readonly string[], opts: LoadSetOpt
   const classNames = [...new Set(kept.map((r) => r.mineral))].sort();
   const index = new Map(classNames.map((c, i) => [c, i]));
   return {
-    sources: [...paths],
+    sources: [...read.sources],
     variant: read.variant,
     axis: opts.axis,
     inputs: kept.map((r) => r.input),

@@ -14,7 +14,7 @@ import { headLogit, sigmoid, type SiameseHead } from '../../engine/siameseHead.j
 import { SpecmatchError } from '../../errors.js';
 import { hqiDerivative } from '../../matching/similarity.js';
 import { chooseBackend, type BackendName } from './backend.js';
-import { loadLabelledSet, type LabelledSet } from './dataset.js';
+import { labelledSetOf, loadLabelledSet, type LabelledSet, type ReadSpectra } from './dataset.js';
 import { loadNetwork, readManifest, saveNetwork, writeManifest } from './modelStore.js';
 import { disposeNetwork, embedInputs, headOf, type SiameseNetwork } from './siameseNetwork.js';
 import { recipeOptions, trainSiamese, type LabelledInputs, type TrainOutcome, type TrainProgress } from './trainSiamese.js';
@@ -28,6 +28,8 @@ import { recipeOptions, trainSiamese, type LabelledInputs, type TrainOutcome, ty
 export interface TrainModelOptions {
   /** RRUFF archives (.tar.xz), folders of .txt files or files; RAW and Processed may be mixed. */
   data: string[];
+  /** Labelled spectra already read (a library's references): used instead of reading `data`. */
+  spectra?: ReadSpectra;
   /** Output folder: the model files, plus `checkpoint/` for resuming. */
   outDir: string;
   /** @default DEFAULT_RECIPE ('improved') */
@@ -180,10 +182,11 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
   const recipe = RECIPES[recipeName];
   const axis = opts.axis ?? DEFAULT_AXIS;
   const seed = opts.seed ?? 1;
-  if (opts.data.length === 0) throw new SpecmatchError('E_USAGE', 'training needs at least one --data PATH');
+  if (opts.data.length === 0 && !opts.spectra) throw new SpecmatchError('E_USAGE', 'training needs at least one --data PATH');
   const backend = await chooseBackend(opts.backend ? { force: opts.backend } : {});
   const t0 = Date.now();
-  const set = await loadLabelledSet(opts.data, { axis, classic: true, onProgress: (d, n) => log(`reading spectra ${d}/${n}`) });
+  const setOptions = { axis, classic: true, onProgress: (d: number, n: number) => log(`reading spectra ${d}/${n}`) };
+  const set = opts.spectra ? labelledSetOf(opts.spectra, setOptions) : await loadLabelledSet(opts.data, setOptions);
   for (const s of set.skipped.slice(0, 5)) log(`skipped ${s.file}: ${s.reason}`);
   if (set.skipped.length > 5) log(`… ${set.skipped.length - 5} more files skipped`);
   const { train, val, ...counts } = splitForTraining(set, seed, opts.validationFraction);

@@ -5,17 +5,17 @@ import { zipSync } from 'fflate';
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
 import { RECOVERY_HINT, SpecmatchError } from '../../errors.js';
 import type {
-  EmbeddingStatus,
+  StoredEmbeddingStatus,
   ImportReport,
-  LibraryInfo,
+  StoredLibraryInfo,
   LibraryModelKey,
   MergeFromReport,
   SpectrumInfo,
-  SubstanceDetail,
+  StoredSubstanceDetail,
   SubstancePage,
-  SubstancePatch,
+  StoredSubstancePatch,
   SubstanceQuery,
-  SubstanceSummary,
+  StoredSubstanceSummary,
   UndoToken,
 } from '../../matching/libraryTypes.js';
 import type { Spectrum, SpectrumMeta } from '../../spectrum/Spectrum.js';
@@ -34,16 +34,16 @@ import { LibraryStore, SPECTRUM_INFO_COLUMNS, SUBSTANCE_COLUMNS, cleanList, clea
 import type { LibraryOpenOptions, ReferenceVectors, SubstanceRow, VectorKey } from './store.js';
 
 export type {
-  EmbeddingStatus,
+  StoredEmbeddingStatus,
   ImportReport,
-  LibraryInfo,
+  StoredLibraryInfo,
   MergeFromReport,
   SpectrumInfo,
-  SubstanceDetail,
+  StoredSubstanceDetail,
   SubstancePage,
-  SubstancePatch,
+  StoredSubstancePatch,
   SubstanceQuery,
-  SubstanceSummary,
+  StoredSubstanceSummary,
   UndoToken,
 } from '../../matching/libraryTypes.js';
 export type { LibraryOpenOptions, ReferenceVectors, VectorKey } from './store.js';
@@ -135,7 +135,7 @@ export class Library {
     this.store.changed();
   }
 
-  info(): LibraryInfo {
+  info(): StoredLibraryInfo {
     const db = this.db;
     const name = (db.prepare("SELECT value FROM meta WHERE key = 'name'").get() as { value: string } | undefined)?.value ?? basename(this.path);
     const substances = (db.prepare('SELECT count(*) AS n FROM substances WHERE removed_at IS NULL').get() as { n: number }).n;
@@ -202,7 +202,7 @@ export class Library {
 
   // ----- read -----------------------------------------------------------------------------------------------
 
-  private summary(row: SubstanceRow, count: number): SubstanceSummary {
+  private summary(row: SubstanceRow, count: number): StoredSubstanceSummary {
     return {
       id: row.id,
       name: row.name,
@@ -271,7 +271,7 @@ export class Library {
     };
   }
 
-  getSubstance(id: number): SubstanceDetail {
+  getSubstance(id: number): StoredSubstanceDetail {
     const row = this.substanceRow(id);
     const spectra = this.db.prepare(`SELECT ${SPECTRUM_INFO_COLUMNS} FROM spectra WHERE substance_id = ? ORDER BY id`).all(id) as SpectrumRow[];
     return { ...this.summary(row, spectra.length), notes: row.notes, createdAt: row.created_at, updatedAt: row.updated_at, spectraList: spectra.map((r) => this.spectrumInfo(r)) };
@@ -386,7 +386,7 @@ export class Library {
     this.editSubstance(id, { name });
   }
 
-  editSubstance(id: number, patch: SubstancePatch): SubstanceDetail {
+  editSubstance(id: number, patch: StoredSubstancePatch): StoredSubstanceDetail {
     const row = this.substanceRow(id);
     const sets: string[] = [];
     const args: Array<string | null> = [];
@@ -433,7 +433,7 @@ export class Library {
    * aliases, tags and notes are united. One transaction. Undoable with the token (see undo): the merged substances
    * are kept as removed items, and the audit log holds which spectra moved and `into`'s fields before the merge.
    */
-  mergeSubstances(intoId: number, fromIds: readonly number[]): { substance: SubstanceDetail; undoToken: UndoToken } {
+  mergeSubstances(intoId: number, fromIds: readonly number[]): { substance: StoredSubstanceDetail; undoToken: UndoToken } {
     const into = this.substanceRow(intoId);
     const from = [...new Set(fromIds)].filter((id) => id !== intoId).map((id) => this.substanceRow(id));
     if (from.length === 0) throw new SpecmatchError('E_PARAM', 'merge needs at least one other substance');
@@ -572,7 +572,7 @@ export class Library {
   // ----- vectors (indexer.ts, store.ts) ---------------------------------------------------------------------
 
   /** See LibraryIndexer.embeddingStatus. */
-  embeddingStatus(modelOrKey: EmbeddingModel | string): EmbeddingStatus {
+  embeddingStatus(modelOrKey: EmbeddingModel | string): StoredEmbeddingStatus {
     return this.indexer.embeddingStatus(modelOrKey);
   }
 

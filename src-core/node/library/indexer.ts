@@ -1,7 +1,7 @@
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
 import { SpecmatchError, toSpecmatchError } from '../../errors.js';
 import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, classicVector } from '../../matching/classicAxis.js';
-import type { EmbeddingStatus } from '../../matching/libraryTypes.js';
+import type { StoredEmbeddingStatus } from '../../matching/libraryTypes.js';
 import type { Spectrum } from '../../spectrum/Spectrum.js';
 import type { LibraryStore, VectorKey } from './store.js';
 
@@ -85,7 +85,7 @@ export class LibraryIndexer {
    * How many spectra have an embedding under `modelKey` (`${modelId}:${pipelineHash}`). Given the model itself,
    * embeddings filed under its legacy hashes are re-filed first (adoptLegacyVectors).
    */
-  embeddingStatus(modelOrKey: EmbeddingModel | string): EmbeddingStatus {
+  embeddingStatus(modelOrKey: EmbeddingModel | string): StoredEmbeddingStatus {
     if (typeof modelOrKey !== 'string') this.adoptLegacyVectors(modelOrKey);
     const key = typeof modelOrKey === 'string' ? modelOrKey : modelOrKey.key;
     const cut = key.lastIndexOf(':');

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { EmbeddingModel } from '../../../engine/EmbeddingModel.js';
 import { SpecmatchError } from '../../../errors.js';
-import type { SubstanceDetail, SubstancePatch, SubstanceSummary } from '../../../matching/libraryTypes.js';
+import type { StoredSubstanceDetail, StoredSubstancePatch, StoredSubstanceSummary } from '../../../matching/libraryTypes.js';
 import { embedMissingForCli, loadDefaultModelIfAny, openLibraryForCli, resolveSubstance } from '../../library/cliSupport.js';
 import { libraryMap } from '../../library/libraryMap.js';
 import { MAP_GROUPS } from '../../../matching/libraryMap.js';
@@ -80,11 +80,11 @@ function listOpt(v: unknown): string[] | undefined {
   return (v as string[]).filter((s) => s !== '');
 }
 
-function summaryLine(s: SubstanceSummary): string {
+function summaryLine(s: StoredSubstanceSummary): string {
   return `${String(s.id).padStart(6)}  ${s.name}  (${s.spectra} spectr${s.spectra === 1 ? 'um' : 'a'}${s.formula ? `, ${s.formula}` : ''}${s.tags.length ? `, tags: ${s.tags.join(', ')}` : ''})`;
 }
 
-function printDetail(io: CliIO, json: boolean, d: SubstanceDetail): void {
+function printDetail(io: CliIO, json: boolean, d: StoredSubstanceDetail): void {
   if (json) {
     io.out(jsonLine(d));
     return;
@@ -349,7 +349,7 @@ export const command: CliCommand = {
           notes: { type: 'string' },
         });
         if (positionals.length !== 1) throw new SpecmatchError('E_USAGE', 'library edit needs one SUBSTANCE');
-        const patch: SubstancePatch = {};
+        const patch: StoredSubstancePatch = {};
         if (str(values['name']) !== undefined) patch.name = str(values['name'])!;
         const aliases = listOpt(values['alias']);
         if (aliases !== undefined) patch.aliases = aliases;
