@@ -25,13 +25,22 @@ import type { Spectrum } from '../spectrum/Spectrum.js';
  */
 export const CLASSIC_AXIS = { from: 100, to: 1500, points: 701 } as const;
 
-export const CLASSIC_PIPELINE: Pipeline = {
+/**
+ * The classic steps without the baseline: the vector with its background. The library checks compare near-duplicates
+ * on it (a copy of one measurement shares its background; two samples rarely do), and `specmatch eval` scores it as
+ * the previous default.
+ */
+export const CLASSIC_WITH_BACKGROUND_PIPELINE: Pipeline = {
   schemaVersion: 1,
   steps: [
     { kind: 'axis.resample', params: { ...CLASSIC_AXIS, method: 'linear', outside: 'hold-edge' } },
     { kind: 'smooth.savitzkyGolay', params: { window: 7, polyorder: 3, edge: 'nearest' } },
-    { kind: 'baseline.als', params: { lambda: 1e3, p: 0.03 } },
   ],
+};
+
+export const CLASSIC_PIPELINE: Pipeline = {
+  schemaVersion: 1,
+  steps: [...CLASSIC_WITH_BACKGROUND_PIPELINE.steps, { kind: 'baseline.als', params: { lambda: 1e3, p: 0.03 } }],
 };
 
 /** The classic vectorizer; its hash keys the stored classic vectors. */

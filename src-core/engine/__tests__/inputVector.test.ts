@@ -45,10 +45,11 @@ describe('model input stage', () => {
     expect(m.pipeline).toEqual(inputPipeline(AXIS));
     expect(m.pipelineHash).toBe(pipelineHash(inputPipeline(AXIS)));
     expect(m.legacyPipelineHashes).toEqual([old.pipelineHash]);
-    // the shipped manifest is that migration, written out; reading it again changes nothing
-    const shipped = JSON.parse(readFileSync(join(FIXTURES, '..', '..', 'resources', 'models', 'siamese-rruff-v3', 'manifest.json'), 'utf8')) as unknown;
-    expect(shipped).toEqual(JSON.parse(JSON.stringify(m)));
-    expect(migrateManifest(shipped, 'shipped')).toEqual(m);
+    // the shipped manifest holds that migration's input stage, written out (its metrics and fused calibration were
+    // re-measured since); reading it again changes nothing
+    const shipped = JSON.parse(readFileSync(join(FIXTURES, '..', '..', 'resources', 'models', 'siamese-rruff-v3', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    for (const k of ['pipeline', 'pipelineHash', 'legacyPipelineHashes', 'axis', 'id', 'embeddingSize'] as const) expect(shipped[k]).toEqual(JSON.parse(JSON.stringify(m[k])));
+    expect(JSON.parse(JSON.stringify(migrateManifest(shipped, 'shipped')))).toEqual(shipped);
   });
 
   it('refuses a manifest whose hash or axis does not match its pipeline', () => {

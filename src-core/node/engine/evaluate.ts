@@ -7,7 +7,7 @@ import { makeRng, shuffled } from '../../engine/random.js';
 import { DEFAULT_AXIS, RECIPES, type RecipeName } from '../../engine/recipes.js';
 import { headSimilarityMany, type SiameseHead } from '../../engine/siameseHead.js';
 import { SpecmatchError } from '../../errors.js';
-import { CLASSIC_AXIS, CLASSIC_VECTORIZER } from '../../matching/classicAxis.js';
+import { CLASSIC_VECTORIZER, CLASSIC_WITH_BACKGROUND_PIPELINE } from '../../matching/classicAxis.js';
 import { cosineSimilarity, euclideanSimilarity, firstDifference, hqiCorrelation, type ClassicMethod } from '../../matching/similarity.js';
 import type { Pipeline, PipelineStep } from '../../preprocess/pipeline.js';
 import { getPreset } from '../../preprocess/presets.js';
@@ -99,17 +99,8 @@ export interface EvalSummaryRow {
 export const DEFAULT_CLASSIC_PRESETS = ['rruff-processed', 'liu2017-als', 'classic-search'];
 const CLASSIC_NAMES: readonly ClassicMethod[] = ['euclidean', 'cosine', 'hqi-correlation', 'hqi-derivative'];
 
-/**
- * The classic vectorizer before a baseline step joined it (resample + Savitzky–Golay): scored beside the default
- * so that the tables show the new default beside the old.
- */
-const PREVIOUS_CLASSIC_PIPELINE: Pipeline = {
-  schemaVersion: 1,
-  steps: [
-    { kind: 'axis.resample', params: { ...CLASSIC_AXIS, method: 'linear', outside: 'hold-edge' } },
-    { kind: 'smooth.savitzkyGolay', params: { window: 7, polyorder: 3, edge: 'nearest' } },
-  ],
-};
+/** The classic vectorizer before a baseline step joined it: scored beside the default (new beside old). */
+const PREVIOUS_CLASSIC_PIPELINE: Pipeline = CLASSIC_WITH_BACKGROUND_PIPELINE;
 
 const candidate = (name: string, before: PipelineStep[], after: PipelineStep[]): { name: string; pipeline: Pipeline } => ({
   name,

@@ -1,3 +1,5 @@
+import { CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH, CLASSIC_WITH_BACKGROUND_PIPELINE } from '../../matching/classicAxis.js';
+import { makeVectorizer } from '../../preprocess/vectorizer.js';
 import { createHash } from 'node:crypto';
 import { SpecmatchError } from '../../errors.js';
 import type { EmbeddingModel } from '../../engine/EmbeddingModel.js';
@@ -5,7 +7,7 @@ import { CLASSIC_CHECK_THRESHOLDS, runLibraryChecks } from '../../matching/libra
 import type { CheckThresholds, LibraryFinding, SpectrumQualityFacts } from '../../matching/libraryChecks.js';
 import type { MatchMethod } from '../../matching/types.js';
 import { assessQuality } from '../../preprocess/quality.js';
-import type { Library } from './Library.js';
+import type { Library, ReferenceVectors } from './Library.js';
 import { defaultMethodFor, librarySelfScores } from './matchLibrary.js';
 
 export interface CheckLibraryOptions {
@@ -33,6 +35,25 @@ export interface CheckLibraryResult {
 }
 
 /**
+ * The library's classic reference vectors recomputed without the baseline step (same rows, same order): a
+ * near-duplicate is the same measurement, background included, so the duplicate check correlates these.
+ */
+function withBackground(library: Library): ReferenceVectors {
+  library.ensureClassicVectors();
+  const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+  const vz = makeVectorizer(CLASSIC_WITH_BACKGROUND_PIPELINE);
+  const data = new Float32Array(classic.count * classic.dim);
+  for (let r = 0; r < classic.count; r++) {
+    try {
+      data.set(vz.apply(library.getSpectrum(classic.spectrumIds[r]!)), r * classic.dim);
+    } catch {
+      // no point on the classic axis: a zero row, which correlates with nothing
+    }
+  }
+  return { ...classic, pipelineHash: vz.hash, data };
+}
+
+/**
  * Runs the library checks (src-core/matching/libraryChecks.ts) on a library: the default method's scores of every
  * reference against every other for mislabelled references and spread, correlation HQI on the classic axis for
  * near-duplicates, byte-identical x/y data, and each spectrum's quality figures. Needs every spectrum's vector under
@@ -54,8 +75,10 @@ export async function checkLibrary(library: Library, opts: CheckLibraryOptions =
     else byData.set(h, [s.id]);
   }
   const primary = librarySelfScores(library, { method, ...(opts.model ? { model: opts.model } : {}) });
-  const duplicates = librarySelfScores(library, { method: 'hqi-correlation' });
-  const derivative = librarySelfScores(library, { method: 'hqi-derivative' });
+  // Near-duplicates: correlation, confirmed by derivative HQI, both on the vectors with their background.
+  const background = withBackground(library);
+  const duplicates = librarySelfScores(library, { method: 'hqi-correlation', classicRefs: background });
+  const derivative = librarySelfScores(library, { method: 'hqi-derivative', classicRefs: background });
   const pause = (): Promise<void> =>
     new Promise((resolve, reject) => {
       setImmediate(() => (opts.signal?.aborted ? reject(new SpecmatchError('E_CANCELLED', 'library check cancelled')) : resolve()));

@@ -513,11 +513,12 @@ export interface LibrarySelfScores {
   scoreRow: (i: number) => Float32Array;
 }
 
-export function librarySelfScores(library: Library, opts: { method?: MatchMethod; model?: EmbeddingModel | null } = {}): LibrarySelfScores {
+export function librarySelfScores(library: Library, opts: { method?: MatchMethod; model?: EmbeddingModel | null; classicRefs?: ReferenceVectors } = {}): LibrarySelfScores {
   const { method: spec } = checkOptions(opts);
   const method = spec.id;
   library.ensureClassicVectors();
-  const classic = library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
+  // other classic vectors of the same references (the library checks' near-duplicate vectors) may be given
+  const classic = opts.classicRefs ?? library.referenceVectors(CLASSIC_MODEL_ID, CLASSIC_PIPELINE_HASH);
   if (spec.scorer.kind === 'classic') {
     const m = spec.scorer.measure;
     const matrix = preparedMatrix(classic, m);
