@@ -1,3 +1,4 @@
+import { WhittakerSystem } from '../preprocess/banded.js';
 import { canonicalJsonHash } from '../preprocess/pipeline.js';
 import { classicAxisValues } from './classicAxis.js';
 import { nnlsGram } from './nnls.js';
@@ -153,79 +154,34 @@ const KERNEL = gaussianKernel(MIXTURE_BROADEN_SIGMA);
 
 export interface AlsWorkspace {
   n: number;
-  /** λ·DᵀD (second differences) in band storage: [A(i,i), A(i,i+1), A(i,i+2)] per row. */
-  penalty: Float64Array;
+  /** The banded Whittaker system of preprocess/banded.ts for n points and MIXTURE_ALS.lambda, reused across calls. */
+  system: WhittakerSystem;
   w: Float64Array;
   rhs: Float64Array;
-  l: Float64Array;
-  dg: Float64Array;
 }
 let alsCached: AlsWorkspace | null = null;
 
 /** The reused workspace of the ALS baseline for n points (the library's vectors all have the same length). */
 function alsWorkspace(n: number): AlsWorkspace {
   if (alsCached?.n === n) return alsCached;
-  const penalty = new Float64Array(n * 3);
-  const c = [1, -2, 1];
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k <= 2 && i + k < n; k++) {
-      let s = 0;
-      for (let r = Math.max(0, i + k - 2); r <= Math.min(i, n - 3); r++) s += c[i - r]! * c[i + k - r]!;
-      penalty[i * 3 + k] = MIXTURE_ALS.lambda * s;
-    }
-  }
-  alsCached = { n, penalty, w: new Float64Array(n), rhs: new Float64Array(n), l: new Float64Array(n * 2), dg: new Float64Array(n) };
+  alsCached = { n, system: new WhittakerSystem(n, 2, MIXTURE_ALS.lambda), w: new Float64Array(n), rhs: new Float64Array(n) };
   return alsCached;
 }
 
 /**
- * The ALS baseline of `y` into `z` (Eilers & Boelens 2005, MIXTURE_ALS): the same iteration as
- * preprocess/baselineAls.ts (weights p above the baseline, 1 − p below, at most 20 banded solves, stop when no
- * weight changes), written out for second differences on one reused workspace: building the library's mixture
- * vectors runs it twice per reference, and the generic version spent most of its time in allocation and
- * polymorphic array access. A test checks that both give the same baseline.
+ * The ALS baseline of `y` into `z` (Eilers & Boelens 2005, MIXTURE_ALS): the iteration of
+ * preprocess/baselineAls.ts (weights p above the baseline, 1 − p below, at most 20 banded solves of the same
+ * WhittakerSystem, stop when no weight changes) on one reused workspace: building the library's mixture vectors runs
+ * it twice per reference, and a new system per call spent most of its time in allocation. A test checks that both
+ * give the same baseline.
  */
 export function alsBaseline(y: Float64Array, z: Float64Array, ws: AlsWorkspace = alsWorkspace(y.length)): Float64Array {
-  const { n, penalty, w, rhs, l, dg } = ws;
+  const { n, system, w, rhs } = ws;
   const p = MIXTURE_ALS.p;
   w.fill(1);
   for (let it = 1; it <= 20; it++) {
     for (let i = 0; i < n; i++) rhs[i] = w[i]! * y[i]!;
-    // LDLᵀ of diag(w) + λDᵀD (half-bandwidth 2), forward and back substitution.
-    let d2 = 0;
-    let d1 = 0;
-    let l1prev = 0;
-    for (let i = 0; i < n; i++) {
-      let l2 = 0;
-      let l1 = 0;
-      if (i >= 2) l2 = penalty[(i - 2) * 3 + 2]! / d2;
-      if (i >= 1) l1 = (penalty[(i - 1) * 3 + 1]! - l2 * l1prev * d2) / d1;
-      const di = penalty[i * 3]! + w[i]! - l1 * l1 * d1 - l2 * l2 * d2;
-      l[i * 2] = l1;
-      l[i * 2 + 1] = l2;
-      dg[i] = di;
-      d2 = d1;
-      d1 = di;
-      l1prev = l1;
-    }
-    let u1 = 0;
-    let u2 = 0;
-    for (let i = 0; i < n; i++) {
-      const u = rhs[i]! - l[i * 2]! * u1 - l[i * 2 + 1]! * u2;
-      z[i] = u;
-      u2 = u1;
-      u1 = u;
-    }
-    let z1 = 0;
-    let z2 = 0;
-    for (let i = n - 1; i >= 0; i--) {
-      const la = i + 1 < n ? l[(i + 1) * 2]! : 0;
-      const lb = i + 2 < n ? l[(i + 2) * 2 + 1]! : 0;
-      const v = z[i]! / dg[i]! - la * z1 - lb * z2;
-      z[i] = v;
-      z2 = z1;
-      z1 = v;
-    }
+    system.solve(w, rhs, z);
     if (it === 20) break;
     let changed = 0;
     for (let i = 0; i < n; i++) {
