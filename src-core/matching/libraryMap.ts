@@ -8,7 +8,7 @@ import { parseElements } from './elements.js';
 import type { MatchMethod } from './types.js';
 
 /** The projection's settings, stored with a cached map: a map made with other settings is recomputed. */
-export const MAP_PARAMS = { method: 'umap', version: 1, seed: 15, nNeighbors: 15, minDist: 0.1, nEpochs: 200 } as const;
+export const MAP_PARAMS = { method: 'umap', version: 2, seed: 15, nNeighbors: 15, minDist: 0.1, nEpochs: 200 } as const;
 export type MapParams = typeof MAP_PARAMS;
 
 /** Each point's k nearest other points by a similarity score (distance = 1 − score, at least 0), self first. */

@@ -7,6 +7,7 @@ import type { LibraryMap } from '../../matching/libraryMap.js';
 import type { MatchMethod } from '../../matching/types.js';
 import type { Library } from './Library.js';
 import { librarySelfScores } from './matchLibrary.js';
+import { makeRng } from '../../engine/random.js';
 
 export interface LibraryMapOptions {
   /** The installed model: its embeddings are projected (by Siamese score neighbourhoods); else the classic vectors. */
@@ -24,19 +25,6 @@ function mapSource(library: Library, model: EmbeddingModel | null | undefined): 
   if (model) return { modelId: model.manifest.id, pipelineHash: model.manifest.pipelineHash, method: 'siamese' };
   library.ensureClassicVectors();
   return { modelId: CLASSIC_MODEL_ID, pipelineHash: CLASSIC_PIPELINE_HASH, method: 'hqi-derivative' };
-}
-
-/** Seeded xorshift32 in [0, 1): the same library gives the same picture. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
 }
 
 const tick = (signal: AbortSignal | undefined): Promise<void> =>
@@ -89,7 +77,7 @@ export async function libraryMap(library: Library, opts: LibraryMapOptions = {})
       nNeighbors: k,
       minDist: MAP_PARAMS.minDist,
       nEpochs: MAP_PARAMS.nEpochs,
-      random: seededRandom(MAP_PARAMS.seed),
+      random: makeRng(MAP_PARAMS.seed), // seeded: the same library gives the same picture
     });
     umap.setPrecomputedKNN(indices, distances);
     // The neighbourhoods are given: UMAP reads only the number of rows from X.
