@@ -37,14 +37,14 @@ export function mixtureReferencesOf(refs: ReferenceVectors): MixtureReferences {
  * The classic reference vectors of a library under the analyst's pipeline (the default classic vectors without
  * one), computing any that are missing first, and the vectorizer that made them.
  */
-export async function classicReferences(library: Library, pipeline?: Pipeline | null): Promise<{ refs: ReferenceVectors; vectorizer: Vectorizer }> {
+export async function classicReferences(library: Library, pipeline?: Pipeline | null): Promise<{ refs: ReferenceVectors; vectorizer: Vectorizer; analyst: Pipeline | null }> {
   const analyst = pipeline && pipeline.steps.length > 0 ? validatePipeline(pipeline) : null;
   const vectorizer = classicVectorizerFor(analyst);
   if (analyst) {
     const r = await indexForMatch(library, { method: 'hqi-derivative', pipeline: analyst });
     if (r.cancelled) throw new SpecmatchError('E_CANCELLED', 'cancelled while computing reference vectors for the pipeline');
   } else library.ensureClassicVectors();
-  return { refs: library.referenceVectors(CLASSIC_MODEL_ID, vectorizer.hash), vectorizer };
+  return { refs: library.referenceVectors(CLASSIC_MODEL_ID, vectorizer.hash), vectorizer, analyst };
 }
 
 export interface LibraryMixtureOptions extends Omit<MixtureOptions, 'extraCandidates'> {
@@ -89,7 +89,7 @@ function combination(refs: ReferenceVectors, fit: MixtureFit): MixtureCombinatio
 
 /** Mixture analysis of one query spectrum against the library. */
 export async function matchMixture(library: Library, query: Spectrum, opts: LibraryMixtureOptions = {}): Promise<MixtureResult> {
-  const { refs, vectorizer } = await classicReferences(library, opts.pipeline);
+  const { refs, vectorizer, analyst } = await classicReferences(library, opts.pipeline);
   const { vector, mask } = mixtureQuery(query, vectorizer, opts.exclude);
   const mrefs = mixtureReferencesOf(refs);
   // The single-substance ranking of `match` (derivative HQI on the same classic vectors) joins the candidates.
@@ -97,7 +97,7 @@ export async function matchMixture(library: Library, query: Spectrum, opts: Libr
     method: 'hqi-derivative',
     topK: 10,
     ...(opts.exclude ? { exclude: [...opts.exclude].map(([a, b]) => [a, b] as [number, number]) } : {}),
-    ...(opts.pipeline && opts.pipeline.steps.length > 0 ? { pipeline: opts.pipeline } : {}),
+    ...(analyst ? { pipeline: analyst } : {}),
   });
   const rowOf = new Map<number, number>();
   for (let r = 0; r < refs.count; r++) rowOf.set(refs.spectrumIds[r]!, r);
@@ -116,8 +116,8 @@ export async function matchMixture(library: Library, query: Spectrum, opts: Libr
     alternatives: answer.alternatives.map((a) => combination(refs, a)),
     references: refs.count,
     // the mixture vector's steps after the classic vectorizer the query and the references went through
-    pipelineHash: vectorizer.hash === classicVectorizerFor(null).hash ? MIXTURE_PIPELINE_HASH : canonicalJsonHash({ classic: vectorizer.hash, mixture: MIXTURE_PIPELINE_HASH }),
-    analystPipeline: vectorizer.hash === classicVectorizerFor(null).hash ? null : validatePipeline(opts.pipeline!),
+    pipelineHash: analyst ? canonicalJsonHash({ classic: vectorizer.hash, mixture: MIXTURE_PIPELINE_HASH }) : MIXTURE_PIPELINE_HASH,
+    analystPipeline: analyst,
   };
   if (opts.curves) result.curves = mixtureCurves(vector, mask, mrefs, answer.fit);
   return result;
