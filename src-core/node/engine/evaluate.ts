@@ -113,7 +113,8 @@ const DESPIKE: PipelineStep = { kind: 'despike.shoulder', params: {} };
  * Candidates for the default classic pipeline (`--classic-candidates`): the previous one with a baseline step on the
  * classic axis (2 cm⁻¹ per point, so λ means the same stiffness for every instrument), some with a despike step on
  * the measured points first, and two with the baseline on the measured points (as the presets do). The default in
- * classicAxis.ts is the one that scored best on the validation classes (docs/results/library.md has the tables).
+ * classicAxis.ts (als-1e3-0.03) tied for best on the validation classes with despike+sg9+native-als-1e5 (0.8486 vs
+ * 0.8491) and was preferred as a classic-axis step (docs/results/library.md has the tables and the reason).
  */
 export const CLASSIC_DEFAULT_CANDIDATES: ReadonlyArray<{ name: string; pipeline: Pipeline }> = [
   candidate('als-3e2-0.01', [], [als(3e2, 0.01)]),
