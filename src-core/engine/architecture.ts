@@ -28,6 +28,18 @@ export interface ArchitectureSpec {
    * makes s(a, a) ≥ s(a, b) for every b: a spectrum always scores itself at least as high as any other. @default 'none'
    */
   headConstraint?: 'none' | 'non-positive';
+  /**
+   * Identical encoders ("towers") side by side on the same input, their features concatenated: an ensemble of
+   * independently trained networks as one network (node/engine/ensemble.ts). With the L1 head over the concatenation
+   * holding each tower's head divided by the tower count, the ensemble's logit is the mean of the towers' logits, and
+   * a non-positive head stays non-positive. @default 1
+   */
+  towers?: number;
+}
+
+/** Encoders side by side (1 unless it says more). */
+export function towersOf(spec: ArchitectureSpec): number {
+  return spec.towers ?? 1;
 }
 
 /** Input channels of an architecture (1 unless it says 2). */
@@ -78,13 +90,16 @@ export const PAPER_ARCHITECTURE: ArchitectureSpec = {
   leakyAlpha: 0.2,
 };
 
-/** Length of f(x): the last block's filters × the positions left after every pooling (floor division, 'valid' pools). */
+/**
+ * Length of f(x): the last block's filters × the positions left after every pooling (floor division, 'valid' pools),
+ * times the towers.
+ */
 export function embeddingSizeOf(spec: ArchitectureSpec): number {
   let n = spec.inputPoints;
   for (let i = 0; i < spec.blocks.length; i++) n = Math.floor(n / spec.poolSize);
   const last = spec.blocks[spec.blocks.length - 1];
   if (!last || n < 1) throw new RangeError(`architecture pools ${spec.inputPoints} points away (${spec.blocks.length} blocks, pool ${spec.poolSize})`);
-  return n * last.filters;
+  return n * last.filters * towersOf(spec);
 }
 
 /**

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, string> = {
   map: 'identify every pixel of a map or line scan and write a phase map',
   library: 'create, import into, search and edit a reference library',
   train: 'train the Siamese similarity model',
+  ensemble: 'combine trained Siamese models into one ensemble model',
   eval: 'evaluate the Siamese model and classic methods on a protocol',
   report: 'write a PDF, CSV or JSON match report',
   calibrate: "calibrate an instrument's wavenumber axis on a standard and store it",

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { embeddingSizeOf, inputChannelsOf, networkInput, type ArchitectureSpec } from '../../engine/architecture.js';
+import { embeddingSizeOf, inputChannelsOf, networkInput, towersOf, type ArchitectureSpec } from '../../engine/architecture.js';
 import type { SiameseHead } from '../../engine/siameseHead.js';
 
 /**
@@ -18,29 +18,61 @@ export interface SiameseNetwork {
   headB: tf.Variable;
 }
 
-export function buildEncoder(spec: ArchitectureSpec, seed: number): tf.LayersModel {
-  const model = tf.sequential({ name: 'siamese_encoder' });
+/**
+ * One encoder's layers in order (Conv1D → BatchNorm → LeakyReLU → MaxPool per block, then flatten), named with
+ * `prefix` (empty for a single encoder; `t2_` for the second tower of an ensemble).
+ */
+function encoderLayers(spec: ArchitectureSpec, seed: number, prefix: string, inputShape?: number[]): tf.layers.Layer[] {
+  const layers: tf.layers.Layer[] = [];
   spec.blocks.forEach((block, i) => {
-    model.add(
+    layers.push(
       tf.layers.conv1d({
-        ...(i === 0 ? { inputShape: [spec.inputPoints, inputChannelsOf(spec)] } : {}),
+        ...(i === 0 && inputShape ? { inputShape } : {}),
         filters: block.filters,
         kernelSize: block.kernelSize,
         padding: 'same',
         // BatchNorm right after makes a convolution bias redundant (its shift is absorbed by β).
         useBias: false,
         kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }),
-        name: `conv${i + 1}`,
+        name: `${prefix}conv${i + 1}`,
       }),
     );
     // Momentum 0.9 rather than Keras' 0.99: with a few hundred steps per run the moving statistics used at inference
     // would otherwise still be half their initial (0, 1) values, and validation would score an untrained-looking net.
-    model.add(tf.layers.batchNormalization({ name: `bn${i + 1}`, momentum: 0.9 }));
-    model.add(tf.layers.leakyReLU({ alpha: spec.leakyAlpha, name: `lrelu${i + 1}` }));
-    model.add(tf.layers.maxPooling1d({ poolSize: spec.poolSize, name: `pool${i + 1}` }));
+    layers.push(tf.layers.batchNormalization({ name: `${prefix}bn${i + 1}`, momentum: 0.9 }));
+    layers.push(tf.layers.leakyReLU({ alpha: spec.leakyAlpha, name: `${prefix}lrelu${i + 1}` }));
+    layers.push(tf.layers.maxPooling1d({ poolSize: spec.poolSize, name: `${prefix}pool${i + 1}` }));
   });
-  model.add(tf.layers.flatten({ name: 'features' }));
-  return model;
+  layers.push(tf.layers.flatten({ name: `${prefix}features` }));
+  return layers;
+}
+
+/** Prefix of tower t's layer names (1-based) in an encoder of `towers` towers: none for a single encoder. */
+export function towerPrefix(towers: number, t: number): string {
+  return towers === 1 ? '' : `t${t}_`;
+}
+
+/**
+ * The encoder f: one sequential stack, or for `spec.towers` > 1 that many stacks on the same input with their
+ * features concatenated (tower t initialised from seed + 1000·(t − 1)).
+ */
+export function buildEncoder(spec: ArchitectureSpec, seed: number): tf.LayersModel {
+  const inputShape = [spec.inputPoints, inputChannelsOf(spec)];
+  const towers = towersOf(spec);
+  if (towers === 1) {
+    const model = tf.sequential({ name: 'siamese_encoder' });
+    for (const layer of encoderLayers(spec, seed, '', inputShape)) model.add(layer);
+    return model;
+  }
+  const input = tf.input({ shape: inputShape, name: 'spectrum' });
+  const features: tf.SymbolicTensor[] = [];
+  for (let t = 1; t <= towers; t++) {
+    let x: tf.SymbolicTensor = input;
+    for (const layer of encoderLayers(spec, seed + 1000 * (t - 1), towerPrefix(towers, t))) x = layer.apply(x) as tf.SymbolicTensor;
+    features.push(x);
+  }
+  const out = tf.layers.concatenate({ name: 'features', axis: -1 }).apply(features) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: 'siamese_encoder' });
 }
 
 let variableCounter = 0;

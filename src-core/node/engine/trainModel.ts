@@ -40,8 +40,13 @@ export interface TrainModelOptions {
   pairsPerEpoch?: number;
   /** @default false */
   resume?: boolean;
-  /** @default 1 */
+  /** Class split seed (which classes validate). @default 1 */
   seed?: number;
+  /**
+   * Seed of the network's initial weights and of the pair sampling, apart from the split: two networks with the same
+   * `seed` and different `initSeed`s hold out the same classes (ensemble members). @default `seed`
+   */
+  initSeed?: number;
   /** @default DEFAULT_AXIS (150–1300 cm⁻¹, 512 points) */
   axis?: InputAxis;
   /** Fraction of the classes held out for early stopping and calibration. @default 0.1 */
@@ -176,12 +181,51 @@ export function oneShotOutcomes(
   return { outcomes, logits, targets };
 }
 
+/** What calibrateOnValidation measures: the verdict thresholds of both scores and the manifest's metrics. */
+export interface ValidationCalibration {
+  calibration: NonNullable<ModelManifest['calibration']>;
+  fusedCalibration: NonNullable<ModelManifest['fusedCalibration']>;
+  metrics: {
+    validationOneShotTop1: number;
+    validationQueries: number;
+    plattScaling: { a: number; b: number };
+    fusionAlpha: number;
+    fusionAlphaSearch?: Array<{ alpha: number; top1: number }>;
+    validationOneShotTop1Fused: number;
+  };
+}
+
+/**
+ * A trained network's calibration on its held-out validation classes (one-shot, one random reference per class):
+ * verdict thresholds of the Siamese score, Platt scaling of its logit, the fusion α (learned over reference draws
+ * when `learnFusion`, else DEFAULT_FUSION_ALPHA) and the fused score's thresholds. Shared by training and ensembles.
+ */
+export function calibrateOnValidation(net: SiameseNetwork, val: Subset, seed: number, learnFusion: boolean): ValidationCalibration {
+  const cal = oneShotOutcomes(net, val, seed);
+  const learned = learnFusion ? chooseFusionAlpha(net, val, seed) : undefined;
+  const fusionAlpha = learned?.alpha ?? DEFAULT_FUSION_ALPHA;
+  const fused = fusedCalibration(net, val, seed, fusionAlpha);
+  return {
+    calibration: calibrateThresholds(cal.outcomes),
+    fusedCalibration: fused.calibration,
+    metrics: {
+      validationOneShotTop1: cal.outcomes.filter((o) => o.correct).length / Math.max(1, cal.outcomes.length),
+      validationQueries: cal.outcomes.length,
+      plattScaling: fitPlatt(cal.logits, cal.targets),
+      fusionAlpha,
+      ...(learned ? { fusionAlphaSearch: learned.top1ByAlpha } : {}),
+      validationOneShotTop1Fused: fused.oneShotTop1,
+    },
+  };
+}
+
 export async function trainModel(opts: TrainModelOptions): Promise<TrainModelResult> {
   const log = opts.log ?? (() => undefined);
   const recipeName = opts.recipe ?? DEFAULT_RECIPE;
   const recipe = RECIPES[recipeName];
   const axis = opts.axis ?? DEFAULT_AXIS;
   const seed = opts.seed ?? 1;
+  const initSeed = opts.initSeed ?? seed;
   if (opts.data.length === 0 && !opts.spectra) throw new SpecmatchError('E_USAGE', 'training needs at least one --data PATH');
   const backend = await chooseBackend(opts.backend ? { force: opts.backend } : {});
   const t0 = Date.now();
@@ -197,7 +241,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
   mkdirSync(opts.outDir, { recursive: true });
   const outcome = await trainSiamese(train, val, {
     ...recipeOptions(recipe, axis.points),
-    seed,
+    seed: initSeed,
     maxEpochs: opts.epochs ?? 60,
     ...(opts.pairsPerEpoch ? { pairsPerEpoch: opts.pairsPerEpoch } : {}),
     checkpointDir: join(opts.outDir, 'checkpoint'),
@@ -211,12 +255,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
     if (outcome.history.length === 0) {
       throw new SpecmatchError('E_CANCELLED', `training stopped before the first epoch finished; nothing was written to ${opts.outDir}`);
     }
-    const cal = oneShotOutcomes(net, val, seed);
-    const thresholds = calibrateThresholds(cal.outcomes);
-    const platt = fitPlatt(cal.logits, cal.targets);
-    const learned = recipe.learnFusion ? chooseFusionAlpha(net, val, seed) : undefined;
-    const fusionAlpha = learned?.alpha ?? DEFAULT_FUSION_ALPHA;
-    const fused = fusedCalibration(net, val, seed, fusionAlpha);
+    const calibrated = calibrateOnValidation(net, val, seed, recipe.learnFusion === true);
     const best = outcome.history.find((h) => h.epoch === outcome.bestEpoch) ?? outcome.history[outcome.history.length - 1]!;
     const pipeline = inputPipeline(axis);
     const id = opts.id ?? opts.outDir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'siamese';
@@ -238,6 +277,7 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
         trainClasses: counts.trainClasses,
         validationClasses: counts.valClasses,
         seed,
+        ...(initSeed !== seed ? { initSeed } : {}),
         epochs: outcome.history.length,
         bestEpoch: outcome.bestEpoch,
         stoppedBy: outcome.stoppedBy,
@@ -253,16 +293,11 @@ export async function trainModel(opts: TrainModelOptions): Promise<TrainModelRes
         note: 'validation = held-out classes never trained on (one random reference per class, one-shot)',
         validationLoss: best.valLoss,
         validationPairAccuracy: best.valAccuracy,
-        validationOneShotTop1: cal.outcomes.filter((o) => o.correct).length / Math.max(1, cal.outcomes.length),
-        validationQueries: cal.outcomes.length,
-        plattScaling: platt,
-        fusionAlpha,
-        ...(learned ? { fusionAlphaSearch: learned.top1ByAlpha } : {}),
-        validationOneShotTop1Fused: fused.oneShotTop1,
+        ...calibrated.metrics,
       },
       tfjsVersion: tf.version.tfjs,
-      calibration: thresholds,
-      fusedCalibration: fused.calibration,
+      calibration: calibrated.calibration,
+      fusedCalibration: calibrated.fusedCalibration,
     };
     await saveNetwork(net, opts.outDir);
     writeManifest(opts.outDir, manifest);

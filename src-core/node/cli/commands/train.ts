@@ -32,7 +32,9 @@ folder to DIR (model.json, weights.bin, head.json, manifest.json) plus DIR/check
   --resume          continue from DIR/checkpoint after an interruption
   --recipe NAME     ${RECIPE_NAMES.join(' | ')} (default ${DEFAULT_RECIPE}; see docs/notes/engine.md)
   --pairs-per-epoch N  positive pairs per epoch (default: every distinct positive pair of the training classes)
-  --seed N          class split and sampling seed (default 1)
+  --seed N          class split seed, and sampling seed unless --init-seed is given (default 1)
+  --init-seed N     seed of the initial weights and the pair sampling only: same --seed, other --init-seed gives
+                    a network that holds out the same classes (an ensemble member, see 'specmatch model ensemble')
   --id ID           model id in the manifest (default: DIR's name)
   --backend NAME    ${BACKEND_NAMES.join(' | ')} (default automatic; env SPECMATCH_BACKEND)
   --workers N       threads computing each step's groups in parallel (default: every core, ${availableParallelism()} here;
@@ -53,6 +55,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
           recipe: { type: 'string' },
           'pairs-per-epoch': { type: 'string' },
           seed: { type: 'string' },
+          'init-seed': { type: 'string' },
           id: { type: 'string' },
           backend: { type: 'string' },
           workers: { type: 'string' },
@@ -73,6 +76,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
     const epochs = positiveInt('epochs', v.epochs);
     const pairsPerEpoch = positiveInt('pairs-per-epoch', v['pairs-per-epoch']);
     const seed = positiveInt('seed', v.seed);
+    const initSeed = positiveInt('init-seed', v['init-seed']);
     const workers = positiveInt('workers', v.workers) ?? availableParallelism();
     const json = v.json === true;
     const { trainModel, hasCheckpoint } = await import('../../engine/trainModel.js');
@@ -100,6 +104,7 @@ Progress goes to stderr. Ctrl-C stops after the current step; the last finished 
       ...(epochs ? { epochs } : {}),
       ...(pairsPerEpoch ? { pairsPerEpoch } : {}),
       ...(seed ? { seed } : {}),
+      ...(initSeed ? { initSeed } : {}),
       ...(v.id ? { id: v.id } : {}),
       ...(v.backend ? { backend: v.backend as BackendName } : {}),
       workers,
