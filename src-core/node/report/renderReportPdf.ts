@@ -333,7 +333,7 @@ function legend(doc: Doc, y: number): number {
   y = ensureSpace(doc, y, 60);
   const text =
     `Score: similarity of the query to the best reference spectrum of each substance under the method below, from 0 to 100 % (higher is more similar); ` +
-    `for the Siamese method it is the network's calibrated probability that both spectra are of the same substance. Gap: the score's lead over the next substance. ` +
+    `for the Siamese method it is the network's output, trained on other minerals to estimate whether both spectra are of the same substance (its verdict thresholds, not the score itself, are calibrated on minerals it never trained on). Gap: the score's lead over the next substance. ` +
     `Corr. HQI: squared Pearson correlation of the preprocessed spectra; Deriv. HQI: the same on their first derivatives; Cosine: cosine similarity; ` +
     `Euclid.: 1 / (1 + distance) of the L2-normalised spectra (all 0 to 1). Verdict: "Match" when the top score and its gap clear the calibrated thresholds, ` +
     `"Ambiguous" when the top candidates are too close to call, "No match" when no reference is similar enough — a candidate list is always shown. ` +
