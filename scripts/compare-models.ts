@@ -2,10 +2,16 @@
  * Head-to-head of trained models on minerals none of them trained on: the test minerals are the held-out
  * (validation) minerals of `--test-model`, minus every mineral any compared model trained on (each model's split is
  * re-made from its manifest's data and seed, as trainModel made it). For each model: one-shot top-1 of the Siamese
- * score alone and of its fused score (its own α), beside derivative HQI on the library's classic chain; one random
+ * score alone and of its fused score (its own α), beside the classic methods (derivative HQI, correlation HQI, cosine)
+ * on the library's default classic vectors; one random
  * reference per mineral, every other spectrum of the mineral a query, averaged over `--draws` reference draws.
  *
  *   npx tsx scripts/compare-models.ts --shared ../shared/data --test-model DIR --model DIR [--model DIR …] [--draws 5]
+ *     [--variant RAW|Processed]
+ *
+ * `--variant` keeps only the test spectra of that RRUFF variant (references and queries alike, as in a library of
+ * RAW spectra queried with RAW spectra); by default both variants are mixed (a mineral's RAW and Processed spectra
+ * are one class).
  *
  * The test model's held-out minerals also chose its kept epoch (early stopping) and its fusion α, so its numbers are
  * optimistic by that selection; the other models never saw them.
@@ -14,18 +20,21 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeRng, randomInt } from '../src-core/engine/random.js';
 import { indicesByClass } from '../src-core/engine/protocols.js';
-import { hqiDerivative } from '../src-core/matching/similarity.js';
+import { cosineSimilarity, hqiCorrelation, hqiDerivative } from '../src-core/matching/similarity.js';
 import { loadLabelledSet, type LabelledSet } from '../src-core/node/engine/dataset.js';
 import { loadModel } from '../src-core/node/engine/loadModel.js';
 import { readManifest } from '../src-core/node/engine/modelStore.js';
 import { splitForTraining } from '../src-core/node/engine/trainModel.js';
 
-const { values } = parseArgs({ options: { shared: { type: 'string' }, 'test-model': { type: 'string' }, model: { type: 'string', multiple: true }, draws: { type: 'string' } } });
+const { values } = parseArgs({ options: { shared: { type: 'string' }, 'test-model': { type: 'string' }, model: { type: 'string', multiple: true }, draws: { type: 'string' }, variant: { type: 'string' } } });
 const shared = values.shared ?? '../shared/data';
 const testDir = values['test-model'];
 const modelDirs = values.model ?? [];
 if (!testDir || modelDirs.length === 0) throw new Error('usage: --test-model DIR --model DIR [--model DIR …] [--shared ../shared/data] [--draws 5]');
 const draws = Number(values.draws ?? 5);
+const variant = values.variant;
+if (variant !== undefined && variant !== 'RAW' && variant !== 'Processed') throw new Error('--variant takes RAW or Processed');
+const ofVariant = (file: string): boolean => variant === undefined || file.includes(`Raman_Data_${variant}`);
 
 const sets = new Map<string, LabelledSet>();
 async function setOf(dir: string): Promise<{ set: LabelledSet; seed: number }> {
@@ -45,11 +54,11 @@ for (const dir of new Set([testDir, ...modelDirs])) {
   for (const l of splitForTraining(set, seed).train.labels) trained.add(set.classNames[l]!);
 }
 const keep = [...valNames].filter((n) => !trained.has(n));
-const idx = testSplit.val.labels.flatMap((l, i) => (keep.includes(test.set.classNames[l]!) ? [i] : []));
+const idx = testSplit.val.labels.flatMap((l, i) => (keep.includes(test.set.classNames[l]!) && ofVariant(testSplit.val.files[i]!) ? [i] : []));
 const inputs = idx.map((i) => testSplit.val.inputs[i]!);
 const classic = idx.map((i) => testSplit.val.classic[i]!);
 const labels = idx.map((i) => testSplit.val.labels[i]!);
-console.log(`test: ${keep.length} minerals (${idx.length} spectra) held out by ${testDir} and trained on by none of the models`);
+console.log(`test: ${new Set(idx.map((i) => testSplit.val.labels[i])).size} minerals (${idx.length} ${variant ?? 'RAW and Processed'} spectra) held out by ${testDir} and trained on by none of the models`);
 
 function oneShot(score: (q: number, r: number) => number): number {
   let sum = 0;
@@ -80,6 +89,8 @@ function oneShot(score: (q: number, r: number) => number): number {
 
 const derivative = (q: number, r: number): number => hqiDerivative(classic[q]!, classic[r]!);
 console.log(`derivative HQI: ${oneShot(derivative).toFixed(3)}`);
+console.log(`correlation HQI: ${oneShot((q, r) => hqiCorrelation(classic[q]!, classic[r]!)).toFixed(3)}`);
+console.log(`cosine: ${oneShot((q, r) => cosineSimilarity(classic[q]!, classic[r]!)).toFixed(3)}`);
 for (const dir of modelDirs) {
   const model = await loadModel(dir, { force: 'wasm', log: () => undefined });
   const emb = (model as unknown as { embedInputs(v: readonly Float32Array[]): Float32Array[] }).embedInputs(inputs);

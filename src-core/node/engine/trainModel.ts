@@ -68,7 +68,7 @@ export interface TrainModelResult {
   outcome: Omit<TrainOutcome, 'net'>;
 }
 
-export type Subset = LabelledInputs & { samples: string[]; classic: Float32Array[] };
+export type Subset = LabelledInputs & { samples: string[]; files: string[]; classic: Float32Array[] };
 
 function subset(set: LabelledSet, classes: ReadonlySet<number>): Subset {
   const idx = set.labels.flatMap((l, i) => (classes.has(l) ? [i] : []));
@@ -76,6 +76,7 @@ function subset(set: LabelledSet, classes: ReadonlySet<number>): Subset {
     inputs: idx.map((i) => set.inputs[i]!),
     labels: idx.map((i) => set.labels[i]!),
     samples: idx.map((i) => set.samples[i]!),
+    files: idx.map((i) => set.files[i]!),
     classic: set.classic ? idx.map((i) => set.classic![i]!) : [],
   };
 }
