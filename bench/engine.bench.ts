@@ -10,7 +10,7 @@
  * others share, run it twice and read the better numbers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { embeddingSizeOf } from '../src-core/engine/architecture.js';
+import { embeddingSizeOf, type ArchitectureSpec } from '../src-core/engine/architecture.js';
 import { makeRng, randomNormal } from '../src-core/engine/random.js';
 import { RECIPES } from '../src-core/engine/recipes.js';
 import { headSimilarityMany } from '../src-core/engine/siameseHead.js';
@@ -40,15 +40,16 @@ function syntheticInputs(n: number, classes: number, seed: number): { inputs: Fl
   return { inputs, labels };
 }
 
-async function embedSpeed(backend: BackendName): Promise<void> {
+/** Embedding speed of a freshly built network of `spec` (inference cost does not depend on the weights). */
+async function embedSpeed(backend: BackendName, label: string, spec: ArchitectureSpec = SPEC): Promise<void> {
   await chooseBackend({ force: backend, log: () => undefined });
-  const net = buildNetwork(SPEC, 1);
+  const net = buildNetwork(spec, 1);
   const { inputs } = syntheticInputs(256, 16, 2);
   embedInputs(net.encoder, inputs.slice(0, 64), POINTS);
   const t0 = performance.now();
   embedInputs(net.encoder, inputs, POINTS);
   const s = (performance.now() - t0) / 1000;
-  console.log(`embed  ${backend.padEnd(5)} ${(inputs.length / s).toFixed(0)} spectra/s`);
+  console.log(`embed  ${backend.padEnd(5)} ${label.padEnd(34)} ${(inputs.length / s).toFixed(0)} spectra/s`);
   disposeNetwork(net);
 }
 
@@ -102,8 +103,10 @@ function searchSpeed(): void {
 
 export async function run(): Promise<void> {
   console.log(`tfjs ${tf.version.tfjs}`);
-  await embedSpeed('wasm');
-  await embedSpeed('cpu');
+  await embedSpeed('wasm', 'improved (v3)');
+  await embedSpeed('wasm', 'two-channel (v4–v6)', RECIPES['two-channel'].spec);
+  await embedSpeed('wasm', 'two-channel, ensemble of 2 (towers)', { ...RECIPES['two-channel'].spec, towers: 2 });
+  await embedSpeed('cpu', 'improved (v3)');
   await trainSpeed();
   searchSpeed();
 }

@@ -59,6 +59,7 @@ describe('ensembleNetworks', () => {
     const c = perturb(buildNetwork(SPEC, 9), 13);
     const ab = ensembleNetworks([a, b]);
     const abc = ensembleNetworks([ab, c]);
+    const live = new Set([a, b, c, ab, abc]);
     const dir = mkdtempSync(join(tmpdir(), 'specmatch-ens-net-'));
     try {
       expect(ab.spec.towers).toBe(2);
@@ -66,6 +67,11 @@ describe('ensembleNetworks', () => {
       expect(embeddingSizeOf(abc.spec)).toBe(3 * embeddingSizeOf(SPEC));
       const x = randomInputs(6, 5);
       const members = [a, b, c].map((n) => ({ emb: embedInputs(n.encoder, x, SPEC.inputPoints), head: headOf(n) }));
+      // The ensemble owns its weights: the members (and the intermediate ensemble) can go.
+      for (const n of [a, b, c, ab]) {
+        disposeNetwork(n);
+        live.delete(n);
+      }
       await saveNetwork(abc, dir);
       const loaded = await loadNetwork(dir);
       try {
@@ -89,7 +95,7 @@ describe('ensembleNetworks', () => {
         disposeNetwork(loaded);
       }
     } finally {
-      for (const n of [a, b, c, ab, abc]) disposeNetwork(n);
+      for (const n of live) disposeNetwork(n);
       rmSync(dir, { recursive: true, force: true });
     }
   });
