@@ -63,4 +63,4 @@ for (const m of MEMBERS) {
   });
   if (r.outcome.stoppedBy === 'cancelled') process.exit(130);
 }
-await buildEnsemble({ members: MEMBERS.map((m) => join(out, m.id)), data, outDir: join(out, 'siamese-rruff-v6e'), log: (l) => console.error(l) });
+await buildEnsemble({ members: MEMBERS.map((m) => join(out, m.id)), data, outDir: join(out, 'siamese-rruff-ens-v5v6'), log: (l) => console.error(l) });

@@ -11,7 +11,7 @@ import { TfEmbeddingModel } from './TfEmbeddingModel.js';
  * Loading a Siamese model folder (see modelStore.ts for its files) as an EmbeddingModel, on the backend the chooser
  * picks (backend.ts). The shipped model lives in resources/models/<id>/; DEFAULT_MODEL_ID names the default.
  */
-export const DEFAULT_MODEL_ID = 'siamese-rruff-v5';
+export const DEFAULT_MODEL_ID = 'siamese-rruff-ens-v5v6';
 
 /** resources/models, found from this file both in the source tree (src-core/node/engine) and in dist/. */
 export function modelsDir(): string {

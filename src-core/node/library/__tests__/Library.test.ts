@@ -319,6 +319,21 @@ describe('Library store', () => {
     expect(lib.info().modelKeys.map((k) => k.key)).toEqual(expect.arrayContaining([m1.key, m2.key]));
     expect(() => lib.embeddingStatus('nokey')).toThrow(/not a model key/);
   });
+
+  it('embedding status is kept between queries but follows every change, also one made through another connection', async () => {
+    const path = fresh();
+    const lib = create(path);
+    const m = fakeModel('fake-model', 'p1');
+    await lib.importPaths([setDir], { model: m });
+    expect(lib.embeddingStatus(m.key)).toMatchObject({ total: 18, missing: 0 });
+    const other = Library.open(path, { user: 'other' });
+    open.push(other);
+    await other.importPaths(writeSyntheticSet(join(root, 'status-other'), 1, 2, 70));
+    expect(lib.embeddingStatus(m.key)).toMatchObject({ total: 20, current: 18, missing: 2 });
+    const sub = lib.listSubstances().items.find((s) => s.name === mineralName(70))!;
+    lib.removeSubstance(sub.id);
+    expect(lib.embeddingStatus(m.key)).toMatchObject({ total: 18, current: 18, missing: 0 });
+  });
 });
 
 describe('a model that cannot embed some spectra', () => {
