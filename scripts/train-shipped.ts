@@ -5,10 +5,12 @@
  *   npx tsx scripts/train-shipped.ts [--shared ../shared/data] [--out models/shipped] [--workers N]
  *
  * Two members of recipe two-channel on every RRUFF RAW and Processed quality, one class split (seed 1) and two
- * initialisations (init seeds 1 and 2), each trained to early stopping on its validation one-shot top-1; then their
- * ensemble (`specmatch ensemble`), calibrated on the minerals both held out. Member 1 is the run shipped as
- * siamese-rruff-v5 (trained as v4, interrupted and continued with --resume: the trainer's result depends neither on
- * interruptions nor on the number of workers), member 2 the run shipped as siamese-rruff-v6.
+ * initialisations (init seeds 1 and 2); then their ensemble (`specmatch ensemble`), calibrated on the minerals both
+ * held out. Member 1 is the run shipped as siamese-rruff-v5 (trained as v4, interrupted and continued with --resume:
+ * the trainer's result depends neither on interruptions nor on the number of workers; early stopping at epoch 36,
+ * best 30), member 2 the run of siamese-rruff-v6 (its 40-epoch cap, best 37; checkpoint in training/). The shipped
+ * manifest's recommendation (metrics.recommendedMethod 'fused', with its evidence) was added after the evaluation
+ * with `scripts/calibrate-fused.ts --alpha 0.7 --recommend fused --because …` (docs/results/engine.md).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

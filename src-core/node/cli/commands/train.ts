@@ -34,7 +34,7 @@ folder to DIR (model.json, weights.bin, head.json, manifest.json) plus DIR/check
   --pairs-per-epoch N  positive pairs per epoch (default: every distinct positive pair of the training classes)
   --seed N          class split seed, and sampling seed unless --init-seed is given (default 1)
   --init-seed N     seed of the initial weights and the pair sampling only: same --seed, other --init-seed gives
-                    a network that holds out the same classes (an ensemble member, see 'specmatch model ensemble')
+                    a network that holds out the same classes (an ensemble member, see 'specmatch ensemble')
   --id ID           model id in the manifest (default: DIR's name)
   --backend NAME    ${BACKEND_NAMES.join(' | ')} (default automatic; env SPECMATCH_BACKEND)
   --workers N       threads computing each step's groups in parallel (default: every core, ${availableParallelism()} here;
