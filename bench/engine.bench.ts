@@ -49,7 +49,7 @@ async function embedSpeed(backend: BackendName, label: string, spec: Architectur
   const t0 = performance.now();
   embedInputs(net.encoder, inputs, POINTS);
   const s = (performance.now() - t0) / 1000;
-  console.log(`embed  ${backend.padEnd(5)} ${label.padEnd(34)} ${(inputs.length / s).toFixed(0)} spectra/s`);
+  console.log(`embed  ${backend.padEnd(5)} ${label.padEnd(36)} ${(inputs.length / s).toFixed(0)} spectra/s`);
   disposeNetwork(net);
 }
 
