@@ -2,6 +2,7 @@
  * Shared test helpers: the ../shared/data location, skips with a visible reason, near-equality checks, typed-error
  * checks and a recursive file listing (the benches use the last one too).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,21 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SHARED_DATA = process.env['SPECMATCH_SHARED_DATA'] ?? resolve(REPO_ROOT, '../shared/data');
 export const HAS_SHARED_DATA = existsSync(join(SHARED_DATA, 'SOURCES.md'));
 export const FIXTURES = join(REPO_ROOT, 'test/fixtures');
+
+/** Whether poppler's pdftotext is installed (`.ci/run` installs it); tests that read a PDF back skip without it. */
+export const HAS_PDFTOTEXT = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The text of a PDF file as pdftotext lays it out (`-layout`). */
+export function pdfToText(pdf: string): string {
+  return execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+}
 
 export function sharedPath(...parts: string[]): string {
   return join(SHARED_DATA, ...parts);

@@ -3,12 +3,11 @@
  * `specmatch report` must rank and describe one query identically, with the analyst's pipeline applied to the
  * query AND to every reference, and say so.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES } from '../../../../test/support.js';
+import { FIXTURES, pdfToText } from '../../../../test/support.js';
 import { SpecmatchError } from '../../../errors.js';
 import { readSpectra } from '../../../formats/readSpectra.js';
 import { CLASSIC_PIPELINE } from '../../../matching/classicAxis.js';
@@ -115,7 +114,7 @@ describe('one match request: view, CLI and report agree', () => {
     // the report's PDF prints that pipeline, the range and the uncalibrated verdict
     const pdf = join(dir, 'r.pdf');
     await cli(reportCommand, [...flags, '--out', pdf, join(RRUFF, QUERY)]);
-    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    const text = pdfToText(pdf);
     expect(text).toContain('baseline.als');
     expect(text).toContain('axis.resample');
     expect(text).toContain('1060–1110 cm⁻¹');

@@ -3,13 +3,12 @@
  * page, then a page per query, unreadable files listed with their reason) and a finished map job's map page. The
  * PDFs are read back with pdftotext.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMapFile } from '../../../../test/fixtureMap.js';
-import { FIXTURES } from '../../../../test/support.js';
+import { FIXTURES, HAS_PDFTOTEXT, pdfToText } from '../../../../test/support.js';
 import type { JobInfo } from '../../../ipc/contract.js';
 import { Library } from '../../library/Library.js';
 import type { App } from '../createApp.js';
@@ -24,19 +23,10 @@ const rruff = readdirSync(RRUFF).filter((f) => f.endsWith('.txt'));
 const calcite = rruff.find((f) => f.startsWith('Calcite'))!;
 const quartz = rruff.find((f) => f.startsWith('Quartz'))!;
 
-const hasPoppler = (() => {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 function pdfText(bytes: Uint8Array, name: string): string {
   const path = join(dir, name);
   writeFileSync(path, bytes);
-  return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+  return pdfToText(path);
 }
 
 async function call<T>(app: App, channel: string, req: unknown): Promise<T> {
@@ -45,7 +35,7 @@ async function call<T>(app: App, channel: string, req: unknown): Promise<T> {
   return r.value as T;
 }
 
-describe.skipIf(!hasPoppler)('report:render: batch and map reports', () => {
+describe.skipIf(!HAS_PDFTOTEXT)('report:render: batch and map reports', () => {
   let app: App;
   beforeAll(async () => {
     const lib = Library.open(libPath, { create: true, user: 'test' });

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SpecmatchError } from '../../../errors.js';
-import { FIXTURES } from '../../../../test/support.js';
+import { FIXTURES, pdfToText } from '../../../../test/support.js';
 import { writeMixture } from '../../../../test/mixtureFixture.js';
 import { Library } from '../../library/Library.js';
 import type { CliIO } from '../CliCommand.js';
 import { command } from '../commands/mixture.js';
 import { command as report } from '../commands/report.js';
-import { execFileSync } from 'node:child_process';
 
 /**
  * `specmatch mixture` end to end on a library of the RRUFF fixtures. The queries are spectra of samples that are
@@ -126,7 +125,7 @@ describe('specmatch mixture', () => {
     const io: CliIO = { out: () => undefined, err: () => undefined, errIsTTY: false, signal: new AbortController().signal };
     const pdf = join(dir, 'mixture.pdf');
     expect(await report.run(['--library', libPath, '--method', 'hqi-derivative', '--mixture', '--out', pdf, mixturePath], io)).toBe(0);
-    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    const text = pdfToText(pdf);
     expect(text).toContain('Mixture analysis');
     expect(text).toMatch(/Mixture: (Calcite|Quartz) [\d.]+ % \+ (Calcite|Quartz) [\d.]+ %/);
     expect(text).toContain('Fitted sum');
@@ -136,6 +135,6 @@ describe('specmatch mixture', () => {
     expect(parsed.results[0]!.mixture?.verdict).toBe('mixture');
     const plain = join(dir, 'plain.pdf');
     expect(await report.run(['--library', libPath, '--method', 'hqi-derivative', '--out', plain, mixturePath], io)).toBe(0);
-    expect(execFileSync('pdftotext', ['-layout', plain, '-'], { encoding: 'utf8' })).not.toContain('Mixture analysis');
+    expect(pdfToText(plain)).not.toContain('Mixture analysis');
   });
 });

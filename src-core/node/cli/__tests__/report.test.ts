@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SpecmatchError } from '../../../errors.js';
-import { FIXTURES } from '../../../../test/support.js';
+import { FIXTURES, pdfToText } from '../../../../test/support.js';
 import { Library } from '../../library/Library.js';
 import type { CliIO } from '../CliCommand.js';
 import { command } from '../commands/report.js';
@@ -28,7 +28,6 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
   }
 }
 
-const pdftotext = (pdf: string): string => execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
 
 describe('specmatch report', () => {
   beforeAll(async () => {
@@ -44,7 +43,7 @@ describe('specmatch report', () => {
     const out = join(dir, 'one.pdf');
     const r = await run(['--library', libPath, '--method', 'hqi-derivative', '--lab', 'Minéral Lab', '--analyst', 'J. Øberg', '--out', out, query]);
     expect(r.code).toBe(0);
-    const text = pdftotext(out);
+    const text = pdfToText(out);
     expect(text).toContain('Calcite__R050009');
     expect(text).toMatch(/Match|Ambiguous|No match/);
     const top = /\n\s*1\s+(\S+)\s+([\d.]+ %)/.exec(text);
@@ -107,7 +106,7 @@ describe('specmatch report', () => {
     const r = await run(['--library', libPath, '--method', 'hqi-derivative', '--out', out, query, other, join(dir, 'missing.txt')]);
     expect(r.code).toBe(0);
     expect(r.err.join('\n')).toContain('missing.txt');
-    const text = pdftotext(out);
+    const text = pdfToText(out);
     expect(text).toContain('Summary of 3 queries');
     expect(text).toContain('E_READ');
   });

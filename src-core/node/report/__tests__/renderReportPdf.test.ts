@@ -10,7 +10,7 @@ import { linearAxis, resampleLinear } from '../../../preprocess/resampleLinear.j
 import type { ReportEntry, ReportInput } from '../../../report/ReportInput.js';
 import { reportToCsv, reportToJson } from '../../../report/reportTables.js';
 import type { Spectrum } from '../../../spectrum/Spectrum.js';
-import { FIXTURES } from '../../../../test/support.js';
+import { FIXTURES, HAS_PDFTOTEXT, pdfToText } from '../../../../test/support.js';
 import { renderReportPdf } from '../renderReportPdf.js';
 
 /**
@@ -82,31 +82,18 @@ function input(entries: ReportEntry[]): ReportInput {
   };
 }
 
-function pdftotext(pdf: string): string {
-  return execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
-}
-
-const hasPoppler = (() => {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe('renderReportPdf', () => {
   const calciteIdx = files.findIndex((f) => f.startsWith('Calcite'));
   const hornesiteIdx = files.findIndex((f) => f.startsWith('Hornesite'));
 
-  it.skipIf(!hasPoppler)('writes a one-query report whose text names the query, the top substance, its score and the pipeline', async () => {
+  it.skipIf(!HAS_PDFTOTEXT)('writes a one-query report whose text names the query, the top substance, its score and the pipeline', async () => {
     const entry = entryFor(calciteIdx);
     const bytes = await renderReportPdf(input([entry]));
     expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
     const dir = mkdtempSync(join(tmpdir(), 'specmatch-report-'));
     const pdf = join(dir, 'single.pdf');
     writeFileSync(pdf, bytes);
-    const text = pdftotext(pdf);
+    const text = pdfToText(pdf);
     expect(text).toContain(files[calciteIdx]!);
     expect(text).toContain('Calcite');
     expect(text).toContain(`${(entry.result!.matches[0]!.score * 100).toFixed(1)} %`);
@@ -124,12 +111,12 @@ describe('renderReportPdf', () => {
     expect(fonts.split('\n').slice(2).filter((l) => l.trim()).every((l) => /\byes\b/.test(l))).toBe(true);
   });
 
-  it.skipIf(!hasPoppler)('prints Unicode chemistry and a batch summary', async () => {
+  it.skipIf(!HAS_PDFTOTEXT)('prints Unicode chemistry and a batch summary', async () => {
     const bytes = await renderReportPdf(input([entryFor(hornesiteIdx), entryFor(calciteIdx), { query: { ...entryFor(0).query, fileName: 'broken.spc' }, error: { code: 'E_CORRUPT', message: 'broken.spc: cannot read as Galactic SPC: truncated' }, overlays: [] }]));
     const dir = mkdtempSync(join(tmpdir(), 'specmatch-report-'));
     const pdf = join(dir, 'batch.pdf');
     writeFileSync(pdf, bytes);
-    const text = pdftotext(pdf);
+    const text = pdfToText(pdf);
     expect(text).toContain('Summary of 3 queries');
     expect(text).toContain('E_CORRUPT');
     expect(text).toContain('Hornesite');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpecmatchError } from '../../../../errors.js';
 import { writeMapFile } from '../../../../../test/fixtureMap.js';
-import { FIXTURES, REPO_ROOT } from '../../../../../test/support.js';
+import { FIXTURES, HAS_PDFTOTEXT, pdfToText, REPO_ROOT } from '../../../../../test/support.js';
 import type { CliIO } from '../../CliCommand.js';
 import { command } from '../map.js';
 
@@ -26,15 +26,6 @@ const rruff = readdirSync(join(FIXTURES, 'rruff'))
   .filter((f) => f.endsWith('.txt') && !f.includes('R060604'))
   .map((f) => join(FIXTURES, 'rruff', f));
 const mapFile = writeMapFile();
-const hasPoppler = (() => {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe('specmatch map (built CLI)', () => {
   it('writes the phase image, CSV and JSON lines and prints the summary', () => {
     expect(cli('library', 'import', '--library', lib, ...rruff).status).toBe(0);
@@ -64,13 +55,13 @@ describe('specmatch map (built CLI)', () => {
     expect(h.stdout).toMatch(/Baryte\s+80 px\s+50\.0 %/);
   }, 120_000);
 
-  it.skipIf(!hasPoppler)('writes the map report page (--out OUT.pdf): phase image, key, counts and fractions, method', () => {
+  it.skipIf(!HAS_PDFTOTEXT)('writes the map report page (--out OUT.pdf): phase image, key, counts and fractions, method', () => {
     if (!existsSync(lib)) expect(cli('library', 'import', '--library', lib, ...rruff).status).toBe(0);
     const pdf = join(root, 'map-report.pdf');
     const r = cli('map', '--library', lib, '--method', 'hqi-derivative', '--lab', 'Mineral lab', '--out', pdf, mapFile);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`wrote ${pdf}`);
-    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    const text = pdfToText(pdf);
     expect(text).toContain('Raman map identification report');
     expect(text).toContain('Lab: Mineral lab');
     expect(text).toMatch(/160 spectra on a 16 × 10 grid/);
