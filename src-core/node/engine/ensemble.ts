@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { embeddingSizeOf, towersOf, type ArchitectureSpec } from '../../engine/architecture.js';
 import type { ModelManifest } from '../../engine/EmbeddingModel.js';
@@ -84,6 +85,9 @@ const SPLIT_KEYS = ['data', 'seed', 'validationClasses', 'trainClasses', 'classe
 export async function buildEnsemble(opts: BuildEnsembleOptions): Promise<ModelManifest> {
   const log = opts.log ?? (() => undefined);
   if (opts.members.length < 2) throw new SpecmatchError('E_USAGE', `an ensemble needs at least two member models, got ${opts.members.length}`);
+  if (opts.members.some((dir) => resolve(dir) === resolve(opts.outDir))) {
+    throw new SpecmatchError('E_USAGE', `--out ${opts.outDir} is one of the members: the ensemble would overwrite that model; choose another folder`, { file: opts.outDir });
+  }
   const manifests = opts.members.map((dir) => readManifest(dir));
   const m0 = manifests[0]!;
   manifests.forEach((m, i) => {

@@ -150,5 +150,8 @@ describe('buildEnsemble (two tiny members trained on fixtures)', () => {
     writeManifest(m3, { ...third, training: { ...third.training, seed: 5 } });
     await expect(buildEnsemble({ members: [m1, m3], data: [DATA], outDir: join(root, 'bad') })).rejects.toThrow(/training\.seed differs/);
     await expect(buildEnsemble({ members: [m1], data: [DATA], outDir: join(root, 'bad') })).rejects.toThrow(/at least two/);
+    // Writing over a member would lose that model.
+    await expect(buildEnsemble({ members: [m1, m2], data: [DATA], outDir: `${m2}/` })).rejects.toThrow(/is one of the members/);
+    expect(readManifest(m2).training['initSeed']).toBe(2);
   }, 120_000);
 });
