@@ -31,7 +31,7 @@ import type { CalibrationFit } from '../../calibration/calibrate.js';
 import * as instruments from './instruments.js';
 import type { NewInstrument } from './instruments.js';
 import { LibraryStore, SPECTRUM_INFO_COLUMNS, SUBSTANCE_COLUMNS, cleanList, cleanName, elementText, jsonArray, now } from './store.js';
-import type { LibraryOpenOptions, ReferenceVectors, SubstanceRow, VectorKey } from './store.js';
+import type { LibraryOpenOptions, ReferenceVectors, SpectrumColumns, SubstanceRow, VectorKey } from './store.js';
 
 export type {
   StoredEmbeddingStatus,
@@ -52,21 +52,8 @@ export type { AddSpectrumOptions, ImportOptions } from './importer.js';
 export type { ComputeVectors, FillVectorsOptions, FillVectorsReport } from './indexer.js';
 export { embedEach } from './indexer.js';
 
-interface SpectrumRow {
-  id: number;
-  substance_id: number;
-  file_sha256: string;
-  file_index: number;
-  source_file: string;
-  format: string;
-  laser_nm: number | null;
-  instrument: string | null;
-  sample_id: string | null;
-  points: number;
-  x_min: number;
-  x_max: number;
-  added_at: string;
-}
+/** The columns of a spectra row the listings read (the stored arrays and metadata stay in the file). */
+type SpectrumRow = Omit<SpectrumColumns, 'x' | 'y' | 'meta' | 'x_kind'> & { id: number; substance_id: number; added_at: string };
 
 /**
  * A reference library: one SQLite file (better-sqlite3) holding substances, their raw reference spectra, vectors
